@@ -1,0 +1,136 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+
+export interface Probe {
+  /** Liveness: the process answers. */
+  health?: () => Promise<Record<string, unknown>>;
+  /** Readiness: what this service depends on is reachable. Throw (or return ok:false) when not. */
+  ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+}
+
+export interface HttpOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  context: (request: IncomingMessage) => Promise<TContext>;
+  probe: Probe;
+  port: number;
+  host: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface RunningHttp {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function graphqlError(response: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(response, status, { errors: [{ message, extensions: { code } }] });
+}
+
+/**
+ * Serves an Apollo Server over node:http at /graphql (and / for tools that expect it), with /health and
+ * /ready probes. One adapter for the gateway and every subgraph.
+ */
+export async function serveHttp<TContext extends BaseContext>(options: HttpOptions<TContext>): Promise<RunningHttp> {
+  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+  const server = createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? "/", "http://localhost");
+      if (url.pathname === "/health") {
+        sendJson(response, 200, { status: "ok", ...(options.probe.health ? await options.probe.health() : {}) });
+        return;
+      }
+      if (url.pathname === "/ready") {
+        const result = await options.probe.ready().catch((error: unknown) => ({
+          ok: false,
+          checks: { error: error instanceof Error ? error.message : "not ready" },
+        }));
+        sendJson(response, result.ok ? 200 : 503, { status: result.ok ? "ready" : "not ready", checks: result.checks });
+        return;
+      }
+      if (url.pathname !== "/graphql" && url.pathname !== "/") {
+        sendJson(response, 404, { error: { code: "NOT_FOUND", message: "Nothing here: GraphQL is served at /graphql." } });
+        return;
+      }
+      let bodyText = "";
+      if (request.method === "POST") bodyText = await readBody(request, maxBodyBytes);
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(request.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+      }
+      let body: unknown = undefined;
+      if (bodyText) {
+        try {
+          body = JSON.parse(bodyText);
+        } catch {
+          graphqlError(response, 400, "BAD_REQUEST", "The request body is not valid JSON: send {\"query\": \"...\"}.");
+          return;
+        }
+      }
+      const result = await options.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: request.method?.toUpperCase() ?? "GET", headers, search: url.search, body },
+        context: () => options.context(request),
+      });
+      const responseHeaders: Record<string, string> = {};
+      for (const [key, value] of result.headers) responseHeaders[key] = value;
+      response.writeHead(result.status ?? 200, responseHeaders);
+      if (result.body.kind === "complete") {
+        response.end(result.body.string);
+      } else {
+        for await (const chunk of result.body.asyncIterator) response.write(chunk);
+        response.end();
+      }
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        graphqlError(response, 413, "PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBodyBytes} bytes: send a smaller query.`);
+        return;
+      }
+      if (!response.headersSent) graphqlError(response, 500, "INTERNAL_SERVER_ERROR", "The service failed to answer; try again.");
+      else response.end();
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${host}:${address.port}/graphql`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

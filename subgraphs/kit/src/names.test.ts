@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { editDistance, nameScore, normaliseName } from "./names.js";
+
+describe("normaliseName", () => {
+  it("folds case, accents and punctuation", () => {
+    expect(normaliseName("  Zoë O'Brien-Smith ")).toBe("zoe o brien smith");
+  });
+});
+
+describe("editDistance", () => {
+  it("counts a transposition as one edit", () => {
+    expect(editDistance("maisie", "masie")).toBe(1);
+    expect(editDistance("jones", "jnoes")).toBe(1);
+    expect(editDistance("abc", "xyz")).toBe(3);
+  });
+});
+
+describe("nameScore", () => {
+  const names = ["Amber", "Whitlock", "Ambs"];
+  it("ranks exact above prefix above misspelling above nothing", () => {
+    const exact = nameScore("amber whitlock", names);
+    const prefix = nameScore("amb whit", names);
+    const typo = nameScore("ambre witlock", names);
+    expect(exact).toBe(1);
+    expect(prefix).toBeLessThan(exact);
+    expect(typo).toBeGreaterThan(0);
+    expect(typo).toBeLessThan(exact);
+    expect(nameScore("jordan", names)).toBe(0);
+  });
+  it("needs every typed word to match", () => {
+    expect(nameScore("amber smith", names)).toBe(0);
+  });
+  it("is accent-insensitive", () => {
+    expect(nameScore("zoe", ["Zoë"])).toBe(1);
+  });
+});

@@ -1,0 +1,90 @@
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from "kysely";
+import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import pg from "pg";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface Store<DB> {
+  readonly db: Kysely<DB>;
+  readonly dialect: Dialect;
+  /** Readiness: throws if the database cannot answer a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** Used in error messages and as the migration table prefix. */
+  name: string;
+  /** A postgres:// URL selects PostgreSQL; otherwise the embedded SQLite file is used. */
+  databaseUrl?: string;
+  sqlitePath: string;
+  migrations: Record<string, Migration>;
+}
+
+/** Adapts node:sqlite (built into Node 24, no native addon) to the interface Kysely's SqliteDialect drives. */
+function nodeSqliteDatabase(path: string): SqliteDatabase {
+  mkdirSync(dirname(path), { recursive: true });
+  const database = new DatabaseSync(path);
+  database.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+  const cache = new Map<string, StatementSync>();
+  return {
+    close: () => database.close(),
+    prepare(query: string): SqliteStatement {
+      let statement = cache.get(query);
+      if (!statement) {
+        statement = database.prepare(query);
+        if (cache.size > 500) cache.clear();
+        cache.set(query, statement);
+      }
+      const prepared = statement;
+      const reader = prepared.columns().length > 0;
+      type Param = Extract<Parameters<StatementSync["all"]>[0], string | number | bigint | null | Uint8Array>;
+      const args = (parameters: ReadonlyArray<unknown>) => parameters as Param[];
+      return {
+        reader,
+        all: (parameters) => prepared.all(...args(parameters)),
+        run: (parameters) => prepared.run(...args(parameters)),
+        iterate: (parameters) => prepared.iterate(...args(parameters)),
+      };
+    },
+  };
+}
+
+export async function openStore<DB>(options: OpenStoreOptions): Promise<Store<DB>> {
+  const postgres = Boolean(options.databaseUrl);
+  const db = postgres
+    ? new Kysely<DB>({
+        dialect: new PostgresDialect({
+          pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10, idleTimeoutMillis: 10_000 }),
+        }),
+      })
+    : new Kysely<DB>({ dialect: new SqliteDialect({ database: nodeSqliteDatabase(options.sqlitePath) }) });
+
+  const provider: MigrationProvider = { getMigrations: async () => options.migrations };
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: `${options.name.replace(/\W/g, "_")}_migrations`,
+    migrationLockTableName: `${options.name.replace(/\W/g, "_")}_migrations_lock`,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    const failed = results?.find((r: { status: string }) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`${options.name} store: migration ${failed} failed: ${String((error as Error).message ?? error)}`);
+  }
+
+  return {
+    db,
+    dialect: postgres ? "postgres" : "sqlite",
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import "reflect-metadata";
+import { type Kysely, sql } from "kysely";
+import type { Migration } from "kysely/migration";
+import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from "type-graphql";
+import { AgencySubject, type Agency } from "./types.js";
+import { nameScore, normaliseName } from "./names.js";
+import { badInput } from "./errors.js";
+
+/** Every agency keeps its own record of who a child is; these two tables have the same shape in each store. */
+export interface SubjectTable {
+  nhs_number: string;
+  given_name: string;
+  family_name: string;
+  known_as: string | null;
+  date_of_birth: string;
+  area: string;
+  department: string;
+  recorded_at: string;
+  recorded_by: string;
+}
+
+export interface SubjectNameKeyTable {
+  nhs_number: string;
+  name_key: string;
+}
+
+export interface SubjectTables {
+  subjects: SubjectTable;
+  subject_name_keys: SubjectNameKeyTable;
+}
+
+export const subjectsMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable("subjects")
+      .addColumn("nhs_number", "varchar(10)", (c) => c.primaryKey())
+      .addColumn("given_name", "text", (c) => c.notNull())
+      .addColumn("family_name", "text", (c) => c.notNull())
+      .addColumn("known_as", "text")
+      .addColumn("date_of_birth", "varchar(10)", (c) => c.notNull())
+      .addColumn("area", "text", (c) => c.notNull())
+      .addColumn("department", "text", (c) => c.notNull())
+      .addColumn("recorded_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("recorded_by", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("subjects_dob").on("subjects").column("date_of_birth").execute();
+    await db.schema
+      .createTable("subject_name_keys")
+      .addColumn("nhs_number", "varchar(10)", (c) => c.notNull().references("subjects.nhs_number"))
+      .addColumn("name_key", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("subject_name_keys_key").on("subject_name_keys").columns(["name_key", "nhs_number"]).execute();
+  },
+};
+
+export function nameKeys(subject: Pick<SubjectTable, "given_name" | "family_name" | "known_as">): string[] {
+  const words = [subject.given_name, subject.family_name, subject.known_as ?? ""].flatMap((n) => normaliseName(n).split(" "));
+  return [...new Set(words.filter(Boolean))];
+}
+
+/** Inserts subjects and their search keys in one transaction. */
+export async function insertSubjects(db: Kysely<SubjectTables>, rows: SubjectTable[]): Promise<void> {
+  const chunk = 500;
+  for (let i = 0; i < rows.length; i += chunk) {
+    const slice = rows.slice(i, i + chunk);
+    await db.insertInto("subjects").values(slice).execute();
+    const keys = slice.flatMap((row) => nameKeys(row).map((name_key) => ({ nhs_number: row.nhs_number, name_key })));
+    for (let k = 0; k < keys.length; k += chunk) {
+      await db.insertInto("subject_name_keys").values(keys.slice(k, k + chunk)).execute();
+    }
+  }
+}
+
+const nextPrefix = (prefix: string) => prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+
+export const SEARCH_LIMIT_MAX = 50;
+const CANDIDATE_CAP = 5000;
+
+export function createSubjectRepository(db: Kysely<SubjectTables>, agency: Agency, system: string) {
+  const toSubject = (row: SubjectTable, score: number | null = null): AgencySubject => ({
+    nhsNumber: row.nhs_number,
+    givenName: row.given_name,
+    familyName: row.family_name,
+    knownAs: row.known_as,
+    dateOfBirth: row.date_of_birth,
+    recordedAt: new Date(row.recorded_at),
+    source: { agency, system, department: row.department },
+    score,
+  });
+
+  async function byNhsNumbers(nhsNumbers: readonly string[]): Promise<SubjectTable[]> {
+    if (nhsNumbers.length === 0) return [];
+    return db.selectFrom("subjects").selectAll().where("nhs_number", "in", [...new Set(nhsNumbers)]).execute();
+  }
+
+  return {
+    byNhsNumbers,
+    async exists(nhsNumber: string): Promise<boolean> {
+      const row = await db.selectFrom("subjects").select("nhs_number").where("nhs_number", "=", nhsNumber).executeTakeFirst();
+      return row !== undefined;
+    },
+    async find(nhsNumbers: readonly string[]): Promise<AgencySubject[]> {
+      return (await byNhsNumbers(nhsNumbers)).map((row) => toSubject(row));
+    },
+    /**
+     * Name search for control rooms: candidates share a two-letter prefix with a typed word (index range scan),
+     * then every candidate is scored for prefixes and small misspellings. A date of birth narrows the result.
+     */
+    async search(name: string, dateOfBirth: string | null, limit: number): Promise<AgencySubject[]> {
+      const words = normaliseName(name).split(" ").filter((w) => w.length >= 2);
+      if (words.length === 0 && !dateOfBirth) return [];
+      const prefixes = [...new Set(words.map((w) => w.slice(0, 2)))];
+      let candidateQuery = db.selectFrom("subject_name_keys").select("nhs_number").distinct();
+      candidateQuery = candidateQuery.where((eb) =>
+        eb.or(prefixes.map((p) => eb.and([eb("name_key", ">=", p), eb("name_key", "<", nextPrefix(p))]))),
+      );
+      const candidateIds = words.length
+        ? (await candidateQuery.limit(CANDIDATE_CAP).execute()).map((r) => r.nhs_number)
+        : [];
+      let rows: SubjectTable[] = [];
+      if (dateOfBirth) {
+        rows = await db.selectFrom("subjects").selectAll().where("date_of_birth", "=", dateOfBirth).execute();
+        if (candidateIds.length) {
+          const wanted = new Set(candidateIds);
+          const byDob = rows;
+          rows = byDob.filter((r) => wanted.has(r.nhs_number));
+          // A misspelt first letter escapes the prefix scan; the date of birth still finds the child.
+          if (rows.length === 0) rows = byDob;
+        }
+      } else {
+        for (let i = 0; i < candidateIds.length; i += 900) rows.push(...(await byNhsNumbers(candidateIds.slice(i, i + 900))));
+      }
+      const scored = rows
+        .map((row) => ({
+          row,
+          score: words.length ? nameScore(name, [row.given_name, row.family_name, row.known_as ?? ""]) : 1,
+        }))
+        .filter((s) => s.score > 0)
+        .sort(
+          (a, b) =>
+            b.score - a.score ||
+            a.row.family_name.localeCompare(b.row.family_name) ||
+            a.row.given_name.localeCompare(b.row.given_name),
+        );
+      return scored.slice(0, limit).map((s) => toSubject(s.row, Math.round(s.score * 1000) / 1000));
+    },
+    async count(): Promise<number> {
+      const row = await db.selectFrom("subjects").select(sql<string>`count(*)`.as("n")).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+export type SubjectRepository = ReturnType<typeof createSubjectRepository>;
+
+export interface HasSubjects {
+  subjects: SubjectRepository;
+}
+
+/**
+ * The two index queries every agency answers for the gateway's child index. They are @inaccessible: the
+ * gateway calls them directly and clients never see them in the API schema.
+ */
+export function createSubjectQueries(prefix: string): Function {
+  @Resolver()
+  class SubjectQueries {
+    @Query(() => [AgencySubject], { name: `${prefix}Subjects` })
+    @Directive("@inaccessible")
+    async subjects(
+      @Arg("nhsNumbers", () => [ID]) nhsNumbers: string[],
+      @Ctx() context: HasSubjects,
+    ): Promise<AgencySubject[]> {
+      return context.subjects.find(nhsNumbers);
+    }
+
+    @Query(() => [AgencySubject], { name: `${prefix}SubjectSearch` })
+    @Directive("@inaccessible")
+    async subjectSearch(
+      @Arg("name", () => String) name: string,
+      @Arg("dateOfBirth", () => String, { nullable: true }) dateOfBirth: string | null,
+      @Arg("limit", () => Int, { defaultValue: 10 }) limit: number,
+      @Ctx() context: HasSubjects,
+    ): Promise<AgencySubject[]> {
+      if (limit < 1 || limit > SEARCH_LIMIT_MAX) throw badInput(`limit must be between 1 and ${SEARCH_LIMIT_MAX}.`, "limit");
+      return context.subjects.search(name, dateOfBirth ?? null, limit);
+    }
+  }
+  return SubjectQueries;
+}

@@ -1,0 +1,51 @@
+import "reflect-metadata";
+import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+
+export enum Agency {
+  POLICE = "POLICE",
+  SOCIAL_CARE = "SOCIAL_CARE",
+  HEALTH = "HEALTH",
+}
+registerEnumType(Agency, { name: "Agency", description: "The agency that holds an item." });
+
+@ObjectType({ description: "Where an item is held: the agency, its system and the department that recorded it." })
+@Directive("@shareable")
+export class Source {
+  @Field(() => Agency)
+  agency!: Agency;
+
+  @Field(() => String, { description: "The agency's system of record, e.g. the police records system." })
+  system!: string;
+
+  @Field(() => String, { description: "The team or department that holds it, e.g. Missing Persons Unit." })
+  department!: string;
+}
+
+@ObjectType({ description: "How one agency knows a child: used by the gateway's child index, not by clients." })
+@Directive("@shareable")
+@Directive("@inaccessible")
+export class AgencySubject {
+  @Field(() => ID)
+  nhsNumber!: string;
+
+  @Field(() => String)
+  givenName!: string;
+
+  @Field(() => String)
+  familyName!: string;
+
+  @Field(() => String, { nullable: true })
+  knownAs!: string | null;
+
+  @Field(() => String, { description: "Date of birth, YYYY-MM-DD." })
+  dateOfBirth!: string;
+
+  @Field(() => Date)
+  recordedAt!: Date;
+
+  @Field(() => Source)
+  source!: Source;
+
+  @Field(() => Number, { nullable: true, description: "Name match score from 0 to 1, for searches." })
+  score!: number | null;
+}
