@@ -11,3 +11,5 @@ export * from "./store.js";
 export * from "./subjects.js";
 export * from "./types.js";
 export * from "./validate.js";
+export * from "./rows.js";
+export * from "./app.js";

@@ -76,7 +76,8 @@ const nextPrefix = (prefix: string) => prefix.slice(0, -1) + String.fromCharCode
 export const SEARCH_LIMIT_MAX = 50;
 const CANDIDATE_CAP = 5000;
 
-export function createSubjectRepository(db: Kysely<SubjectTables>, agency: Agency, system: string) {
+export function createSubjectRepository<DB extends SubjectTables>(store: Kysely<DB>, agency: Agency, system: string) {
+  const db = store as unknown as Kysely<SubjectTables>;
   const toSubject = (row: SubjectTable, score: number | null = null): AgencySubject => ({
     nhsNumber: row.nhs_number,
     givenName: row.given_name,
@@ -151,7 +152,7 @@ export function createSubjectRepository(db: Kysely<SubjectTables>, agency: Agenc
   };
 }
 
-export type SubjectRepository = ReturnType<typeof createSubjectRepository>;
+export type SubjectRepository = ReturnType<typeof createSubjectRepository<SubjectTables>>;
 
 export interface HasSubjects {
   subjects: SubjectRepository;

@@ -49,3 +49,36 @@ export class AgencySubject {
   @Field(() => Number, { nullable: true, description: "Name match score from 0 to 1, for searches." })
   score!: number | null;
 }
+
+/** Every item any agency returns says when it was recorded, by whom, and where it is held. */
+@ObjectType({ description: "Fields every recorded item has." })
+export class RecordedItem {
+  @Field(() => Date, { description: "When this item was recorded or last updated." })
+  recordedAt!: Date;
+
+  @Field(() => String, { description: "Who recorded it (name and role or collar number)." })
+  recordedBy!: string;
+
+  @Field(() => Source)
+  source!: Source;
+}
+
+/** A person to contact about a child, with how to reach them. */
+@ObjectType({ description: "A named professional and how to reach them." })
+@Directive("@shareable")
+export class ContactPerson {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { description: "Their role, e.g. Social worker, Detective Constable." })
+  role!: string;
+
+  @Field(() => String, { nullable: true })
+  phone!: string | null;
+
+  @Field(() => String, { nullable: true })
+  email!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Team or department." })
+  team!: string | null;
+}

@@ -1,0 +1,132 @@
+import { createServer } from "node:http";
+import { readFile, readdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { AddressInfo } from "node:net";
+import { defaultDataDir, openStore } from "@safeguarding/kit";
+import { createApi } from "./api.ts";
+import { parseCourse, type Course } from "./course.ts";
+import { createProgressStore, progressMigrations, type PortalDatabase } from "./progress-store.ts";
+import { createSessions } from "./session.ts";
+import { createStaticFiles } from "./static-files.ts";
+
+/** The portal package folder: this file sits in server/ (source) or server-dist/ (built). */
+const portalRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
+
+export interface PortalServerOptions {
+  port: number;
+  host: string;
+  /** Folder for the SQLite file; defaults to kit's data dir (DATA_DIR or <repo>/data). */
+  dataDir?: string;
+  /** A postgres:// URL; PostgreSQL is used instead of SQLite when set. */
+  databaseUrl?: string;
+  /** The built site; defaults to portal/dist. */
+  siteDir?: string;
+  /** Signs the demo sign-in cookie; a random one is made per process when omitted. */
+  sessionSecret?: string;
+}
+
+export interface PortalServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function readJsonFile(path: string): Promise<unknown> {
+  return JSON.parse(await readFile(path, "utf8"));
+}
+
+export async function loadCourse(courseDir = join(portalRoot, "course")): Promise<Course> {
+  const quizDir = join(courseDir, "quizzes");
+  const quizFiles = (await readdir(quizDir)).filter((name) => name.endsWith(".json")).sort();
+  const quizzes: Record<string, unknown> = {};
+  for (const name of quizFiles) quizzes[`course/quizzes/${name}`] = await readJsonFile(join(quizDir, name));
+  return parseCourse({
+    modules: await readJsonFile(join(courseDir, "modules.json")),
+    officers: await readJsonFile(join(courseDir, "officers.json")),
+    quizzes,
+  });
+}
+
+export async function startPortalServer(options: PortalServerOptions): Promise<PortalServer> {
+  const course = await loadCourse();
+  const store = await openStore<PortalDatabase>({
+    name: "portal",
+    databaseUrl: options.databaseUrl || undefined,
+    sqlitePath: join(options.dataDir ?? defaultDataDir(), "portal.sqlite"),
+    migrations: progressMigrations,
+  });
+  const handleApi = createApi({
+    course,
+    progress: createProgressStore(store.db),
+    sessions: createSessions(options.sessionSecret),
+    ping: () => store.ping(),
+  });
+  const site = createStaticFiles(options.siteDir ?? join(portalRoot, "dist"));
+
+  const server = createServer(async (request, response) => {
+    let pathname = "/";
+    try {
+      pathname = new URL(request.url ?? "/", "http://portal.invalid").pathname;
+    } catch {
+      pathname = "/";
+    }
+    try {
+      if (await handleApi(request, response, pathname)) return;
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        response.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" });
+        response.end("Only GET and HEAD are allowed for pages.");
+        return;
+      }
+      if (!(await site.serve(request, response, pathname))) await site.notFound(request, response);
+    } catch (error) {
+      console.error("portal: failed to answer", pathname, error);
+      if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      response.end("The portal could not answer this request.");
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once("error", rejectListen);
+    server.listen(options.port, options.host, () => resolveListen());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      await store.close();
+    },
+  };
+}
+
+function portFromEnv(): number {
+  const raw = process.env.PORTAL_PORT;
+  if (raw === undefined || raw === "") return 4321;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORTAL_PORT must be a whole number from 0 to 65535; got "${raw}".`);
+  }
+  return port;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const server = await startPortalServer({
+    port: portFromEnv(),
+    host: process.env.HOST || "127.0.0.1",
+    databaseUrl: process.env.PORTAL_DATABASE_URL,
+    sessionSecret: process.env.PORTAL_SESSION_SECRET,
+  });
+  console.log(`Officer training portal listening on ${server.url}`);
+  const stop = () => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}

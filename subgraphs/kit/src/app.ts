@@ -1,0 +1,151 @@
+import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
+import type { Kysely } from "kysely";
+import type { Migration } from "kysely/migration";
+import { defaultDataDir, intFromEnv } from "./config.js";
+import { DEMO_CHILDREN, dateOfBirth, type DemoChild } from "./demo.js";
+import type { FederatedSchema } from "./schema.js";
+import { startSubgraphService, stopOnSignal, type RequestContext, type RunningService } from "./service.js";
+import { openStore, type Store } from "./store.js";
+import { insertSubjects, type SubjectTable, type SubjectTables } from "./subjects.js";
+import type { Agency } from "./types.js";
+
+/** What makes one agency's subgraph: every agency fills in the same shape, and this file runs it. */
+export interface SubgraphDefinition<DB extends SubjectTables, TContext extends RequestContext> {
+  /** Short name used for files and logs: "police". */
+  name: string;
+  agency: Agency;
+  /** Prefix of its environment variables: POLICE_PORT, POLICE_DATABASE_URL. */
+  envPrefix: string;
+  defaultPort: number;
+  /** The department that holds the agency's record of who a child is. */
+  identityDepartment: string;
+  migrations: Record<string, Migration>;
+  buildSchema(): FederatedSchema;
+  createContextFactory(db: Kysely<DB>): (requestId: string, request: IncomingMessage) => TContext;
+  /** Adds this agency's facts about one demo child; `now` anchors every relative date. */
+  seedChild(db: Kysely<DB>, child: DemoChild, now: Date): Promise<void>;
+  /** Adds a small, varied record for one synthetic child (scale runs). */
+  seedSynthetic?(db: Kysely<DB>, children: readonly DemoChild[], now: Date, random: () => number): Promise<void>;
+}
+
+export interface StartOptions {
+  port?: number;
+  host?: string;
+  databaseUrl?: string;
+  dataDir?: string;
+  /** Load demo data into an empty store (default true). */
+  seedDemo?: boolean;
+}
+
+export interface RunningSubgraph<DB> extends RunningService {
+  store: Store<DB>;
+}
+
+export function subjectRow(child: DemoChild, now: Date, department: string): SubjectTable {
+  return {
+    nhs_number: child.nhsNumber,
+    given_name: child.givenName,
+    family_name: child.familyName,
+    known_as: child.knownAs,
+    date_of_birth: dateOfBirth(child, now),
+    area: child.area,
+    department,
+    recorded_at: now.toISOString(),
+    recorded_by: "Demo data loader",
+  };
+}
+
+export async function seedDemoData<DB extends SubjectTables, C extends RequestContext>(
+  definition: SubgraphDefinition<DB, C>,
+  db: Kysely<DB>,
+  now = new Date(),
+): Promise<boolean> {
+  const existing = await (db as unknown as Kysely<SubjectTables>).selectFrom("subjects").select("nhs_number").limit(1).execute();
+  if (existing.length > 0) return false;
+  const children = DEMO_CHILDREN.filter((child) => child.knownTo.includes(definition.agency));
+  await db.transaction().execute(async (trx) => {
+    await insertSubjects(
+      trx as unknown as Kysely<SubjectTables>,
+      children.map((child) => subjectRow(child, now, definition.identityDepartment)),
+    );
+    for (const child of children) await definition.seedChild(trx, child, now);
+  });
+  return true;
+}
+
+export async function openSubgraphStore<DB extends SubjectTables, C extends RequestContext>(
+  definition: SubgraphDefinition<DB, C>,
+  options: Pick<StartOptions, "databaseUrl" | "dataDir">,
+): Promise<Store<DB>> {
+  return openStore<DB>({
+    name: definition.name,
+    databaseUrl: options.databaseUrl,
+    sqlitePath: join(options.dataDir ?? defaultDataDir(), `${definition.name}.db`),
+    migrations: definition.migrations,
+  });
+}
+
+export async function startSubgraph<DB extends SubjectTables, C extends RequestContext>(
+  definition: SubgraphDefinition<DB, C>,
+  options: StartOptions = {},
+): Promise<RunningSubgraph<DB>> {
+  const store = await openSubgraphStore(definition, options);
+  if (options.seedDemo !== false) await seedDemoData(definition, store.db);
+  const createContext = definition.createContextFactory(store.db);
+  const service = await startSubgraphService({
+    name: definition.name,
+    federated: definition.buildSchema(),
+    store: store as Store<unknown>,
+    createContext,
+    port: options.port ?? definition.defaultPort,
+    host: options.host ?? "127.0.0.1",
+  });
+  return {
+    ...service,
+    store,
+    async close() {
+      await service.close();
+      await store.close();
+    },
+  };
+}
+
+/** The process entry point of every subgraph: configuration from the environment, one JSON line when ready. */
+export async function runSubgraphMain<DB extends SubjectTables, C extends RequestContext>(
+  definition: SubgraphDefinition<DB, C>,
+): Promise<void> {
+  const started = Date.now();
+  try {
+    const running = await startSubgraph(definition, {
+      port: intFromEnv(`${definition.envPrefix}_PORT`, definition.defaultPort),
+      host: process.env.HOST ?? "127.0.0.1",
+      databaseUrl: process.env[`${definition.envPrefix}_DATABASE_URL`] || undefined,
+      seedDemo: process.env.SEED_DEMO !== "false",
+    });
+    console.log(
+      JSON.stringify({
+        level: "info",
+        event: "ready",
+        service: definition.name,
+        url: running.url,
+        store: running.store.dialect,
+        startMs: Date.now() - started,
+      }),
+    );
+    stopOnSignal(() => running.close());
+  } catch (error) {
+    console.error(JSON.stringify({ level: "fatal", service: definition.name, message: (error as Error).message }));
+    process.exit(1);
+  }
+}
+
+/** Writes the subgraph's SDL at build time; the gateway build composes the supergraph from these files. */
+export function writeSubgraphSdl<DB extends SubjectTables, C extends RequestContext>(
+  definition: SubgraphDefinition<DB, C>,
+  target: URL,
+): void {
+  mkdirSync(new URL(".", target), { recursive: true });
+  writeFileSync(target, definition.buildSchema().sdl);
+}

@@ -1,0 +1,2 @@
+export { policeSubgraph } from "./definition.js";
+export type { PoliceDatabase } from "./store.js";

@@ -1,0 +1,276 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import {
+  Agency,
+  badInput,
+  createBatchLoader,
+  date,
+  groupBy,
+  notBefore,
+  notInFuture,
+  optionalText,
+  recordedFields,
+  requiredText,
+} from "@safeguarding/kit";
+import {
+  type CseConcern,
+  type CseConcernStatus,
+  type MissingEpisode,
+  MissingEpisodeStatus,
+  type OfficerInCase,
+  type PoliceProtectionEpisode,
+  type ReturnedTo,
+  type RiskLevel,
+  type WarningMarker,
+  type WarningMarkerType,
+} from "./entities.js";
+import type { MissingEpisodeTable, PoliceDatabase } from "./store.js";
+
+export const POLICE_SYSTEM = "Police records management system";
+const recorded = (row: { department: string; recorded_at: string; recorded_by: string }) =>
+  recordedFields(row, Agency.POLICE, POLICE_SYSTEM);
+
+export function toMissingEpisode(row: MissingEpisodeTable): MissingEpisode {
+  return {
+    ...recorded(row),
+    id: row.id,
+    status: row.found_at ? MissingEpisodeStatus.FOUND : MissingEpisodeStatus.MISSING,
+    reportedAt: new Date(row.reported_at),
+    reportedBy: row.reported_by,
+    lastSeenAt: new Date(row.last_seen_at),
+    lastSeenLocation: row.last_seen_location,
+    circumstances: row.circumstances,
+    riskLevel: row.risk_level as RiskLevel,
+    cseIndicators: row.cse_indicators === 1,
+    foundAt: date(row.found_at),
+    foundLocation: row.found_location,
+    foundBy: row.found_by,
+    returnedTo: row.returned_to as ReturnedTo | null,
+    heldAtPoliceStationMinutes: row.held_at_police_station_minutes,
+    seniorManagerNotifiedAt: date(row.senior_manager_notified_at),
+    seniorManagerNotified: row.senior_manager_notified,
+    department: row.department,
+  };
+}
+
+export interface ReportMissing {
+  childId: string;
+  reportedAt: Date;
+  reportedBy: string;
+  lastSeenAt: Date;
+  lastSeenLocation: string;
+  circumstances?: string | null;
+  riskLevel: RiskLevel;
+  cseIndicators: boolean;
+  department: string;
+}
+
+export interface RecordFound {
+  episodeId: string;
+  foundAt: Date;
+  foundLocation: string;
+  foundBy: string;
+  returnedTo: ReturnedTo;
+  heldAtPoliceStationMinutes?: number | null;
+  cseIndicators?: boolean | null;
+  riskLevel?: RiskLevel | null;
+}
+
+export interface RecordSeniorManagerNotification {
+  episodeId: string;
+  notifiedAt: Date;
+  seniorManager: string;
+  recordedBy: string;
+}
+
+const MAX_HELD_MINUTES = 7 * 24 * 60;
+
+/**
+ * The one place police data is read and written. Resolvers call this; access checks and audit attach here.
+ */
+export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date = () => new Date()) {
+  async function requireKnownChild(childId: string): Promise<void> {
+    const row = await db.selectFrom("subjects").select("nhs_number").where("nhs_number", "=", childId).executeTakeFirst();
+    if (!row) {
+      throw badInput(`No child with NHS number ${childId} is known to police records: check the number.`, "childId");
+    }
+  }
+
+  async function episode(id: string): Promise<MissingEpisodeTable> {
+    const row = await db.selectFrom("missing_episodes").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!row) throw badInput(`No missing episode has id ${id}: check the id.`, "episodeId");
+    return row;
+  }
+
+  /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
+  function createLoaders() {
+    const byChild = <T extends { nhs_number: string }, V>(
+      load: (ids: string[]) => Promise<T[]>,
+      map: (rows: T[]) => V,
+    ) =>
+      createBatchLoader(async (ids: string[]) => {
+        const groups = groupBy(await load(ids), (row) => row.nhs_number);
+        return new Map(ids.map((id) => [id, map(groups.get(id) ?? [])]));
+      });
+    return {
+      known: createBatchLoader(async (ids: string[]) => {
+        const rows = await db.selectFrom("subjects").select("nhs_number").where("nhs_number", "in", ids).execute();
+        const known = new Set(rows.map((r) => r.nhs_number));
+        return new Map(ids.map((id) => [id, known.has(id)]));
+      }),
+      missingEpisodes: byChild(
+        (ids) => db.selectFrom("missing_episodes").selectAll().where("nhs_number", "in", ids).orderBy("reported_at", "desc").execute(),
+        (rows) => rows.map(toMissingEpisode),
+      ),
+      policeProtection: byChild(
+        (ids) => db.selectFrom("police_protection").selectAll().where("nhs_number", "in", ids).orderBy("started_at", "desc").execute(),
+        (rows): PoliceProtectionEpisode[] =>
+          rows.map((row) => ({
+            ...recorded(row),
+            id: row.id,
+            startedAt: new Date(row.started_at),
+            endedAt: date(row.ended_at),
+            reason: row.reason,
+            initiatingOfficer: row.initiating_officer,
+            designatedOfficer: row.designated_officer,
+          })),
+      ),
+      cseConcerns: byChild(
+        (ids) => db.selectFrom("cse_concerns").selectAll().where("nhs_number", "in", ids).orderBy("opened_at", "desc").execute(),
+        (rows): CseConcern[] =>
+          rows.map((row) => ({
+            ...recorded(row),
+            id: row.id,
+            summary: row.summary,
+            status: row.status as CseConcernStatus,
+            officer: row.officer,
+            openedAt: new Date(row.opened_at),
+          })),
+      ),
+      warningMarkers: byChild(
+        (ids) => db.selectFrom("warning_markers").selectAll().where("nhs_number", "in", ids).orderBy("recorded_at", "desc").execute(),
+        (rows): WarningMarker[] =>
+          rows.map((row) => ({ ...recorded(row), id: row.id, marker: row.marker as WarningMarkerType, detail: row.detail })),
+      ),
+      officerInCase: byChild(
+        (ids) => db.selectFrom("officers_in_case").selectAll().where("nhs_number", "in", ids).execute(),
+        (rows): OfficerInCase | null => {
+          const row = rows[0];
+          if (!row) return null;
+          return { ...recorded(row), name: row.name, role: row.role, phone: row.phone, email: row.email, team: row.team };
+        },
+      ),
+    };
+  }
+
+  return {
+    createLoaders,
+
+    async reportMissing(input: ReportMissing): Promise<MissingEpisode> {
+      const at = now();
+      const reportedBy = requiredText("reportedBy", input.reportedBy, 200);
+      const lastSeenLocation = requiredText("lastSeenLocation", input.lastSeenLocation, 500);
+      const circumstances = optionalText("circumstances", input.circumstances);
+      const department = requiredText("department", input.department, 200);
+      notInFuture("reportedAt", input.reportedAt, at);
+      notInFuture("lastSeenAt", input.lastSeenAt, at);
+      notBefore("reportedAt", input.reportedAt, "lastSeenAt", input.lastSeenAt);
+      return db.transaction().execute(async (trx) => {
+        await createPoliceService(trx, now).requireKnownChild(input.childId);
+        const open = await trx
+          .selectFrom("missing_episodes")
+          .select("id")
+          .where("nhs_number", "=", input.childId)
+          .where("found_at", "is", null)
+          .executeTakeFirst();
+        if (open) {
+          throw badInput(`This child is already reported missing (episode ${open.id}): record them found before reporting a new episode.`, "childId");
+        }
+        const row: MissingEpisodeTable = {
+          id: randomUUID(),
+          nhs_number: input.childId,
+          reported_at: input.reportedAt.toISOString(),
+          reported_by: reportedBy,
+          last_seen_at: input.lastSeenAt.toISOString(),
+          last_seen_location: lastSeenLocation,
+          circumstances,
+          risk_level: input.riskLevel,
+          cse_indicators: input.cseIndicators ? 1 : 0,
+          found_at: null,
+          found_location: null,
+          found_by: null,
+          returned_to: null,
+          held_at_police_station_minutes: null,
+          senior_manager_notified_at: null,
+          senior_manager_notified: null,
+          department,
+          recorded_at: at.toISOString(),
+          recorded_by: reportedBy,
+        };
+        await trx.insertInto("missing_episodes").values(row).execute();
+        return toMissingEpisode(row);
+      });
+    },
+
+    async recordFound(input: RecordFound): Promise<MissingEpisode> {
+      const at = now();
+      const foundLocation = requiredText("foundLocation", input.foundLocation, 500);
+      const foundBy = requiredText("foundBy", input.foundBy, 200);
+      notInFuture("foundAt", input.foundAt, at);
+      const held = input.heldAtPoliceStationMinutes ?? null;
+      if (held !== null && (held < 0 || held > MAX_HELD_MINUTES)) {
+        throw badInput(`heldAtPoliceStationMinutes must be between 0 and ${MAX_HELD_MINUTES}.`, "heldAtPoliceStationMinutes");
+      }
+      if (held !== null && input.returnedTo !== "POLICE_STATION") {
+        throw badInput("heldAtPoliceStationMinutes applies only when returnedTo is POLICE_STATION.", "heldAtPoliceStationMinutes");
+      }
+      return db.transaction().execute(async (trx) => {
+        const current = await createPoliceService(trx, now).episode(input.episodeId);
+        if (current.found_at) {
+          throw badInput(`Missing episode ${current.id} was already closed: the child was found at ${current.found_at}.`, "episodeId");
+        }
+        notBefore("foundAt", input.foundAt, "the time the child was reported missing", new Date(current.reported_at));
+        const update = {
+          found_at: input.foundAt.toISOString(),
+          found_location: foundLocation,
+          found_by: foundBy,
+          returned_to: input.returnedTo,
+          held_at_police_station_minutes: held,
+          cse_indicators: input.cseIndicators === true ? 1 : current.cse_indicators,
+          risk_level: input.riskLevel ?? current.risk_level,
+          recorded_at: at.toISOString(),
+          recorded_by: foundBy,
+        };
+        await trx.updateTable("missing_episodes").set(update).where("id", "=", current.id).execute();
+        return toMissingEpisode({ ...current, ...update });
+      });
+    },
+
+    async recordSeniorManagerNotification(input: RecordSeniorManagerNotification): Promise<MissingEpisode> {
+      const at = now();
+      const seniorManager = requiredText("seniorManager", input.seniorManager, 200);
+      const recordedBy = requiredText("recordedBy", input.recordedBy, 200);
+      notInFuture("notifiedAt", input.notifiedAt, at);
+      return db.transaction().execute(async (trx) => {
+        const current = await createPoliceService(trx, now).episode(input.episodeId);
+        if (current.returned_to !== "POLICE_STATION") {
+          throw badInput(`Missing episode ${current.id} did not end at a police station: no senior-manager notification is needed.`, "episodeId");
+        }
+        const update = {
+          senior_manager_notified_at: input.notifiedAt.toISOString(),
+          senior_manager_notified: seniorManager,
+          recorded_at: at.toISOString(),
+          recorded_by: recordedBy,
+        };
+        await trx.updateTable("missing_episodes").set(update).where("id", "=", current.id).execute();
+        return toMissingEpisode({ ...current, ...update });
+      });
+    },
+
+    requireKnownChild,
+    episode,
+  };
+}
+
+export type PoliceService = ReturnType<typeof createPoliceService>;
+export type PoliceLoaders = ReturnType<PoliceService["createLoaders"]>;
