@@ -1,13 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Glossary } from "@safeguarding/glossary";
 import { scoreQuiz, PASS_MARK_PERCENT, type Course, type DemoOfficer } from "./course.ts";
 import { officerDisplayName, type ModuleProgress, type ProgressStore } from "./progress-store.ts";
 import type { Sessions } from "./session.ts";
-import { parseAttempt, parseSignIn, type ApiError } from "./validation.ts";
+import { parseAttempt, parseLookup, parseSignIn, type ApiError } from "./validation.ts";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
 export interface ApiDependencies {
   course: Course;
+  glossary: Glossary;
   progress: ProgressStore;
   sessions: Sessions;
   ping(): Promise<void>;
@@ -102,7 +104,7 @@ export function createApi(deps: ApiDependencies) {
     });
   }
 
-  type Handler = (request: IncomingMessage, response: ServerResponse, params: string[]) => Promise<void>;
+  type Handler = (request: IncomingMessage, response: ServerResponse, params: string[], url: URL) => Promise<void>;
   const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [];
   const route = (method: string, pattern: RegExp, handler: Handler) => routes.push({ method, pattern, handler });
 
@@ -117,6 +119,21 @@ export function createApi(deps: ApiDependencies) {
 
   route("GET", /^\/api\/officers$/, async (_request, response) => {
     sendJson(response, 200, { officers: course.officers.map(publicOfficer) });
+  });
+
+  route("GET", /^\/api\/glossary\/search$/, async (_request, response, _params, url) => {
+    const parsed = parseLookup(url.searchParams);
+    if (!parsed.ok) return sendError(response, parsed.error);
+    const { query, first } = parsed.value;
+    const results = deps.glossary.search(query, first).map((term) => ({
+      id: term.id,
+      term: term.term,
+      abbreviations: term.abbreviations,
+      category: term.category,
+      meaning: term.meaning,
+      href: `/glossary/${term.id}/`,
+    }));
+    sendJson(response, 200, { query, results });
   });
 
   route("GET", /^\/api\/session$/, async (request, response) => {
@@ -201,7 +218,8 @@ export function createApi(deps: ApiDependencies) {
   });
 
   /** Handles /api/* requests; returns false for any other path. */
-  return async function handleApi(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<boolean> {
+  return async function handleApi(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
+    const { pathname } = url;
     if (!pathname.startsWith("/api/") && pathname !== "/api") return false;
     const matching = routes.filter((candidate) => candidate.pattern.test(pathname));
     try {
@@ -218,7 +236,7 @@ export function createApi(deps: ApiDependencies) {
       } catch {
         throw httpError(400, "BAD_PATH", "The address contains a malformed %-escape. Check the link.");
       }
-      await chosen.handler(request, response, params);
+      await chosen.handler(request, response, params, url);
     } catch (error) {
       if (error instanceof HttpError) {
         sendError(response, error.error);

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AddressInfo } from "node:net";
 import { defaultDataDir, openStore } from "@safeguarding/kit";
+import { loadGlossary } from "@safeguarding/glossary";
 import { createApi } from "./api.ts";
 import { parseCourse, type Course } from "./course.ts";
 import { createProgressStore, progressMigrations, type PortalDatabase } from "./progress-store.ts";
@@ -57,6 +58,7 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
   });
   const handleApi = createApi({
     course,
+    glossary: loadGlossary(),
     progress: createProgressStore(store.db),
     sessions: createSessions(options.sessionSecret),
     ping: () => store.ping(),
@@ -64,14 +66,15 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
   const site = createStaticFiles(options.siteDir ?? join(portalRoot, "dist"));
 
   const server = createServer(async (request, response) => {
-    let pathname = "/";
+    let url: URL;
     try {
-      pathname = new URL(request.url ?? "/", "http://portal.invalid").pathname;
+      url = new URL(request.url ?? "/", "http://portal.invalid");
     } catch {
-      pathname = "/";
+      url = new URL("http://portal.invalid/");
     }
+    const { pathname } = url;
     try {
-      if (await handleApi(request, response, pathname)) return;
+      if (await handleApi(request, response, url)) return;
       if (request.method !== "GET" && request.method !== "HEAD") {
         response.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" });
         response.end("Only GET and HEAD are allowed for pages.");

@@ -92,3 +92,27 @@ export function parseAttempt(body: unknown, course: Course): Parsed<AttemptReque
   }
   return { ok: true, value: { quiz, answers: answers as Record<string, string> } };
 }
+
+export const MAX_LOOKUP_CHARS = 200;
+
+export interface LookupRequest {
+  query: string;
+  first: number;
+}
+
+/** Query string of the glossary look-up: q (the text typed) and optional first (how many results, 1–25). */
+export function parseLookup(params: URLSearchParams): Parsed<LookupRequest> {
+  const query = params.get("q") ?? "";
+  if (query.length > MAX_LOOKUP_CHARS) {
+    return fail("QUERY_TOO_LONG", `Shorten the search to ${MAX_LOOKUP_CHARS} characters or fewer.`);
+  }
+  const rawFirst = params.get("first");
+  let first = 8;
+  if (rawFirst !== null) {
+    first = Number(rawFirst);
+    if (!/^\d+$/.test(rawFirst) || first < 1 || first > 25) {
+      return fail("BAD_RESULT_COUNT", `Set first to a whole number from 1 to 25; got "${rawFirst}".`);
+    }
+  }
+  return { ok: true, value: { query, first } };
+}

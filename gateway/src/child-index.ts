@@ -1,0 +1,259 @@
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import { GraphQLError, parse, type GraphQLSchema } from "graphql";
+import { badInput, createBatchLoader, formatNhsNumber, parseNhsNumber } from "@safeguarding/kit";
+import type { AgencyEndpoint } from "./config.js";
+import { AgencyUnavailableError, postGraphql } from "./fetcher.js";
+
+/**
+ * The child index: owns `child` and `children`, and the identity fields of Child. It asks every agency what it
+ * holds about an NHS number, so the record exists if any agency knows the child, and one agency being down
+ * never hides the others. It runs inside the gateway process and is composed like any other subgraph.
+ */
+export const CHILD_INDEX_SDL = /* GraphQL */ `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])
+
+  scalar DateTime
+
+  type Query {
+    "One child's record across police, social care and health. id is the NHS number (spaces and hyphens allowed). Null when no agency knows the child."
+    child(id: ID!): Child
+    "Find children by name (partial, misspellings tolerated) and optional date of birth, best match first."
+    children(search: ChildSearchInput!): [ChildSummary!]!
+  }
+
+  input ChildSearchInput {
+    "Any part of the child's given name, family name or the name they are known by."
+    name: String!
+    "YYYY-MM-DD"
+    dateOfBirth: String
+    "At most 50; 10 if not given."
+    limit: Int
+  }
+
+  "The agency that holds an item."
+  enum Agency {
+    POLICE
+    SOCIAL_CARE
+    HEALTH
+  }
+
+  "Where an item is held: the agency, its system and the department that recorded it."
+  type Source @shareable {
+    agency: Agency!
+    system: String!
+    department: String!
+  }
+
+  "How one agency records the child's identity."
+  type AgencyIdentity {
+    givenName: String!
+    familyName: String!
+    knownAs: String
+    dateOfBirth: String!
+    recordedAt: DateTime!
+    source: Source!
+  }
+
+  type Child @key(fields: "id") {
+    "The NHS number, 10 digits with no spaces."
+    id: ID!
+    "The NHS number written for people: 999 000 0018."
+    nhsNumber: String!
+    givenName: String!
+    familyName: String!
+    knownAs: String
+    "YYYY-MM-DD"
+    dateOfBirth: String!
+    ageYears: Int!
+    "The agencies that hold a record of this child (among those that answered)."
+    knownTo: [Agency!]!
+    "Each agency's own record of who the child is, to spot differences."
+    identitySources: [AgencyIdentity!]!
+    "Where agencies disagree about the child's name or date of birth."
+    identityDiscrepancies: [String!]!
+  }
+
+  type ChildSummary {
+    id: ID!
+    nhsNumber: String!
+    givenName: String!
+    familyName: String!
+    knownAs: String
+    dateOfBirth: String!
+    ageYears: Int!
+    knownTo: [Agency!]!
+    "How well the name matched, from 0 to 1."
+    score: Float!
+  }
+`;
+
+interface AgencySubject {
+  nhsNumber: string;
+  givenName: string;
+  familyName: string;
+  knownAs: string | null;
+  dateOfBirth: string;
+  recordedAt: string;
+  source: { agency: string; system: string; department: string };
+  score: number | null;
+}
+
+const SUBJECT_FIELDS = "nhsNumber givenName familyName knownAs dateOfBirth recordedAt score source { agency system department }";
+/** Social care's record of identity wins, then health's (traced against the NHS Spine), then police's. */
+const PREFERENCE = ["SOCIAL_CARE", "HEALTH", "POLICE"];
+
+export interface ChildIndexContext {
+  requestId: string;
+  /** Problems that did not stop an answer (an agency missing from a search); the gateway adds them to the response. */
+  warnings: GraphQLError[];
+}
+
+export function ageInYears(dateOfBirth: string, today = new Date()): number {
+  const [y, m, d] = dateOfBirth.split("-").map(Number);
+  let age = today.getUTCFullYear() - y;
+  if (today.getUTCMonth() + 1 < m || (today.getUTCMonth() + 1 === m && today.getUTCDate() < d)) age -= 1;
+  return age;
+}
+
+function mergeIdentity(id: string, subjects: AgencySubject[]) {
+  const ordered = [...subjects].sort((a, b) => PREFERENCE.indexOf(a.source.agency) - PREFERENCE.indexOf(b.source.agency));
+  const main = ordered[0];
+  const discrepancies: string[] = [];
+  for (const other of ordered.slice(1)) {
+    if (other.dateOfBirth !== main.dateOfBirth) {
+      discrepancies.push(`${other.source.agency} records date of birth ${other.dateOfBirth}; ${main.source.agency} records ${main.dateOfBirth}.`);
+    }
+    if (other.familyName.toLowerCase() !== main.familyName.toLowerCase() || other.givenName.toLowerCase() !== main.givenName.toLowerCase()) {
+      discrepancies.push(`${other.source.agency} records the name ${other.givenName} ${other.familyName}; ${main.source.agency} records ${main.givenName} ${main.familyName}.`);
+    }
+  }
+  return {
+    id,
+    nhsNumber: formatNhsNumber(id),
+    givenName: main.givenName,
+    familyName: main.familyName,
+    knownAs: ordered.find((s) => s.knownAs)?.knownAs ?? null,
+    dateOfBirth: main.dateOfBirth,
+    ageYears: ageInYears(main.dateOfBirth),
+    knownTo: ordered.map((s) => s.source.agency),
+    identitySources: ordered.map((s) => ({ ...s, recordedAt: new Date(s.recordedAt) })),
+    identityDiscrepancies: discrepancies,
+  };
+}
+
+function agencyUnavailable(failed: AgencyUnavailableError[], what: string): GraphQLError {
+  const names = failed.map((f) => f.agency).join(", ");
+  return new GraphQLError(`${what}: ${names} did not answer, so this result may be incomplete. Try again shortly.`, {
+    extensions: { code: "AGENCY_UNAVAILABLE", agencies: failed.map((f) => f.agency) },
+  });
+}
+
+export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: number): GraphQLSchema {
+  async function askEveryAgency<T>(
+    requestId: string,
+    query: (agency: AgencyEndpoint) => string,
+    variables: Record<string, unknown>,
+  ): Promise<{ answers: { agency: AgencyEndpoint; data: T }[]; failed: AgencyUnavailableError[] }> {
+    const settled = await Promise.allSettled(
+      agencies.map(async (agency) => ({
+        agency,
+        data: await postGraphql<T>(agency.url, agency.agency, query(agency), variables, timeoutMs, requestId),
+      })),
+    );
+    const answers: { agency: AgencyEndpoint; data: T }[] = [];
+    const failed: AgencyUnavailableError[] = [];
+    for (const result of settled) {
+      if (result.status === "fulfilled") answers.push(result.value);
+      else if (result.reason instanceof AgencyUnavailableError) failed.push(result.reason);
+      else throw result.reason;
+    }
+    return { answers, failed };
+  }
+
+  async function lookUp(requestId: string, ids: string[]) {
+    const { answers, failed } = await askEveryAgency<Record<string, AgencySubject[]>>(
+      requestId,
+      (a) => `query Subjects($ids: [ID!]!) { subjects: ${a.queryPrefix}Subjects(nhsNumbers: $ids) { ${SUBJECT_FIELDS} } }`,
+      { ids },
+    );
+    const byId = new Map<string, AgencySubject[]>();
+    for (const { data } of answers) {
+      for (const subject of data.subjects ?? []) byId.set(subject.nhsNumber, [...(byId.get(subject.nhsNumber) ?? []), subject]);
+    }
+    return { byId, failed };
+  }
+
+  const loaders = new WeakMap<ChildIndexContext, (id: string) => Promise<ReturnType<typeof mergeIdentity> | null | undefined>>();
+  const loaderFor = (context: ChildIndexContext) => {
+    let loader = loaders.get(context);
+    if (!loader) {
+      loader = createBatchLoader(async (ids: string[]) => {
+        const { byId } = await lookUp(context.requestId, ids);
+        return new Map(ids.map((id) => [id, byId.has(id) ? mergeIdentity(id, byId.get(id)!) : null]));
+      });
+      loaders.set(context, loader);
+    }
+    return loader;
+  };
+
+  const resolvers = {
+    Query: {
+      async child(_: unknown, args: { id: string }, context: ChildIndexContext) {
+        const parsed = parseNhsNumber(args.id);
+        if (!parsed.ok) throw badInput(parsed.reason, "id");
+        const { byId, failed } = await lookUp(context.requestId, [parsed.value]);
+        const subjects = byId.get(parsed.value);
+        if (failed.length === agencies.length) throw agencyUnavailable(failed, "No agency could be asked about this child");
+        if (!subjects) {
+          // An agency that did not answer might hold the child: say so rather than report "not known".
+          if (failed.length > 0) throw agencyUnavailable(failed, "No agency that answered holds this child");
+          return null;
+        }
+        return mergeIdentity(parsed.value, subjects);
+      },
+      async children(
+        _: unknown,
+        args: { search: { name: string; dateOfBirth?: string | null; limit?: number | null } },
+        context: ChildIndexContext,
+      ) {
+        const name = args.search.name.trim();
+        const limit = args.search.limit ?? 10;
+        if (name.replace(/[^\p{L}\p{N}]/gu, "").length < 2) {
+          throw badInput("Type at least two letters of the child's name.", "search.name");
+        }
+        if (name.length > 100) throw badInput("The name is longer than 100 characters: shorten it.", "search.name");
+        if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw badInput("limit must be between 1 and 50.", "search.limit");
+        const dob = args.search.dateOfBirth?.trim() || null;
+        if (dob && (!/^\d{4}-\d{2}-\d{2}$/.test(dob) || Number.isNaN(Date.parse(dob)))) {
+          throw badInput("dateOfBirth must be a date written YYYY-MM-DD.", "search.dateOfBirth");
+        }
+        const { answers, failed } = await askEveryAgency<Record<string, AgencySubject[]>>(
+          context.requestId,
+          (a) =>
+            `query Search($name: String!, $dob: String, $limit: Int!) { matches: ${a.queryPrefix}SubjectSearch(name: $name, dateOfBirth: $dob, limit: $limit) { ${SUBJECT_FIELDS} } }`,
+          { name, dob, limit },
+        );
+        if (failed.length === agencies.length) throw agencyUnavailable(failed, "No agency could be searched");
+        if (failed.length > 0) context.warnings.push(agencyUnavailable(failed, "The search covered only the agencies that answered"));
+        const byId = new Map<string, AgencySubject[]>();
+        for (const { data } of answers) {
+          for (const match of data.matches ?? []) byId.set(match.nhsNumber, [...(byId.get(match.nhsNumber) ?? []), match]);
+        }
+        return [...byId.entries()]
+          .map(([id, subjects]) => ({
+            ...mergeIdentity(id, subjects),
+            score: Math.max(...subjects.map((s) => s.score ?? 0)),
+          }))
+          .sort((a, b) => b.score - a.score || b.knownTo.length - a.knownTo.length || a.familyName.localeCompare(b.familyName))
+          .slice(0, limit);
+      },
+    },
+    Child: {
+      async __resolveReference(reference: { id: string }, context: ChildIndexContext) {
+        return (await loaderFor(context)(reference.id)) ?? null;
+      },
+    },
+  };
+
+  return buildSubgraphSchema([{ typeDefs: parse(CHILD_INDEX_SDL), resolvers: resolvers as never }]);
+}

@@ -1,0 +1,45 @@
+import { intFromEnv } from "@safeguarding/kit";
+
+export interface AgencyEndpoint {
+  /** The subgraph's name in the supergraph. */
+  name: string;
+  agency: "POLICE" | "SOCIAL_CARE" | "HEALTH";
+  /** Prefix of the subgraph's @inaccessible index queries, e.g. policeSubjects. */
+  queryPrefix: string;
+  url: string;
+}
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  agencies: AgencyEndpoint[];
+  /** Every call to a subgraph is abandoned after this long, so one slow agency cannot hold up the rest. */
+  subgraphTimeoutMs: number;
+  maxBodyBytes: number;
+  production: boolean;
+}
+
+export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const host = process.env.HOST ?? "127.0.0.1";
+  const url = (name: string, port: number) => process.env[`${name}_URL`] || `http://127.0.0.1:${port}/graphql`;
+  return {
+    port: intFromEnv("GATEWAY_PORT", 4000),
+    host,
+    agencies: [
+      { name: "police", agency: "POLICE", queryPrefix: "police", url: url("POLICE", 4001) },
+      { name: "social-care", agency: "SOCIAL_CARE", queryPrefix: "socialCare", url: url("SOCIAL_CARE", 4002) },
+      { name: "health", agency: "HEALTH", queryPrefix: "health", url: url("HEALTH", 4003) },
+    ],
+    subgraphTimeoutMs: intFromEnv("SUBGRAPH_TIMEOUT_MS", 5000),
+    maxBodyBytes: intFromEnv("MAX_BODY_BYTES", 64 * 1024),
+    production: process.env.NODE_ENV === "production",
+    ...overrides,
+  };
+}
+
+/** Turns a subgraph's GraphQL URL into the URL of one of its probes (/ready, /health). */
+export function probeUrl(graphqlUrl: string, probe: "ready" | "health"): string {
+  const url = new URL(graphqlUrl);
+  url.pathname = `/${probe}`;
+  return url.toString();
+}

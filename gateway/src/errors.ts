@@ -1,0 +1,56 @@
+import type { GraphQLFormattedError } from "graphql";
+
+/** Codes a caller can act on: their message is kept. Everything else is replaced by a safe sentence. */
+const PASS_THROUGH = new Set([
+  "BAD_USER_INPUT",
+  "GRAPHQL_VALIDATION_FAILED",
+  "GRAPHQL_PARSE_FAILED",
+  "BAD_REQUEST",
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "AGENCY_UNAVAILABLE",
+  "FORBIDDEN",
+  "UNAUTHENTICATED",
+  "NOT_FOUND",
+]);
+
+const AGENCY_OF_SUBGRAPH: Record<string, string> = {
+  police: "POLICE",
+  "social-care": "SOCIAL_CARE",
+  health: "HEALTH",
+};
+
+const AGENCY_NAMES: Record<string, string> = { POLICE: "police", SOCIAL_CARE: "social care", HEALTH: "health" };
+
+/**
+ * What leaves the gateway: stable codes, sentences a person can act on, the agency when one failed, and never
+ * a subgraph URL, response body or stack trace.
+ */
+export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const extensions = formatted.extensions ?? {};
+  const code = typeof extensions.code === "string" ? extensions.code : "INTERNAL_SERVER_ERROR";
+  const serviceName = typeof extensions.serviceName === "string" ? extensions.serviceName : undefined;
+  const agency = serviceName ? AGENCY_OF_SUBGRAPH[serviceName] : undefined;
+  const base = { path: formatted.path, locations: formatted.locations };
+  const kept = (extra: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries({ code, field: extensions.field, agency: agency ?? extensions.agency, agencies: extensions.agencies, ...extra }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    );
+
+  if (PASS_THROUGH.has(code)) return { ...base, message: formatted.message, extensions: kept({}) };
+  if (agency) {
+    return {
+      ...base,
+      message: `The ${AGENCY_NAMES[agency]} service did not answer, so its part of the record is missing from this response. The other agencies' parts are shown. Try again shortly.`,
+      extensions: { code: "AGENCY_UNAVAILABLE", agency },
+    };
+  }
+  return {
+    ...base,
+    message: "The gateway could not complete this request. Try again; if it keeps failing, report it with the time.",
+    extensions: { code: "INTERNAL_SERVER_ERROR" },
+  };
+}

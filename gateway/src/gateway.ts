@@ -1,0 +1,99 @@
+import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
+import { serveHttp, type RunningHttp } from "@safeguarding/kit";
+import { createChildIndexSchema, type ChildIndexContext } from "./child-index.js";
+import { probeUrl, type GatewayConfig } from "./config.js";
+import { formatGatewayError } from "./errors.js";
+import { createSubgraphFetcher } from "./fetcher.js";
+
+// @apollo/gateway reports anonymous usage to Apollo unless this is set; nothing leaves these machines.
+process.env.APOLLO_TELEMETRY_DISABLED = "1";
+
+export type GatewayContext = ChildIndexContext;
+
+export const SUPERGRAPH_PATH = new URL("../dist/supergraph.graphql", import.meta.url);
+
+/** Adds the child index's warnings (e.g. an agency missing from a search) to the response's errors. */
+const warningsPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        if (contextValue.warnings.length === 0 || response.body.kind !== "single") return;
+        const result = response.body.singleResult;
+        result.errors = [...(result.errors ?? []), ...contextValue.warnings.map((w) => ({ message: w.message, extensions: w.extensions }))];
+      },
+    };
+  },
+};
+
+export interface RunningGateway extends RunningHttp {}
+
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const supergraphSdl = readFileSync(SUPERGRAPH_PATH, "utf8");
+  const indexSchema = createChildIndexSchema(config.agencies, config.subgraphTimeoutMs);
+  const fetcher = createSubgraphFetcher(config.subgraphTimeoutMs);
+  const urls = new Map(config.agencies.map((a) => [a.name, a.url]));
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService({ name }) {
+      if (name === "index") return new LocalGraphQLDataSource(indexSchema);
+      const url = urls.get(name);
+      if (!url) throw new Error(`No URL is configured for subgraph "${name}".`);
+      return new RemoteGraphQLDataSource<GatewayContext>({
+        url,
+        fetcher,
+        willSendRequest({ request, context }) {
+          if (context.requestId) request.http?.headers.set("x-request-id", context.requestId);
+        },
+      });
+    },
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: formatGatewayError,
+    includeStacktraceInErrorResponses: false,
+    introspection: !config.production,
+    plugins: [ApolloServerPluginUsageReportingDisabled(), warningsPlugin],
+  });
+  await apollo.start();
+
+  const http = await serveHttp<GatewayContext>({
+    apollo,
+    port: config.port,
+    host: config.host,
+    maxBodyBytes: config.maxBodyBytes,
+    context: async (request) => {
+      const header = request.headers["x-request-id"];
+      return { requestId: typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : randomUUID(), warnings: [] };
+    },
+    probe: {
+      health: async () => ({ service: "gateway" }),
+      ready: async () => {
+        const checks = await Promise.all(
+          config.agencies.map(async (agency) => {
+            try {
+              const response = await fetch(probeUrl(agency.url, "ready"), { signal: AbortSignal.timeout(2000) });
+              return [agency.agency, response.ok ? "ok" : `not ready (HTTP ${response.status})`] as const;
+            } catch {
+              return [agency.agency, "unreachable"] as const;
+            }
+          }),
+        );
+        return { ok: checks.every(([, state]) => state === "ok"), checks: Object.fromEntries(checks) };
+      },
+    },
+  });
+
+  return {
+    ...http,
+    async close() {
+      await http.close();
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// `npm start`: every service as its own process on the embedded store, demo data loaded on first start.
+// Ctrl-C stops them all. Ports and URLs come from the environment (see README), with these defaults.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { join } from "node:path";
+import { SERVICES, repoRoot } from "./services.mjs";
+
+const children = [];
+let stopping = false;
+
+function portOf(service) {
+  return Number(process.env[service.portEnv] ?? service.port);
+}
+
+function start(service) {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    for (const s of SERVICES) if (s.urlEnv && !env[s.urlEnv]) env[s.urlEnv] = `http://127.0.0.1:${portOf(s)}/graphql`;
+    const child = spawn(process.execPath, [join(repoRoot, service.entry)], { env, stdio: ["ignore", "pipe", "pipe"] });
+    children.push({ service, child });
+    let ready = false;
+    const prefix = `[${service.name}]`.padEnd(14);
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      try {
+        const event = JSON.parse(line);
+        if (event.event === "ready" && !ready) {
+          ready = true;
+          console.log(`${prefix} ready at ${event.url}${event.store ? ` (store: ${event.store}, started in ${event.startMs} ms)` : ""}`);
+          resolve(event.url);
+          return;
+        }
+      } catch {
+        // not a JSON log line: print it as it is
+      }
+      console.log(`${prefix} ${line}`);
+    });
+    createInterface({ input: child.stderr }).on("line", (line) => console.error(`${prefix} ${line}`));
+    child.on("exit", (code, signal) => {
+      if (!ready) reject(new Error(`${service.name} stopped before it was ready (exit ${code ?? signal}).`));
+      else if (!stopping) {
+        console.error(`${prefix} stopped unexpectedly (exit ${code ?? signal}); stopping everything.`);
+        stop(1);
+      }
+    });
+  });
+}
+
+async function stop(exitCode = 0) {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nStopping every service...");
+  await Promise.all(
+    children.map(
+      ({ child }) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+          child.once("exit", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+  process.exit(exitCode);
+}
+
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+
+try {
+  const agencies = SERVICES.filter((s) => s.name !== "gateway");
+  await Promise.all(agencies.map(start));
+  const gatewayUrl = await start(SERVICES.find((s) => s.name === "gateway"));
+  console.log(`
+Safeguarding Gateway is running on the embedded SQLite stores in ${process.env.DATA_DIR ?? join(repoRoot, "data")}.
+
+  GraphQL:  ${gatewayUrl}
+
+Try (the demo child mirrors the case review; every person in the demo data is invented):
+
+  curl -s ${gatewayUrl} -H 'content-type: application/json' -d '{"query":"{ child(id: \\"999 000 0018\\") { givenName familyName ageYears knownTo socialCare { legalStatus { code whoDecidesWhereChildLives } onCallManager { person { name phone } } } police { missingEpisodes { reportedAt status riskLevel returnedTo } } health { mentalHealthAssessments { requestedAt status } } } }"}'
+
+Press Ctrl-C to stop every service.`);
+} catch (error) {
+  console.error(error.message);
+  await stop(1);
+}

@@ -1,0 +1,16 @@
+import type { Kysely } from "kysely";
+import { Agency, createSubjectRepository, type RequestContext, type SubjectRepository } from "@safeguarding/kit";
+import { createHealthService, HEALTH_SYSTEM, type HealthLoaders, type HealthService } from "./service.js";
+import type { HealthDatabase } from "./store.js";
+
+export interface HealthContext extends RequestContext {
+  subjects: SubjectRepository;
+  health: HealthService;
+  loaders: HealthLoaders;
+}
+
+export function createContextFactory(db: Kysely<HealthDatabase>) {
+  const subjects = createSubjectRepository(db, Agency.HEALTH, HEALTH_SYSTEM);
+  const health = createHealthService(db);
+  return (requestId: string): HealthContext => ({ requestId, subjects, health, loaders: health.createLoaders() });
+}

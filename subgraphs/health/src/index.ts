@@ -1,0 +1,2 @@
+export { healthSubgraph } from "./definition.js";
+export type { HealthDatabase } from "./store.js";

@@ -1,0 +1,2 @@
+export { socialCareSubgraph } from "./definition.js";
+export type { SocialCareDatabase } from "./store.js";

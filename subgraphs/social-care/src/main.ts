@@ -1,0 +1,5 @@
+import "reflect-metadata";
+import { runSubgraphMain } from "@safeguarding/kit";
+import { socialCareSubgraph } from "./definition.js";
+
+await runSubgraphMain(socialCareSubgraph);
