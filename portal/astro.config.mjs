@@ -9,6 +9,13 @@ export default defineConfig({
   build: { format: "directory", inlineStylesheets: "never" },
   devToolbar: { enabled: false },
   vite: {
+    // Workspace packages are symlinked, so Vite would bundle them; the glossary must stay external
+    // so it finds glossary/terms relative to its own files.
+    ssr: { external: ["@safeguarding/glossary"] },
+    environments: {
+      prerender: { resolve: { external: ["@safeguarding/glossary"] } },
+      ssr: { resolve: { external: ["@safeguarding/glossary"] } },
+    },
     css: {
       // govuk-frontend still carries old IE hacks that LightningCSS rejects without error recovery.
       lightningcss: { errorRecovery: true },

@@ -106,6 +106,8 @@ export interface ChildIndexContext {
   requestId: string;
   /** Problems that did not stop an answer (an agency missing from a search); the gateway adds them to the response. */
   warnings: GraphQLError[];
+  /** Agencies that already failed during this request: later calls to them fail at once instead of waiting again. */
+  unavailableAgencies: Map<string, string>;
 }
 
 export function ageInYears(dateOfBirth: string, today = new Date()): number {
@@ -150,29 +152,31 @@ function agencyUnavailable(failed: AgencyUnavailableError[], what: string): Grap
 
 export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: number): GraphQLSchema {
   async function askEveryAgency<T>(
-    requestId: string,
+    context: ChildIndexContext,
     query: (agency: AgencyEndpoint) => string,
     variables: Record<string, unknown>,
   ): Promise<{ answers: { agency: AgencyEndpoint; data: T }[]; failed: AgencyUnavailableError[] }> {
     const settled = await Promise.allSettled(
       agencies.map(async (agency) => ({
         agency,
-        data: await postGraphql<T>(agency.url, agency.agency, query(agency), variables, timeoutMs, requestId),
+        data: await postGraphql<T>(agency.url, agency.agency, query(agency), variables, timeoutMs, context.requestId),
       })),
     );
     const answers: { agency: AgencyEndpoint; data: T }[] = [];
     const failed: AgencyUnavailableError[] = [];
     for (const result of settled) {
       if (result.status === "fulfilled") answers.push(result.value);
-      else if (result.reason instanceof AgencyUnavailableError) failed.push(result.reason);
-      else throw result.reason;
+      else if (result.reason instanceof AgencyUnavailableError) {
+        failed.push(result.reason);
+        context.unavailableAgencies.set(result.reason.agency, result.reason.reason);
+      } else throw result.reason;
     }
     return { answers, failed };
   }
 
-  async function lookUp(requestId: string, ids: string[]) {
+  async function lookUp(context: ChildIndexContext, ids: string[]) {
     const { answers, failed } = await askEveryAgency<Record<string, AgencySubject[]>>(
-      requestId,
+      context,
       (a) => `query Subjects($ids: [ID!]!) { subjects: ${a.queryPrefix}Subjects(nhsNumbers: $ids) { ${SUBJECT_FIELDS} } }`,
       { ids },
     );
@@ -188,7 +192,7 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
     let loader = loaders.get(context);
     if (!loader) {
       loader = createBatchLoader(async (ids: string[]) => {
-        const { byId } = await lookUp(context.requestId, ids);
+        const { byId } = await lookUp(context, ids);
         return new Map(ids.map((id) => [id, byId.has(id) ? mergeIdentity(id, byId.get(id)!) : null]));
       });
       loaders.set(context, loader);
@@ -201,7 +205,7 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
       async child(_: unknown, args: { id: string }, context: ChildIndexContext) {
         const parsed = parseNhsNumber(args.id);
         if (!parsed.ok) throw badInput(parsed.reason, "id");
-        const { byId, failed } = await lookUp(context.requestId, [parsed.value]);
+        const { byId, failed } = await lookUp(context, [parsed.value]);
         const subjects = byId.get(parsed.value);
         if (failed.length === agencies.length) throw agencyUnavailable(failed, "No agency could be asked about this child");
         if (!subjects) {
@@ -228,7 +232,7 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
           throw badInput("dateOfBirth must be a date written YYYY-MM-DD.", "search.dateOfBirth");
         }
         const { answers, failed } = await askEveryAgency<Record<string, AgencySubject[]>>(
-          context.requestId,
+          context,
           (a) =>
             `query Search($name: String!, $dob: String, $limit: Int!) { matches: ${a.queryPrefix}SubjectSearch(name: $name, dateOfBirth: $dob, limit: $limit) { ${SUBJECT_FIELDS} } }`,
           { name, dob, limit },

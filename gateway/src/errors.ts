@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 
 /** Codes a caller can act on: their message is kept. Everything else is replaced by a safe sentence. */
 const PASS_THROUGH = new Set([
@@ -53,4 +53,11 @@ export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFor
     message: "The gateway could not complete this request. Try again; if it keeps failing, report it with the time.",
     extensions: { code: "INTERNAL_SERVER_ERROR" },
   };
+}
+
+export function agencyUnavailable(agency: string, what: string): GraphQLError {
+  return new GraphQLError(
+    `The ${AGENCY_NAMES[agency] ?? agency} service ${what}, so its part of the record is missing from this response. The other agencies' parts are shown. Try again shortly.`,
+    { extensions: { code: "AGENCY_UNAVAILABLE", agency } },
+  );
 }

@@ -14,7 +14,10 @@ export function createSubgraphFetcher(timeoutMs: number): Fetcher {
 }
 
 export class AgencyUnavailableError extends Error {
-  constructor(readonly agency: string, reason: string) {
+  constructor(
+    readonly agency: string,
+    readonly reason: string,
+  ) {
     super(`${agency}: ${reason}`);
   }
 }
@@ -38,9 +41,9 @@ export async function postGraphql<T>(
     });
   } catch (error) {
     const timedOut = error instanceof DOMException && error.name === "TimeoutError";
-    throw new AgencyUnavailableError(agency, timedOut ? `no answer within ${timeoutMs} ms` : "unreachable");
+    throw new AgencyUnavailableError(agency, timedOut ? `did not answer within ${timeoutMs / 1000} s` : "could not be reached");
   }
   const body = (await response.json().catch(() => null)) as { data?: T; errors?: { message: string }[] } | null;
-  if (!response.ok || !body?.data) throw new AgencyUnavailableError(agency, `answered with HTTP ${response.status}`);
+  if (!response.ok || !body?.data) throw new AgencyUnavailableError(agency, "failed to answer");
   return body.data;
 }

@@ -6,7 +6,7 @@ import { ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/
 import { serveHttp, type RunningHttp } from "@safeguarding/kit";
 import { createChildIndexSchema, type ChildIndexContext } from "./child-index.js";
 import { probeUrl, type GatewayConfig } from "./config.js";
-import { formatGatewayError } from "./errors.js";
+import { agencyUnavailable, formatGatewayError } from "./errors.js";
 import { createSubgraphFetcher } from "./fetcher.js";
 
 // @apollo/gateway reports anonymous usage to Apollo unless this is set; nothing leaves these machines.
@@ -29,6 +29,37 @@ const warningsPlugin: ApolloServerPlugin<GatewayContext> = {
   },
 };
 
+/**
+ * A subgraph call that fails outright (refused, timed out, HTTP error) becomes one error naming the agency, so
+ * the client learns which section is missing and never sees the subgraph's URL or body.
+ */
+class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly agency: string,
+    private readonly timeoutMs: number,
+    options: Partial<RemoteGraphQLDataSource<GatewayContext>>,
+  ) {
+    super(options);
+  }
+
+  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>["willSendRequest"]>>[0]) {
+    if (context.requestId) request.http?.headers.set("x-request-id", context.requestId);
+  }
+
+  override async process(options: Parameters<RemoteGraphQLDataSource<GatewayContext>["process"]>[0]) {
+    const known = options.context.unavailableAgencies?.get(this.agency);
+    if (known) throw agencyUnavailable(this.agency, known);
+    try {
+      return await super.process(options);
+    } catch (error) {
+      const timedOut = error instanceof Error && /abort|timeout/i.test(`${error.name} ${error.message}`);
+      const what = timedOut ? `did not answer within ${this.timeoutMs / 1000} s` : "could not be reached";
+      options.context.unavailableAgencies?.set(this.agency, what);
+      throw agencyUnavailable(this.agency, what);
+    }
+  }
+}
+
 export interface RunningGateway extends RunningHttp {}
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
@@ -43,13 +74,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (name === "index") return new LocalGraphQLDataSource(indexSchema);
       const url = urls.get(name);
       if (!url) throw new Error(`No URL is configured for subgraph "${name}".`);
-      return new RemoteGraphQLDataSource<GatewayContext>({
-        url,
-        fetcher,
-        willSendRequest({ request, context }) {
-          if (context.requestId) request.http?.headers.set("x-request-id", context.requestId);
-        },
-      });
+      const agency = config.agencies.find((a) => a.name === name)!.agency;
+      return new AgencyDataSource(agency, config.subgraphTimeoutMs, { url, fetcher });
     },
   });
 
@@ -69,7 +95,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     maxBodyBytes: config.maxBodyBytes,
     context: async (request) => {
       const header = request.headers["x-request-id"];
-      return { requestId: typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : randomUUID(), warnings: [] };
+      return {
+        requestId: typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : randomUUID(),
+        warnings: [],
+        unavailableAgencies: new Map(),
+      };
     },
     probe: {
       health: async () => ({ service: "gateway" }),

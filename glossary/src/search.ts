@@ -32,6 +32,9 @@ const WEIGHT = {
   body: 0.4,
 } as const;
 
+// Every field from `meaning` upwards describes the term itself; lower ones are boilerplate or prose.
+const KEY_FIELD_MIN_WEIGHT = WEIGHT.meaning;
+
 const EXACT_NAME_BONUS = 1000;
 const EXACT_ALIAS_BONUS = 900;
 const NAME_PREFIX_BONUS = 200;
@@ -121,6 +124,27 @@ function boundedDistance(a: string, b: string, max: number): number {
   return prev[lb];
 }
 
+interface VocabularyEntry {
+  readonly token: string;
+  /** Bit i set when the token contains letter i (a-z); digits and "_" are ignored. */
+  readonly letters: number;
+}
+
+function letterMask(token: string): number {
+  let mask = 0;
+  for (let i = 0; i < token.length; i++) {
+    const code = token.charCodeAt(i) - 97;
+    if (code >= 0 && code < 26) mask |= 1 << code;
+  }
+  return mask;
+}
+
+function popcount(value: number): number {
+  let v = value - ((value >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
 interface Posting {
   readonly doc: number;
   readonly weight: number;
@@ -206,17 +230,15 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
   });
 
   const postings = new Map<string, readonly Posting[]>();
-  const idf = new Map<string, number>();
   for (const [token, perDoc] of weights) {
     postings.set(token, [...perDoc].map(([doc, weight]) => ({ doc, weight })));
-    idf.set(token, Math.log(1 + docCount / perDoc.size));
   }
 
   const sortedKeys = [...keyTokens].sort();
-  const keysByLength = new Map<number, string[]>();
+  const keysByLength = new Map<number, VocabularyEntry[]>();
   for (const token of sortedKeys) {
     const bucket = keysByLength.get(token.length) ?? [];
-    bucket.push(token);
+    bucket.push({ token, letters: letterMask(token) });
     keysByLength.set(token.length, bucket);
   }
 
@@ -242,10 +264,15 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
 
     if (!exactKey && !hasDigit && token.length >= 4) {
       const maxDistance = token.length >= 8 ? 2 : 1;
+      const letters = letterMask(token);
       for (let len = token.length - maxDistance; len <= token.length + maxDistance; len++) {
         for (const candidate of keysByLength.get(len) ?? []) {
-          const distance = boundedDistance(token, candidate, maxDistance);
-          if (distance <= maxDistance) matches.push({ token: candidate, quality: distance === 1 ? 0.7 : 0.5 });
+          // Each letter one word has and the other lacks costs at least one edit: a cheap filter
+          // that skips most of the vocabulary before the distance is computed.
+          if (popcount(letters & ~candidate.letters) > maxDistance) continue;
+          if (popcount(candidate.letters & ~letters) > maxDistance) continue;
+          const distance = boundedDistance(token, candidate.token, maxDistance);
+          if (distance <= maxDistance) matches.push({ token: candidate.token, quality: distance === 1 ? 0.7 : 0.5 });
         }
       }
       // A misspelt word still being typed ("emergan" for "emergency"): compare with the start of
@@ -253,8 +280,9 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
       if (matches.length === 0 && isLast && token.length >= 5) {
         for (let len = token.length + 1; len <= token.length + 10; len++) {
           for (const candidate of keysByLength.get(len) ?? []) {
-            if (boundedDistance(token, candidate.slice(0, token.length), 1) <= 1) {
-              matches.push({ token: candidate, quality: 0.45 });
+            if (popcount(letters & ~candidate.letters) > 1) continue;
+            if (boundedDistance(token, candidate.token.slice(0, token.length), 1) <= 1) {
+              matches.push({ token: candidate.token, quality: 0.45 });
             }
           }
         }
@@ -271,23 +299,41 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
 
     const scores = new Float64Array(docCount);
     const matchedMask = new Uint32Array(docCount);
+    const best = new Float64Array(docCount);
+    const inKeyField = new Uint8Array(docCount);
+    const touched: number[] = [];
     const significant = tokens.map((t) => !STOPWORDS.has(t) || tokens.every((u) => STOPWORDS.has(u)));
     const significantMask = significant.reduce((mask, isSig, i) => (isSig ? mask | (1 << i) : mask), 0);
 
     const scoreToken = (matches: readonly TokenMatch[], mask: number, factor: number): void => {
-      const best = new Map<number, number>();
+      touched.length = 0;
       for (const match of matches) {
         const list = postings.get(match.token);
         if (!list) continue;
-        const weightFactor = match.quality * (idf.get(match.token) ?? 0) * factor;
         for (const posting of list) {
-          const value = posting.weight * weightFactor;
-          if (value > (best.get(posting.doc) ?? 0)) best.set(posting.doc, value);
+          const value = posting.weight * match.quality;
+          if (best[posting.doc] === 0) touched.push(posting.doc);
+          if (value > best[posting.doc]) {
+            best[posting.doc] = value;
+            inKeyField[posting.doc] = posting.weight >= KEY_FIELD_MIN_WEIGHT ? 1 : inKeyField[posting.doc];
+          } else if (posting.weight >= KEY_FIELD_MIN_WEIGHT) {
+            inKeyField[posting.doc] = 1;
+          }
         }
       }
-      for (const [doc, value] of best) {
-        scores[doc] += value;
+      if (touched.length === 0) return;
+      // One inverse document frequency for everything this query word matched (exact, prefix and
+      // fuzzy together), counted over the fields that describe a term rather than boilerplate such
+      // as "call the Emergency Duty Team". A rare joined token reached by prefix cannot then
+      // outweigh the word the officer actually typed.
+      let keyDocs = 0;
+      for (const doc of touched) keyDocs += inKeyField[doc];
+      const idf = Math.log(1 + docCount / (keyDocs > 0 ? keyDocs : touched.length)) * factor;
+      for (const doc of touched) {
+        scores[doc] += best[doc] * idf;
         matchedMask[doc] |= mask;
+        best[doc] = 0;
+        inKeyField[doc] = 0;
       }
     };
 

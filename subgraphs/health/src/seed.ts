@@ -87,7 +87,7 @@ export async function seedHealthChild(db: Kysely<HealthDatabase>, child: DemoChi
         id: `CR-${shortId(child)}-01`,
         nhs_number: child.nhsNumber,
         referred_at: ago(now, 45).toISOString(),
-        referred_by: "Dr Helen Marsh, GP, Riverside Medical Centre",
+        referred_by: "Dr Helen Carver, GP, Riverside Medical Centre",
         reason: "Low mood, talk of self-harm and repeated missing episodes; thought to be at risk of sexual exploitation.",
         urgency: CamhsUrgency.URGENT,
         status: CamhsReferralStatus.ACCEPTED,
@@ -100,7 +100,7 @@ export async function seedHealthChild(db: Kysely<HealthDatabase>, child: DemoChi
         id: `MHA-${shortId(child)}-01`,
         nhs_number: child.nhsNumber,
         requested_at: ago(now, 30).toISOString(),
-        requested_by: "Grace Adeyemi, social worker, children in care team",
+        requested_by: "Leah Marsh, social worker, children in care team",
         reason:
           "Under an interim care order and going missing often, sometimes within minutes of being returned. " +
           "A suitable placement cannot be agreed until her mental health has been assessed.",
@@ -108,7 +108,7 @@ export async function seedHealthChild(db: Kysely<HealthDatabase>, child: DemoChi
         scheduled_for: null,
         completed_at: null,
         outcome_summary: null,
-        ...camhs(30, "Grace Adeyemi, social worker, children in care team"),
+        ...camhs(30, "Leah Marsh, social worker, children in care team"),
       })
       .execute();
     return;
@@ -129,7 +129,7 @@ export async function seedHealthChild(db: Kysely<HealthDatabase>, child: DemoChi
         id: `MHA-${shortId(child)}-01`,
         nhs_number: child.nhsNumber,
         requested_at: ago(now, 18).toISOString(),
-        requested_by: "Social worker, children in care team",
+        requested_by: "Kerry Walsh, social worker, children in care team",
         reason: "Found far from home with cash and two phones; suspected of carrying drugs for a county line. Seems withdrawn.",
         status: MentalHealthAssessmentStatus.DECLINED,
         scheduled_for: ago(now, 10).toISOString(),

@@ -99,14 +99,14 @@ describe.each(backends)("health service on $name", (backend) => {
     const valid = () => ({
       childId: JAYDEN,
       referredAt: minutesAgo(10),
-      referredBy: "Dr Helen Marsh, GP",
+      referredBy: "Dr Helen Carver, GP",
       reason: "Low mood and not sleeping.",
       urgency: CamhsUrgency.URGENT,
     });
 
     it("records a referral as RECEIVED and lists it first", async () => {
-      const referral = await service.recordCamhsReferral({ ...valid(), referredBy: "  Dr Helen Marsh, GP  " });
-      expect(referral).toMatchObject({ status: "RECEIVED", urgency: "URGENT", referredBy: "Dr Helen Marsh, GP" });
+      const referral = await service.recordCamhsReferral({ ...valid(), referredBy: "  Dr Helen Carver, GP  " });
+      expect(referral).toMatchObject({ status: "RECEIVED", urgency: "URGENT", referredBy: "Dr Helen Carver, GP" });
       expect(referral.source).toMatchObject({ agency: "HEALTH" });
       const listed = await service.createLoaders().camhsReferrals(JAYDEN);
       expect(listed?.[0]?.id).toBe(referral.id);
@@ -131,7 +131,7 @@ describe.each(backends)("health service on $name", (backend) => {
     const valid = () => ({
       childId: JAYDEN,
       requestedAt: minutesAgo(5),
-      requestedBy: "Grace Adeyemi, social worker",
+      requestedBy: "Leah Marsh, social worker",
       reason: "A placement decision waits on it.",
     });
 
@@ -161,7 +161,7 @@ describe.each(backends)("health service on $name", (backend) => {
       const made = await service.requestMentalHealthAssessment({
         childId: JAYDEN,
         requestedAt: minutesAgo(120),
-        requestedBy: "Grace Adeyemi, social worker",
+        requestedBy: "Leah Marsh, social worker",
         reason: "Self-harm disclosed at school.",
       });
       open = made.id;

@@ -1,0 +1,166 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { startDelayingProxy } from "./delaying-proxy.js";
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+export const DEMO_CHILD = "9990000018";
+
+/** PostgreSQL as CI and these machines run it; tests that need it create and drop their own databases. */
+export const POSTGRES_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export type AgencyName = "police" | "social-care" | "health";
+const AGENCIES: { name: AgencyName; env: string }[] = [
+  { name: "police", env: "POLICE" },
+  { name: "social-care", env: "SOCIAL_CARE" },
+  { name: "health", env: "HEALTH" },
+];
+
+interface RunningProcess {
+  child: ChildProcess;
+  url: string;
+  output: string[];
+}
+
+/** Starts one built service as its own process on port 0 and waits for its "ready" line. */
+function startProcess(entry: string, env: Record<string, string>): Promise<RunningProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, entry)], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const output: string[] = [];
+    const timer = setTimeout(() => reject(new Error(`${entry} was not ready within 30 s:\n${output.join("\n")}`)), 30_000);
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      output.push(line);
+      try {
+        const event = JSON.parse(line) as { event?: string; url?: string };
+        if (event.event === "ready" && event.url) {
+          clearTimeout(timer);
+          resolve({ child, url: event.url, output });
+        }
+      } catch {
+        // plain log line
+      }
+    });
+    createInterface({ input: child.stderr! }).on("line", (line) => output.push(line));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited with ${code} before it was ready:\n${output.join("\n")}`));
+    });
+  });
+}
+
+function stopProcess(process: RunningProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.child.exitCode !== null || process.child.signalCode !== null) return resolve();
+    process.child.once("exit", () => resolve());
+    process.child.kill("SIGTERM");
+  });
+}
+
+export interface Cluster {
+  gatewayUrl: string;
+  subgraphUrls: Record<AgencyName, string>;
+  dataDir: string;
+  /** Stops one agency's subgraph, to test partial answers. */
+  stopAgency(name: AgencyName): Promise<void>;
+  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphqlResult<T>>;
+  close(): Promise<void>;
+}
+
+export interface GraphqlResult<T> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export async function postGraphql<T = any>(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphqlResult<T>> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphqlResult<T>, "status">;
+  return { status: response.status, ...body };
+}
+
+async function createDatabases(names: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    for (const name of names) await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropDatabases(names: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    for (const name of names) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+function databaseUrl(name: string): string {
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Boots the three agency subgraphs and the gateway as real processes on port 0, each agency with its own
+ * store: SQLite files in a temp dir, or a fresh PostgreSQL database per agency.
+ */
+export async function startCluster(
+  options: { store?: "sqlite" | "postgres"; env?: Record<string, string>; delay?: { agency: AgencyName; ms: number } } = {},
+): Promise<Cluster> {
+  const dataDir = mkdtempSync(join(tmpdir(), "sg-cluster-"));
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const databases = options.store === "postgres" ? AGENCIES.map((a) => `sg_test_${suffix}_${a.name.replace("-", "_")}`) : [];
+  if (databases.length) await createDatabases(databases);
+
+  const agencies = new Map<AgencyName, RunningProcess>();
+  const started = await Promise.all(
+    AGENCIES.map(async (agency, i) => {
+      const env: Record<string, string> = { DATA_DIR: dataDir, [`${agency.env}_PORT`]: "0", ...options.env };
+      if (databases.length) env[`${agency.env}_DATABASE_URL`] = databaseUrl(databases[i]);
+      return [agency.name, await startProcess(`subgraphs/${agency.name}/dist/main.js`, env)] as const;
+    }),
+  );
+  for (const [name, running] of started) agencies.set(name, running);
+  const proxy = options.delay ? await startDelayingProxy(agencies.get(options.delay.agency)!.url, options.delay.ms) : null;
+  const urlFor = (name: AgencyName) => (proxy && options.delay?.agency === name ? proxy.url : agencies.get(name)!.url);
+  const gateway = await startProcess("gateway/dist/main.js", {
+    GATEWAY_PORT: "0",
+    POLICE_URL: urlFor("police"),
+    SOCIAL_CARE_URL: urlFor("social-care"),
+    HEALTH_URL: urlFor("health"),
+    SUBGRAPH_TIMEOUT_MS: "3000",
+    ...options.env,
+  });
+
+  return {
+    gatewayUrl: gateway.url,
+    subgraphUrls: Object.fromEntries([...agencies].map(([name, p]) => [name, p.url])) as Record<AgencyName, string>,
+    dataDir,
+    async stopAgency(name) {
+      await stopProcess(agencies.get(name)!);
+    },
+    query: (query, variables) => postGraphql(gateway.url, query, variables),
+    async close() {
+      await stopProcess(gateway);
+      await proxy?.close();
+      await Promise.all([...agencies.values()].map(stopProcess));
+      if (databases.length) await dropDatabases(databases);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
