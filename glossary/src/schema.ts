@@ -54,16 +54,16 @@ export function countSentences(text: string): number {
 
 const nonEmpty = z.string().trim().min(1, { error: "must not be empty" });
 
-export const TermIdSchema = z
+const TermIdSchema = z
   .string()
   .regex(ID_PATTERN, { error: "must be kebab-case (lower-case letters and digits joined by single hyphens)" });
 
-export const SourceSchema = z.strictObject({
+const SourceSchema = z.strictObject({
   title: nonEmpty,
   url: z.url({ protocol: /^https?$/, error: "must be a valid http(s) URL" }),
 });
 
-export const CodeSchema = z
+const CodeSchema = z
   .strictObject({
     scheme: z.enum(CODE_SCHEMES),
     code: nonEmpty,
@@ -79,7 +79,7 @@ export const CodeSchema = z
     }
   });
 
-export const PoliceDutiesSchema = z.strictObject({
+const PoliceDutiesSchema = z.strictObject({
   must: z.array(nonEmpty).min(1, { error: "must list at least one thing an officer must do" }),
   mustNot: z.array(nonEmpty),
   call: z.array(nonEmpty),

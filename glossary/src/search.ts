@@ -32,9 +32,6 @@ const WEIGHT = {
   body: 0.4,
 } as const;
 
-// Every field from `meaning` upwards describes the term itself; lower ones are boilerplate or prose.
-const KEY_FIELD_MIN_WEIGHT = WEIGHT.meaning;
-
 const EXACT_NAME_BONUS = 1000;
 const EXACT_ALIAS_BONUS = 900;
 const NAME_PREFIX_BONUS = 200;
@@ -148,6 +145,8 @@ function popcount(value: number): number {
 interface Posting {
   readonly doc: number;
   readonly weight: number;
+  /** The token appears in a field that describes the term (name to meaning), not only in prose. */
+  readonly key: boolean;
 }
 
 interface TokenMatch {
@@ -173,11 +172,11 @@ function lowerBound(sorted: readonly string[], value: string): number {
 
 export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
   const docCount = terms.length;
-  // token -> doc -> best field weight in that doc
-  const weights = new Map<string, Map<number, number>>();
+  // token -> doc -> weight in that doc and whether it is in a key field
+  const weights = new Map<string, Map<number, { weight: number; key: boolean }>>();
   const keyTokens = new Set<string>();
   const exactAliases = new Map<string, Alias[]>();
-  const namePrefixes: { key: string; doc: number; isName: boolean }[] = [];
+  const aliasKeys: { key: string; doc: number; isName: boolean }[] = [];
 
   const add = (token: string, doc: number, weight: number, key: boolean): void => {
     let perDoc = weights.get(token);
@@ -185,9 +184,12 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
       perDoc = new Map();
       weights.set(token, perDoc);
     }
-    const current = perDoc.get(doc) ?? 0;
+    const current = perDoc.get(doc) ?? { weight: 0, key: false };
     // Repeats in lower fields add a little, but never outrank a higher field.
-    perDoc.set(doc, current >= weight ? current + weight * 0.1 : weight + current * 0.1);
+    perDoc.set(doc, {
+      weight: current.weight >= weight ? current.weight + weight * 0.1 : weight + current.weight * 0.1,
+      key: current.key || key,
+    });
     if (key) keyTokens.add(token);
   };
 
@@ -206,7 +208,7 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
     const list = exactAliases.get(key) ?? [];
     if (!list.some((a) => a.doc === doc && a.isName === isName)) list.push({ doc, isName });
     exactAliases.set(key, list);
-    namePrefixes.push({ key, doc, isName });
+    aliasKeys.push({ key, doc, isName });
   };
 
   terms.forEach((term, doc) => {
@@ -231,7 +233,7 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
 
   const postings = new Map<string, readonly Posting[]>();
   for (const [token, perDoc] of weights) {
-    postings.set(token, [...perDoc].map(([doc, weight]) => ({ doc, weight })));
+    postings.set(token, [...perDoc].map(([doc, { weight, key }]) => ({ doc, weight, key })));
   }
 
   const sortedKeys = [...keyTokens].sort();
@@ -313,12 +315,8 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
         for (const posting of list) {
           const value = posting.weight * match.quality;
           if (best[posting.doc] === 0) touched.push(posting.doc);
-          if (value > best[posting.doc]) {
-            best[posting.doc] = value;
-            inKeyField[posting.doc] = posting.weight >= KEY_FIELD_MIN_WEIGHT ? 1 : inKeyField[posting.doc];
-          } else if (posting.weight >= KEY_FIELD_MIN_WEIGHT) {
-            inKeyField[posting.doc] = 1;
-          }
+          if (value > best[posting.doc]) best[posting.doc] = value;
+          if (posting.key) inKeyField[posting.doc] = 1;
         }
       }
       if (touched.length === 0) return;
@@ -353,7 +351,7 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
       bonus[alias.doc] = Math.max(bonus[alias.doc], alias.isName ? EXACT_NAME_BONUS : EXACT_ALIAS_BONUS);
     }
     if (queryKey.length >= 3) {
-      for (const entry of namePrefixes) {
+      for (const entry of aliasKeys) {
         if (entry.key.length > queryKey.length && entry.key.startsWith(queryKey)) {
           const prefixBonus = entry.isName ? NAME_PREFIX_BONUS : ALIAS_PREFIX_BONUS;
           if (prefixBonus > bonus[entry.doc]) bonus[entry.doc] = prefixBonus;

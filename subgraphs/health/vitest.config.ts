@@ -1,11 +1,3 @@
-import { createRequire } from "node:module";
-import { defineConfig } from "vitest/config";
+import { sharedVitestConfig } from "../../vitest.shared.js";
 
-// Node loads graphql's CommonJS build for type-graphql and @apollo/subgraph; Vite would pick its .mjs build for
-// our own files. Two copies break `instanceof` checks ("Cannot use GraphQLSchema from another module"), so
-// resolve `graphql` the way Node does.
-const graphqlEntry = createRequire(import.meta.url).resolve("graphql");
-
-export default defineConfig({
-  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
-});
+export default sharedVitestConfig;

@@ -1,70 +1,26 @@
 import "reflect-metadata";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { graphql, type ExecutionResult } from "graphql";
 import { SelectQueryNode, TableNode, type Kysely, type KyselyPlugin } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ago,
   DEMO_CHILD_ID,
   DEMO_CHILDREN,
   insertSubjects,
-  openSubgraphStore,
   prng,
   seedDemoData,
   subjectRow,
   syntheticChildren,
-  type Store,
   type SubjectTables,
 } from "@safeguarding/kit";
+import { testBackends, type TestStore } from "@safeguarding/kit/testing";
 import { createContextFactory } from "./context.js";
 import { healthSubgraph } from "./definition.js";
 import { buildHealthSchema } from "./schema.js";
 import { seedHealthSynthetic } from "./seed.js";
 import type { HealthDatabase } from "./store.js";
 
-interface OpenedStore {
-  store: Store<HealthDatabase>;
-  cleanup(): Promise<void>;
-}
-
-/** A real store per run: SQLite in a temp dir, and a fresh PostgreSQL database when TEST_DATABASE_URL is set. */
-const backends: { name: string; open(): Promise<OpenedStore> }[] = [
-  {
-    name: "sqlite",
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), "health-schema-"));
-      const store = await openSubgraphStore(healthSubgraph, { dataDir: dir });
-      return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
-    },
-  },
-];
-const adminUrl = process.env.TEST_DATABASE_URL;
-if (adminUrl) {
-  backends.push({
-    name: "postgres",
-    async open() {
-      const name = `health_test_${randomBytes(6).toString("hex")}`;
-      const admin = async (statement: string) => {
-        const client = new pg.Client({ connectionString: adminUrl });
-        await client.connect();
-        try {
-          await client.query(statement);
-        } finally {
-          await client.end();
-        }
-      };
-      await admin(`CREATE DATABASE ${name}`);
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      const store = await openSubgraphStore(healthSubgraph, { databaseUrl: url.toString() });
-      return { store, cleanup: async () => (await store.close(), await admin(`DROP DATABASE ${name} WITH (FORCE)`)) };
-    },
-  });
-}
+const backends = testBackends(healthSubgraph);
 
 /** Counts the SELECTs each table receives through this Kysely instance. */
 function countingSelects(db: Kysely<HealthDatabase>) {
@@ -110,7 +66,7 @@ const HEALTH_DEMO_IDS = DEMO_CHILDREN.filter((c) => c.knownTo.includes("HEALTH")
 
 describe.each(backends)("health schema on $name", (backend) => {
   const federated = buildHealthSchema();
-  let opened: OpenedStore;
+  let opened: TestStore<HealthDatabase>;
   let db: Kysely<HealthDatabase>;
 
   async function run(source: string, variableValues: Record<string, unknown>, onDb = db): Promise<ExecutionResult<Json>> {

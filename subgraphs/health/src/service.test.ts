@@ -1,56 +1,14 @@
 import "reflect-metadata";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { GraphQLError } from "graphql";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ago, DEMO_CHILD_ID, openSubgraphStore, seedDemoData, type Store } from "@safeguarding/kit";
+import { ago, DEMO_CHILD_ID, seedDemoData, type Store } from "@safeguarding/kit";
+import { testBackends, type TestStore } from "@safeguarding/kit/testing";
 import { healthSubgraph } from "./definition.js";
 import { CamhsUrgency, MentalHealthAssessmentStatus } from "./entities.js";
 import { createHealthService, type HealthService, type UpdateMentalHealthAssessment } from "./service.js";
 import type { HealthDatabase } from "./store.js";
 
-interface OpenedStore {
-  store: Store<HealthDatabase>;
-  cleanup(): Promise<void>;
-}
-
-/** A real store per run: SQLite in a temp dir, and a fresh PostgreSQL database when TEST_DATABASE_URL is set. */
-const backends: { name: string; open(): Promise<OpenedStore> }[] = [
-  {
-    name: "sqlite",
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), "health-service-"));
-      const store = await openSubgraphStore(healthSubgraph, { dataDir: dir });
-      return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
-    },
-  },
-];
-const adminUrl = process.env.TEST_DATABASE_URL;
-if (adminUrl) {
-  backends.push({
-    name: "postgres",
-    async open() {
-      const name = `health_test_${randomBytes(6).toString("hex")}`;
-      const admin = async (statement: string) => {
-        const client = new pg.Client({ connectionString: adminUrl });
-        await client.connect();
-        try {
-          await client.query(statement);
-        } finally {
-          await client.end();
-        }
-      };
-      await admin(`CREATE DATABASE ${name}`);
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      const store = await openSubgraphStore(healthSubgraph, { databaseUrl: url.toString() });
-      return { store, cleanup: async () => (await store.close(), await admin(`DROP DATABASE ${name} WITH (FORCE)`)) };
-    },
-  });
-}
+const backends = testBackends(healthSubgraph);
 
 const JAYDEN = "9990000026";
 const TOMASZ_DECLINED = "MHA-0042-01";
@@ -71,7 +29,7 @@ async function expectBadInput(promise: Promise<unknown>, field: string): Promise
 }
 
 describe.each(backends)("health service on $name", (backend) => {
-  let opened: OpenedStore;
+  let opened: TestStore<HealthDatabase>;
   let service: HealthService;
   let db: Store<HealthDatabase>["db"];
 

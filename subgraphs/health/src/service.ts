@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import {
   Agency,
   badInput,
+  childIdArgument,
   createBatchLoader,
   date,
   groupBy,
@@ -241,12 +242,13 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
 
     async recordCamhsReferral(input: RecordCamhsReferral): Promise<CamhsReferral> {
       const at = now();
+      const childId = childIdArgument(input.childId);
       const referredBy = requiredText("referredBy", input.referredBy, NAME_LIMIT);
       const reason = requiredText("reason", input.reason);
       const urgency = oneOf("urgency", input.urgency, CamhsUrgency);
       notInFuture("referredAt", input.referredAt, at);
       return db.transaction().execute(async (trx) => {
-        const child = await createHealthService(trx, now).requireKnownChild(input.childId);
+        const child = await createHealthService(trx, now).requireKnownChild(childId);
         notBefore("referredAt", input.referredAt, "the child's date of birth", birthOf(child));
         const row: CamhsReferralTable = {
           id: randomUUID(),
@@ -267,11 +269,12 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
 
     async requestMentalHealthAssessment(input: RequestMentalHealthAssessment): Promise<MentalHealthAssessment> {
       const at = now();
+      const childId = childIdArgument(input.childId);
       const requestedBy = requiredText("requestedBy", input.requestedBy, NAME_LIMIT);
       const reason = requiredText("reason", input.reason);
       notInFuture("requestedAt", input.requestedAt, at);
       return db.transaction().execute(async (trx) => {
-        const child = await createHealthService(trx, now).requireKnownChild(input.childId);
+        const child = await createHealthService(trx, now).requireKnownChild(childId);
         notBefore("requestedAt", input.requestedAt, "the child's date of birth", birthOf(child));
         const row: MentalHealthAssessmentTable = {
           id: randomUUID(),

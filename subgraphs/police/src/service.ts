@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import {
   Agency,
   badInput,
+  childIdArgument,
   createBatchLoader,
   date,
   groupBy,
@@ -168,6 +169,7 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
 
     async reportMissing(input: ReportMissing): Promise<MissingEpisode> {
       const at = now();
+      const childId = childIdArgument(input.childId);
       const reportedBy = requiredText("reportedBy", input.reportedBy, 200);
       const lastSeenLocation = requiredText("lastSeenLocation", input.lastSeenLocation, 500);
       const circumstances = optionalText("circumstances", input.circumstances);
@@ -176,11 +178,11 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
       notInFuture("lastSeenAt", input.lastSeenAt, at);
       notBefore("reportedAt", input.reportedAt, "lastSeenAt", input.lastSeenAt);
       return db.transaction().execute(async (trx) => {
-        await createPoliceService(trx, now).requireKnownChild(input.childId);
+        await createPoliceService(trx, now).requireKnownChild(childId);
         const open = await trx
           .selectFrom("missing_episodes")
           .select("id")
-          .where("nhs_number", "=", input.childId)
+          .where("nhs_number", "=", childId)
           .where("found_at", "is", null)
           .executeTakeFirst();
         if (open) {
@@ -188,7 +190,7 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
         }
         const row: MissingEpisodeTable = {
           id: randomUUID(),
-          nhs_number: input.childId,
+          nhs_number: childId,
           reported_at: input.reportedAt.toISOString(),
           reported_by: reportedBy,
           last_seen_at: input.lastSeenAt.toISOString(),

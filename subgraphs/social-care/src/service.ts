@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import {
   Agency,
   badInput,
+  childIdArgument,
   createBatchLoader,
   date,
   groupBy,
@@ -249,6 +250,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
 
     async recordLegalStatus(input: RecordLegalStatusInput): Promise<LegalStatus> {
       const at = now();
+      const childId = childIdArgument(input.childId);
       notInFuture("startedAt", input.startedAt, at);
       const whoDecides = requiredText("whoDecidesWhereChildLives", input.whoDecidesWhereChildLives, 500);
       const conditions = optionalText("conditions", input.conditions);
@@ -258,11 +260,11 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         throw badInput(`Legal status ${input.code} is made by a court: name the court in "court".`, "court");
       }
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, input.childId);
+        await requireKnownChild(trx, childId);
         const current = await trx
           .selectFrom("legal_statuses")
           .selectAll()
-          .where("nhs_number", "=", input.childId)
+          .where("nhs_number", "=", childId)
           .where("ended_at", "is", null)
           .executeTakeFirst();
         if (current) {
@@ -271,7 +273,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         }
         const row: LegalStatusTable = {
           id: randomUUID(),
-          nhs_number: input.childId,
+          nhs_number: childId,
           code: input.code,
           started_at: input.startedAt.toISOString(),
           ended_at: null,
@@ -287,11 +289,12 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
 
     async updateOutOfHoursPlan(input: UpdateOutOfHoursPlanInput): Promise<OutOfHoursPlan> {
       const at = now();
+      const childId = childIdArgument(input.childId);
       const updatedBy = requiredText("updatedBy", input.updatedBy, 200);
       if (input.whoToCall.length === 0) throw badInput("whoToCall is empty: list at least the on-call manager to call.", "whoToCall");
       if (input.whoToCall.length > 10) throw badInput("whoToCall has more than 10 people; keep the list short and in order.", "whoToCall");
       const row: OutOfHoursPlanTable = {
-        nhs_number: input.childId,
+        nhs_number: childId,
         return_to: requiredText("returnTo", input.returnTo, 500),
         do_not_return_to: JSON.stringify(textList("doNotReturnTo", input.doNotReturnTo, 20)),
         who_to_call: JSON.stringify(
@@ -308,8 +311,8 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         ...stamp(updatedBy, at),
       };
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, input.childId);
-        await trx.deleteFrom("out_of_hours_plans").where("nhs_number", "=", input.childId).execute();
+        await requireKnownChild(trx, childId);
+        await trx.deleteFrom("out_of_hours_plans").where("nhs_number", "=", childId).execute();
         await trx.insertInto("out_of_hours_plans").values(row).execute();
         return toOutOfHoursPlan(row);
       });
@@ -317,14 +320,15 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
 
     async recordDecision(input: RecordDecisionInput): Promise<CaseDecision> {
       const at = now();
+      const childId = childIdArgument(input.childId);
       notInFuture("decidedAt", input.decidedAt, at);
       const decision = requiredText("decision", input.decision);
       const decidedBy = requiredText("decidedBy", input.decidedBy, 200);
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, input.childId);
+        await requireKnownChild(trx, childId);
         const row = {
           id: randomUUID(),
-          nhs_number: input.childId,
+          nhs_number: childId,
           decision,
           decided_by: decidedBy,
           decided_at: input.decidedAt.toISOString(),
@@ -338,6 +342,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
 
     async recordStrategyDiscussion(input: RecordStrategyDiscussionInput): Promise<StrategyDiscussion> {
       const at = now();
+      const childId = childIdArgument(input.childId);
       notInFuture("heldAt", input.heldAt, at);
       const chairedBy = requiredText("chairedBy", input.chairedBy, 200);
       const agencies = textList("agenciesPresent", input.agenciesPresent, 20);
@@ -350,7 +355,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       }
       const row: StrategyDiscussionTable = {
         id: randomUUID(),
-        nhs_number: input.childId,
+        nhs_number: childId,
         held_at: input.heldAt.toISOString(),
         chaired_by: chairedBy,
         agencies_present: JSON.stringify(agencies),
@@ -360,7 +365,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         ...stamp(chairedBy, at),
       };
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, input.childId);
+        await requireKnownChild(trx, childId);
         await trx.insertInto("strategy_discussions").values(row).execute();
         return toStrategyDiscussion(row);
       });
@@ -385,6 +390,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
 
     async recordRiskManagementMeeting(input: RecordRiskManagementMeetingInput): Promise<RiskManagementMeeting> {
       const at = now();
+      const childId = childIdArgument(input.childId);
       notInFuture("heldAt", input.heldAt, at);
       const chairedBy = requiredText("chairedBy", input.chairedBy, 200);
       if (input.attendees.length === 0) throw badInput("attendees is empty: list who attended, with agency and role.", "attendees");
@@ -397,7 +403,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       const reason = requiredText("strategyDiscussionReason", input.strategyDiscussionReason, 1000);
       const row: RiskManagementMeetingTable = {
         id: randomUUID(),
-        nhs_number: input.childId,
+        nhs_number: childId,
         held_at: input.heldAt.toISOString(),
         chaired_by: chairedBy,
         attendees: JSON.stringify(
@@ -422,7 +428,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         ...stamp(chairedBy, at),
       };
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, input.childId);
+        await requireKnownChild(trx, childId);
         await trx.insertInto("risk_management_meetings").values(row).execute();
         return toRiskManagementMeeting(row);
       });
@@ -430,12 +436,13 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
 
     async recordReturnInterview(input: RecordReturnInterviewInput): Promise<ReturnInterview> {
       const at = now();
+      const childId = childIdArgument(input.childId);
       notInFuture("heldAt", input.heldAt, at);
       const missingEpisodeId = requiredText("missingEpisodeId", input.missingEpisodeId, 40);
       const conductedBy = requiredText("conductedBy", input.conductedBy, 200);
       const summary = optionalText("summary", input.summary);
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, input.childId);
+        await requireKnownChild(trx, childId);
         const existing = await trx
           .selectFrom("return_interviews")
           .select("id")
@@ -446,7 +453,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         }
         const row = {
           id: randomUUID(),
-          nhs_number: input.childId,
+          nhs_number: childId,
           missing_episode_id: missingEpisodeId,
           held_at: input.heldAt.toISOString(),
           conducted_by: conductedBy,

@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { openSubgraphStore, type SubgraphDefinition } from "./app.js";
+import type { RequestContext } from "./service.js";
+import type { Store } from "./store.js";
+import type { SubjectTables } from "./subjects.js";
+
+export interface TestStore<DB> {
+  store: Store<DB>;
+  cleanup(): Promise<void>;
+}
+
+export interface TestBackend<DB> {
+  name: "sqlite" | "postgres";
+  open(): Promise<TestStore<DB>>;
+}
+
+async function admin(adminUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The real stores a subgraph's tests run against: an SQLite file in a temp dir always, and a fresh PostgreSQL
+ * database (created and dropped per test file) when TEST_DATABASE_URL is set, as CI sets it.
+ */
+export function testBackends<DB extends SubjectTables, C extends RequestContext>(
+  definition: SubgraphDefinition<DB, C>,
+): TestBackend<DB>[] {
+  const backends: TestBackend<DB>[] = [
+    {
+      name: "sqlite",
+      async open() {
+        const dir = mkdtempSync(join(tmpdir(), `${definition.name}-test-`));
+        const store = await openSubgraphStore(definition, { dataDir: dir });
+        return {
+          store,
+          async cleanup() {
+            await store.close();
+            rmSync(dir, { recursive: true, force: true });
+          },
+        };
+      },
+    },
+  ];
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (adminUrl) {
+    backends.push({
+      name: "postgres",
+      async open() {
+        const name = `${definition.name.replace(/\W/g, "_")}_test_${randomBytes(6).toString("hex")}`;
+        await admin(adminUrl, `CREATE DATABASE ${name}`);
+        const url = new URL(adminUrl);
+        url.pathname = `/${name}`;
+        const store = await openSubgraphStore(definition, { databaseUrl: url.toString() });
+        return {
+          store,
+          async cleanup() {
+            await store.close();
+            await admin(adminUrl, `DROP DATABASE ${name} WITH (FORCE)`);
+          },
+        };
+      },
+    });
+  }
+  return backends;
+}

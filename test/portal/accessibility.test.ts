@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { answerKey, axeViolations, openPortal, type Portal } from "./support.ts";
+
+let portal: Portal;
+let officer: BrowserContext;
+let supervisor: BrowserContext;
+
+beforeAll(async () => {
+  portal = await openPortal();
+  officer = await portal.context("pc-4127");
+  supervisor = await portal.context("ps-1102");
+  // Give the officer a completion so the certificate and supervisor pages show real content.
+  const key = await answerKey("legal-status");
+  const response = await officer.request.post("/api/attempts", {
+    data: { moduleId: "legal-status", answers: Object.fromEntries(key.map((question) => [question.id, question.answer])) },
+  });
+  expect(response.status()).toBe(201);
+});
+
+afterAll(async () => {
+  await portal?.close();
+});
+
+/** Opens a page in the given context and waits for its script-filled content, if any. */
+async function open(context: BrowserContext, path: string, ready?: (page: Page) => Promise<unknown>): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(path, { waitUntil: "networkidle" });
+  if (ready) await ready(page);
+  return page;
+}
+
+const pageTypes: Array<{ name: string; path: string; as?: "officer" | "supervisor"; ready?: (page: Page) => Promise<unknown> }> = [
+  { name: "home", path: "/" },
+  { name: "course outline", path: "/course/", as: "officer", ready: (page) => page.locator(".govuk-tag").first().waitFor() },
+  { name: "lesson", path: "/modules/missing-children/" },
+  { name: "quiz", path: "/modules/court-orders/quiz/" },
+  { name: "glossary index", path: "/glossary/" },
+  { name: "term", path: "/glossary/interim-care-order/" },
+  {
+    name: "look-up with results",
+    path: "/lookup/",
+    ready: async (page) => {
+      await page.locator("#lookup-input").fill("care order");
+      await page.locator("#lookup-option-1").waitFor();
+    },
+  },
+  { name: "certificate", path: "/modules/legal-status/certificate/", as: "officer", ready: (page) => page.locator("[data-certificate-body]").waitFor() },
+  { name: "supervisor view", path: "/supervisor/", as: "supervisor", ready: (page) => page.locator('tr[data-officer="pc-4127"]').waitFor() },
+  { name: "my progress", path: "/progress/", as: "officer", ready: (page) => page.locator("table").waitFor() },
+  { name: "sign-in", path: "/sign-in/" },
+  {
+    name: "search with results",
+    path: "/search/?q=recovery",
+    ready: (page) => page.locator(".app-search-result").first().waitFor(),
+  },
+  { name: "about", path: "/about/" },
+  { name: "not found", path: "/no-such-page/" },
+];
+
+describe("axe: WCAG 2.2 A and AA on every page type", () => {
+  for (const type of pageTypes) {
+    it(`${type.name} (${type.path}) has no violations`, async () => {
+      const context = type.as === "officer" ? officer : type.as === "supervisor" ? supervisor : await portal.context();
+      const page = await open(context, type.path, type.ready);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.close();
+    });
+  }
+
+  it("quiz with its error summary has no violations", async () => {
+    const page = await open(officer, "/modules/out-of-hours/quiz/");
+    await page.getByRole("button", { name: "Submit answers" }).click();
+    await page.locator(".govuk-error-summary").waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("quiz with marked answers has no violations", async () => {
+    const key = await answerKey("mental-health");
+    const page = await open(officer, "/modules/mental-health/quiz/");
+    for (const question of key) await page.locator(`#${question.id}-${question.wrong}`).check();
+    await page.getByRole("button", { name: "Submit answers" }).click();
+    await page.locator("[data-quiz-result] h2").waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("lesson with a term definition open has no violations", async () => {
+    const page = await open(await portal.context(), "/modules/legal-status/");
+    await page.locator(".app-term__button").first().click();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
