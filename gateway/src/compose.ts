@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { composeServices } from "@apollo/composition";
 import { parse } from "graphql";
 import { CHILD_INDEX_SDL } from "./child-index.js";
+import { GLOSSARY_SDL } from "./glossary-subgraph.js";
 
 export interface SubgraphSdl {
   name: string;
@@ -14,6 +15,7 @@ export function readSubgraphSdls(): SubgraphSdl[] {
   const read = (pkg: string) => readFileSync(new URL(import.meta.resolve(`${pkg}/subgraph.graphql`)), "utf8");
   return [
     { name: "index", url: "local://child-index", sdl: CHILD_INDEX_SDL },
+    { name: "glossary", url: "local://glossary", sdl: GLOSSARY_SDL },
     { name: "police", url: "http://127.0.0.1:4001/graphql", sdl: read("@safeguarding/police-subgraph") },
     { name: "social-care", url: "http://127.0.0.1:4002/graphql", sdl: read("@safeguarding/social-care-subgraph") },
     { name: "health", url: "http://127.0.0.1:4003/graphql", sdl: read("@safeguarding/health-subgraph") },

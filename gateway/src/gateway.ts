@@ -4,7 +4,9 @@ import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource } from "
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
 import { serveHttp, type RunningHttp } from "@safeguarding/kit";
+import { loadGlossary } from "@safeguarding/glossary";
 import { createChildIndexSchema, type ChildIndexContext } from "./child-index.js";
+import { createGlossarySchema } from "./glossary-subgraph.js";
 import { probeUrl, type GatewayConfig } from "./config.js";
 import { agencyUnavailable, formatGatewayError } from "./errors.js";
 import { createSubgraphFetcher } from "./fetcher.js";
@@ -65,6 +67,7 @@ export interface RunningGateway extends RunningHttp {}
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const supergraphSdl = readFileSync(SUPERGRAPH_PATH, "utf8");
   const indexSchema = createChildIndexSchema(config.agencies, config.subgraphTimeoutMs);
+  const glossarySchema = createGlossarySchema(loadGlossary());
   const fetcher = createSubgraphFetcher(config.subgraphTimeoutMs);
   const urls = new Map(config.agencies.map((a) => [a.name, a.url]));
 
@@ -72,6 +75,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     supergraphSdl,
     buildService({ name }) {
       if (name === "index") return new LocalGraphQLDataSource(indexSchema);
+      if (name === "glossary") return new LocalGraphQLDataSource(glossarySchema);
       const url = urls.get(name);
       if (!url) throw new Error(`No URL is configured for subgraph "${name}".`);
       const agency = config.agencies.find((a) => a.name === name)!.agency;

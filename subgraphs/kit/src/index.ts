@@ -13,3 +13,4 @@ export * from "./types.js";
 export * from "./validate.js";
 export * from "./rows.js";
 export * from "./app.js";
+export * from "./glossary-links.js";

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import { RecordedItem, Source } from "@safeguarding/kit";
+import { GlossaryTermReference, linkCodesToTerms, RecordedItem, Source } from "@safeguarding/kit";
 
 export enum RiskLevel {
   VERY_LOW = "VERY_LOW",
@@ -45,6 +45,8 @@ export enum WarningMarkerType {
 }
 registerEnumType(WarningMarkerType, { name: "WarningMarkerType" });
 
+export const riskLevelTerm = linkCodesToTerms("MISSING_RISK_LEVEL", Object.values(RiskLevel));
+
 @ObjectType({ description: "One time the child was reported missing, and what happened when found." })
 export class MissingEpisode extends RecordedItem {
   @Field(() => ID)
@@ -70,6 +72,9 @@ export class MissingEpisode extends RecordedItem {
 
   @Field(() => RiskLevel)
   riskLevel!: RiskLevel;
+
+  @Field(() => GlossaryTermReference, { description: "What this risk level means for the police response." })
+  riskLevelTerm!: GlossaryTermReference;
 
   @Field(() => Boolean, { description: "Whether the report or the return showed child sexual exploitation indicators." })
   cseIndicators!: boolean;

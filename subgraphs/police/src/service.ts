@@ -14,6 +14,7 @@ import {
   requiredText,
 } from "@safeguarding/kit";
 import {
+  riskLevelTerm,
   type CseConcern,
   type CseConcernStatus,
   type MissingEpisode,
@@ -42,6 +43,7 @@ export function toMissingEpisode(row: MissingEpisodeTable): MissingEpisode {
     lastSeenLocation: row.last_seen_location,
     circumstances: row.circumstances,
     riskLevel: row.risk_level as RiskLevel,
+    riskLevelTerm: riskLevelTerm(row.risk_level as RiskLevel),
     cseIndicators: row.cse_indicators === 1,
     foundAt: date(row.found_at),
     foundLocation: row.found_location,

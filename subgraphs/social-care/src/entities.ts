@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import { ContactPerson, RecordedItem, Source } from "@safeguarding/kit";
+import { ContactPerson, GlossaryTermReference, linkCodesToTerms, RecordedItem, Source } from "@safeguarding/kit";
 
 /** SSDA903 legal-status codes (field LS), the DfE's 2024-25 valid list. */
 export enum LegalStatusCode {
@@ -56,6 +56,10 @@ export enum MeetingRiskLevel {
 }
 registerEnumType(MeetingRiskLevel, { name: "MeetingRiskLevel", description: "A risk's level as agreed at a meeting." });
 
+export const legalStatusTerm = linkCodesToTerms("SSDA903_LEGAL_STATUS", Object.values(LegalStatusCode));
+export const childProtectionTerm = linkCodesToTerms("CP_CATEGORY", Object.values(ChildProtectionCategory));
+export const placementTerm = linkCodesToTerms("SSDA903_PLACEMENT", Object.values(PlacementTypeCode));
+
 @ObjectType({ description: "The child's legal status: who has parental responsibility and who decides where the child lives." })
 export class LegalStatus extends RecordedItem {
   @Field(() => ID)
@@ -78,6 +82,9 @@ export class LegalStatus extends RecordedItem {
 
   @Field(() => String, { description: "Who decides where the child lives, in plain words." })
   whoDecidesWhereChildLives!: string;
+
+  @Field(() => GlossaryTermReference, { description: "What this legal status means and what an officer must and must not do." })
+  term!: GlossaryTermReference;
 }
 
 @ObjectType({ description: "A child protection plan." })
@@ -87,6 +94,9 @@ export class ChildProtectionPlan extends RecordedItem {
 
   @Field(() => ChildProtectionCategory)
   category!: ChildProtectionCategory;
+
+  @Field(() => GlossaryTermReference, { description: "What the category means." })
+  term!: GlossaryTermReference;
 
   @Field(() => Date)
   startedAt!: Date;
@@ -102,6 +112,9 @@ export class Placement extends RecordedItem {
 
   @Field(() => PlacementTypeCode)
   typeCode!: PlacementTypeCode;
+
+  @Field(() => GlossaryTermReference, { description: "What this type of placement is." })
+  term!: GlossaryTermReference;
 
   @Field(() => String)
   name!: string;

@@ -16,6 +16,7 @@ import {
   textList,
   type ContactPerson,
 } from "@safeguarding/kit";
+import { childProtectionTerm, legalStatusTerm, placementTerm } from "./entities.js";
 import type {
   CaseContact,
   CaseDecision,
@@ -70,6 +71,7 @@ export function toLegalStatus(row: LegalStatusTable): LegalStatus {
     ...recorded(row),
     id: row.id,
     code: row.code as LegalStatusCode,
+    term: legalStatusTerm(row.code as LegalStatusCode),
     startedAt: new Date(row.started_at),
     endedAt: date(row.ended_at),
     court: row.court,
@@ -176,6 +178,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
             ...recorded(row),
             id: row.id,
             category: row.category as ChildProtectionCategory,
+            term: childProtectionTerm(row.category as ChildProtectionCategory),
             startedAt: new Date(row.started_at),
             endedAt: date(row.ended_at),
           })),
@@ -190,6 +193,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
             ...recorded(row),
             id: row.id,
             typeCode: row.type_code as PlacementTypeCode,
+            term: placementTerm(row.type_code as PlacementTypeCode),
             name: row.name,
             address: row.address,
             carer: row.carer,

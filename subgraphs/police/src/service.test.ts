@@ -1,0 +1,340 @@
+import "reflect-metadata";
+import { GraphQLError } from "graphql";
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DEMO_CHILD_ID,
+  insertSubjects,
+  seedDemoData,
+  subjectRow,
+  syntheticChildren,
+  type SubjectTables,
+} from "@safeguarding/kit";
+import { testBackends, type TestStore } from "@safeguarding/kit/testing";
+import { policeSubgraph } from "./definition.js";
+import { MissingEpisodeStatus, ReturnedTo, RiskLevel } from "./entities.js";
+import {
+  createPoliceService,
+  type PoliceService,
+  type RecordFound,
+  type RecordSeniorManagerNotification,
+  type ReportMissing,
+} from "./service.js";
+import type { PoliceDatabase } from "./store.js";
+
+const backends = testBackends(policeSubgraph);
+
+const JAYDEN = "9990000026";
+const TOMASZ = "9990000042";
+const REUBEN = "9990000069";
+/** Known to social care and health, not to the police. */
+const MAISIE = "9990000034";
+/** A valid NHS number (check digit right) that no agency holds. */
+const NOBODY = "9990000999";
+const AMBER_FOUND_AT_PLACEMENT = "ME-0018-01";
+const AMBER_STILL_MISSING = "ME-0018-05";
+const TOMASZ_STILL_MISSING = "ME-0042-02";
+const MAX_HELD_MINUTES = 7 * 24 * 60;
+
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+const hoursAgo = (hours: number) => minutesAgo(hours * 60);
+const hoursAhead = (hours: number) => new Date(Date.now() + hours * 3600_000);
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The refusal a caller can act on: BAD_USER_INPUT, the field at fault, and a sentence naming it. */
+async function expectBadInput(promise: Promise<unknown>, field: string, message: RegExp): Promise<void> {
+  const error = await promise.then(
+    () => {
+      throw new Error(`expected a BAD_USER_INPUT error on ${field}`);
+    },
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(GraphQLError);
+  expect((error as GraphQLError).extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+  expect((error as GraphQLError).message).toMatch(message);
+}
+
+type Refusal<T> = [string, Partial<T>, string, RegExp?];
+
+describe.each(backends)("police service on $name", (backend) => {
+  let opened: TestStore<PoliceDatabase>;
+  let db: Kysely<PoliceDatabase>;
+  let service: PoliceService;
+
+  /** Every row in every police table, to show a refused write left the store exactly as it was. */
+  const snapshot = async () => ({
+    subjects: await db.selectFrom("subjects").selectAll().orderBy("nhs_number").execute(),
+    missingEpisodes: await db.selectFrom("missing_episodes").selectAll().orderBy("id").execute(),
+    policeProtection: await db.selectFrom("police_protection").selectAll().orderBy("id").execute(),
+    cseConcerns: await db.selectFrom("cse_concerns").selectAll().orderBy("id").execute(),
+    warningMarkers: await db.selectFrom("warning_markers").selectAll().orderBy("id").execute(),
+    officersInCase: await db.selectFrom("officers_in_case").selectAll().orderBy("nhs_number").execute(),
+  });
+
+  async function expectRefused(write: () => Promise<unknown>, field: string, message?: RegExp): Promise<void> {
+    const before = await snapshot();
+    expect(before.missingEpisodes.length).toBeGreaterThan(0);
+    await expectBadInput(write(), field, message ?? new RegExp(escape(field)));
+    expect(await snapshot()).toEqual(before);
+  }
+
+  beforeAll(async () => {
+    opened = await backend.open();
+    db = opened.store.db;
+    expect(await seedDemoData(policeSubgraph, db)).toBe(true);
+    service = createPoliceService(db);
+  });
+  afterAll(async () => opened?.cleanup());
+
+  describe("reportMissing", () => {
+    const valid = (): ReportMissing => ({
+      childId: REUBEN,
+      reportedAt: minutesAgo(30),
+      reportedBy: "Mother, by phone",
+      lastSeenAt: minutesAgo(150),
+      lastSeenLocation: "Park near home",
+      circumstances: "Did not come home after football.",
+      riskLevel: RiskLevel.LOW,
+      cseIndicators: false,
+      department: "Response and Patrol",
+    });
+
+    it.each<Refusal<ReportMissing>>([
+      ["an unknown child", { childId: NOBODY }, "childId", /NHS number 9990000999/],
+      ["a child the police do not know", { childId: MAISIE }, "childId", /NHS number 9990000034/],
+      ["a malformed NHS number", { childId: "12345" }, "childId", /childId|NHS number/],
+      ["a report time in the future", { reportedAt: hoursAhead(2) }, "reportedAt"],
+      ["an invalid report time", { reportedAt: new Date("not a date") }, "reportedAt"],
+      ["a last-seen time in the future", { lastSeenAt: hoursAhead(1), reportedAt: minutesAgo(1) }, "lastSeenAt"],
+      ["a last-seen time after the report", { lastSeenAt: minutesAgo(10), reportedAt: minutesAgo(30) }, "reportedAt", /reportedAt.*lastSeenAt/],
+      ["no reporter", { reportedBy: "   " }, "reportedBy"],
+      ["a reporter over 200 characters", { reportedBy: "x".repeat(201) }, "reportedBy"],
+      ["no last-seen location", { lastSeenLocation: "" }, "lastSeenLocation"],
+      ["a last-seen location over 500 characters", { lastSeenLocation: "x".repeat(501) }, "lastSeenLocation"],
+      ["circumstances over 2000 characters", { circumstances: "x".repeat(2001) }, "circumstances"],
+      ["no department", { department: " " }, "department"],
+    ])("refuses %s and writes nothing", async (_case, change, field, message) => {
+      await expectRefused(() => service.reportMissing({ ...valid(), ...change }), field, message);
+    });
+
+    it("records a report as MISSING, trimmed, and lists it first", async () => {
+      const episode = await service.reportMissing({ ...valid(), reportedBy: "  Mother, by phone  ", circumstances: "  " });
+      expect(episode).toMatchObject({
+        status: MissingEpisodeStatus.MISSING,
+        reportedBy: "Mother, by phone",
+        circumstances: null,
+        riskLevel: RiskLevel.LOW,
+        cseIndicators: false,
+        foundAt: null,
+        returnedTo: null,
+        recordedBy: "Mother, by phone",
+        source: { agency: "POLICE", department: "Response and Patrol" },
+      });
+      const listed = await service.createLoaders().missingEpisodes(REUBEN);
+      expect(listed?.map((e) => e.id)).toEqual([episode.id, "ME-0069-01"]);
+    });
+
+    it.each([
+      ["Reuben, just reported", REUBEN],
+      ["Amber, missing in the demo data", DEMO_CHILD_ID],
+    ])("refuses a second report while %s is still missing", async (_case, childId) => {
+      const open = await db
+        .selectFrom("missing_episodes")
+        .select("id")
+        .where("nhs_number", "=", childId)
+        .where("found_at", "is", null)
+        .executeTakeFirstOrThrow();
+      await expectRefused(
+        () => service.reportMissing({ ...valid(), childId }),
+        "childId",
+        new RegExp(`already reported missing \\(episode ${open.id}\\)`),
+      );
+    });
+  });
+
+  describe("recordFound", () => {
+    let open: string;
+    const reportedAt = hoursAgo(3);
+
+    beforeAll(async () => {
+      const episode = await service.reportMissing({
+        childId: JAYDEN,
+        reportedAt,
+        reportedBy: "Foster carer",
+        lastSeenAt: hoursAgo(5),
+        lastSeenLocation: "Foster home",
+        riskLevel: RiskLevel.MEDIUM,
+        cseIndicators: false,
+        department: "Missing Persons Unit",
+      });
+      open = episode.id;
+    });
+
+    const found = (change: Partial<RecordFound> = {}): RecordFound => ({
+      episodeId: open,
+      foundAt: minutesAgo(20),
+      foundLocation: "Town centre",
+      foundBy: "PC 2290 Hannah Lloyd",
+      returnedTo: ReturnedTo.POLICE_STATION,
+      heldAtPoliceStationMinutes: 45,
+      ...change,
+    });
+
+    it.each<Refusal<RecordFound>>([
+      ["an unknown episode", { episodeId: "ME-none" }, "episodeId", /ME-none/],
+      ["an episode already closed", { episodeId: AMBER_FOUND_AT_PLACEMENT }, "episodeId", /ME-0018-01 was already closed/],
+      ["a time before the report", { foundAt: new Date(reportedAt.getTime() - 60_000) }, "foundAt", /foundAt .* is before/],
+      ["a time in the future", { foundAt: hoursAhead(1) }, "foundAt"],
+      ["an invalid time", { foundAt: new Date("soon") }, "foundAt"],
+      ["a negative time held at the station", { heldAtPoliceStationMinutes: -1 }, "heldAtPoliceStationMinutes"],
+      ["more than a week held at the station", { heldAtPoliceStationMinutes: MAX_HELD_MINUTES + 1 }, "heldAtPoliceStationMinutes"],
+      ["time held when returned to the placement", { returnedTo: ReturnedTo.PLACEMENT }, "heldAtPoliceStationMinutes", /POLICE_STATION/],
+      ["time held when returned home", { returnedTo: ReturnedTo.FAMILY_HOME, heldAtPoliceStationMinutes: 0 }, "heldAtPoliceStationMinutes"],
+      ["no found location", { foundLocation: "" }, "foundLocation"],
+      ["a found location over 500 characters", { foundLocation: "x".repeat(501) }, "foundLocation"],
+      ["no finder", { foundBy: "  " }, "foundBy"],
+    ])("refuses %s and writes nothing", async (_case, change, field, message) => {
+      await expectRefused(() => service.recordFound(found(change)), field, message);
+    });
+
+    it("closes the episode, keeps the report, raises CSE indicators and risk, then refuses to close it again", async () => {
+      const closed = await service.recordFound(
+        found({ heldAtPoliceStationMinutes: MAX_HELD_MINUTES, cseIndicators: true, riskLevel: RiskLevel.HIGH }),
+      );
+      expect(closed).toMatchObject({
+        id: open,
+        status: MissingEpisodeStatus.FOUND,
+        returnedTo: ReturnedTo.POLICE_STATION,
+        heldAtPoliceStationMinutes: MAX_HELD_MINUTES,
+        cseIndicators: true,
+        riskLevel: RiskLevel.HIGH,
+        reportedBy: "Foster carer",
+        recordedBy: "PC 2290 Hannah Lloyd",
+        seniorManagerNotifiedAt: null,
+      });
+      expect(closed.reportedAt.toISOString()).toBe(reportedAt.toISOString());
+      await expectRefused(() => service.recordFound(found()), "episodeId", new RegExp(`${open} was already closed`));
+    });
+  });
+
+  describe("recordSeniorManagerNotification", () => {
+    const notification = (change: Partial<RecordSeniorManagerNotification> = {}): RecordSeniorManagerNotification => ({
+      episodeId: TOMASZ_STILL_MISSING,
+      notifiedAt: minutesAgo(5),
+      seniorManager: "Fiona Castell, service manager",
+      recordedBy: "Custody sergeant 1187",
+      ...change,
+    });
+
+    beforeAll(async () => {
+      await service.recordFound({
+        episodeId: TOMASZ_STILL_MISSING,
+        foundAt: minutesAgo(60),
+        foundLocation: "Train station",
+        foundBy: "PC 4471 Daniel Osei",
+        returnedTo: ReturnedTo.POLICE_STATION,
+      });
+    });
+
+    it.each<Refusal<RecordSeniorManagerNotification>>([
+      ["an unknown episode", { episodeId: "ME-none" }, "episodeId", /ME-none/],
+      ["an episode that ended at the placement", { episodeId: AMBER_FOUND_AT_PLACEMENT }, "episodeId", /did not end at a police station/],
+      ["an episode still open", { episodeId: AMBER_STILL_MISSING }, "episodeId", /did not end at a police station/],
+      ["a time in the future", { notifiedAt: hoursAhead(1) }, "notifiedAt"],
+      ["an invalid time", { notifiedAt: new Date("") }, "notifiedAt"],
+      ["no senior manager", { seniorManager: "" }, "seniorManager"],
+      ["a recorder over 200 characters", { recordedBy: "x".repeat(201) }, "recordedBy"],
+    ])("refuses %s and writes nothing", async (_case, change, field, message) => {
+      await expectRefused(() => service.recordSeniorManagerNotification(notification(change)), field, message);
+    });
+
+    it("records who was told and when, on an episode that ended at a police station with no time held", async () => {
+      const notifiedAt = minutesAgo(5);
+      const episode = await service.recordSeniorManagerNotification(notification({ notifiedAt }));
+      expect(episode).toMatchObject({
+        id: TOMASZ_STILL_MISSING,
+        heldAtPoliceStationMinutes: null,
+        seniorManagerNotified: "Fiona Castell, service manager",
+        recordedBy: "Custody sergeant 1187",
+      });
+      expect(episode.seniorManagerNotifiedAt?.toISOString()).toBe(notifiedAt.toISOString());
+      const [newest] = (await service.createLoaders().missingEpisodes(TOMASZ)) ?? [];
+      expect(newest).toEqual(episode);
+    });
+  });
+
+  describe("from report to found to notification, read back through the loaders", () => {
+    const [child] = syntheticChildren(1, 99);
+
+    beforeAll(async () => {
+      await insertSubjects(db as unknown as Kysely<SubjectTables>, [subjectRow(child, new Date(), policeSubgraph.identityDepartment)]);
+    });
+
+    it("shows each step to a fresh set of loaders, newest episode first", async () => {
+      const reportedAt = hoursAgo(6);
+      const reported = await service.reportMissing({
+        childId: child.nhsNumber,
+        reportedAt,
+        reportedBy: "Children's home night staff",
+        lastSeenAt: hoursAgo(7),
+        lastSeenLocation: "Children's home",
+        circumstances: "Climbed out of a window after lights out.",
+        riskLevel: RiskLevel.HIGH,
+        cseIndicators: true,
+        department: "Missing Persons Unit",
+      });
+      expect(await service.createLoaders().missingEpisodes(child.nhsNumber)).toEqual([reported]);
+
+      const foundAt = hoursAgo(2);
+      await service.recordFound({
+        episodeId: reported.id,
+        foundAt,
+        foundLocation: "Service station on the ring road",
+        foundBy: "PC 2290 Hannah Lloyd",
+        returnedTo: ReturnedTo.POLICE_STATION,
+        heldAtPoliceStationMinutes: 95,
+      });
+      const afterFound = (await service.createLoaders().missingEpisodes(child.nhsNumber))?.[0];
+      expect(afterFound).toMatchObject({
+        id: reported.id,
+        status: MissingEpisodeStatus.FOUND,
+        foundLocation: "Service station on the ring road",
+        returnedTo: ReturnedTo.POLICE_STATION,
+        heldAtPoliceStationMinutes: 95,
+        cseIndicators: true,
+        riskLevel: RiskLevel.HIGH,
+        seniorManagerNotifiedAt: null,
+        seniorManagerNotified: null,
+      });
+      expect(afterFound?.foundAt?.toISOString()).toBe(foundAt.toISOString());
+
+      const notifiedAt = hoursAgo(1);
+      await service.recordSeniorManagerNotification({
+        episodeId: reported.id,
+        notifiedAt,
+        seniorManager: "Fiona Castell, service manager",
+        recordedBy: "Custody sergeant 1187",
+      });
+      const loaders = service.createLoaders();
+      const [notified] = (await loaders.missingEpisodes(child.nhsNumber)) ?? [];
+      expect(notified.seniorManagerNotifiedAt?.toISOString()).toBe(notifiedAt.toISOString());
+      expect(notified).toMatchObject({ seniorManagerNotified: "Fiona Castell, service manager", recordedBy: "Custody sergeant 1187" });
+      expect(await loaders.known(child.nhsNumber)).toBe(true);
+      expect(await loaders.policeProtection(child.nhsNumber)).toEqual([]);
+      expect(await loaders.officerInCase(child.nhsNumber)).toBeNull();
+
+      // Once found, the child can be reported missing again; the new episode lists first.
+      const again = await service.reportMissing({
+        childId: child.nhsNumber,
+        reportedAt: minutesAgo(10),
+        reportedBy: "Children's home night staff",
+        lastSeenAt: minutesAgo(40),
+        lastSeenLocation: "Children's home",
+        riskLevel: RiskLevel.HIGH,
+        cseIndicators: false,
+        department: "Missing Persons Unit",
+      });
+      expect((await service.createLoaders().missingEpisodes(child.nhsNumber))?.map((e) => e.id)).toEqual([again.id, reported.id]);
+    });
+  });
+});
