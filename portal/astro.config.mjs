@@ -8,7 +8,10 @@ export default defineConfig({
   integrations: [mdx()],
   build: { format: "directory", inlineStylesheets: "never" },
   devToolbar: { enabled: false },
+  // `astro dev` serves pages on 4322 and passes /api to the portal server (npm start, PORTAL_PORT or 4321).
+  server: { port: 4322, host: "127.0.0.1" },
   vite: {
+    server: { proxy: { "/api": `http://127.0.0.1:${process.env.PORTAL_PORT || 4321}` } },
     // Workspace packages are symlinked, so Vite would bundle them; the glossary must stay external
     // so it finds glossary/terms relative to its own files.
     ssr: { external: ["@safeguarding/glossary"] },

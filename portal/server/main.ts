@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { defaultDataDir, openStore } from "@safeguarding/kit";
 import { loadGlossary } from "@safeguarding/glossary";
 import { createApi } from "./api.ts";
+import { portalConfigFromEnv } from "./config.ts";
 import { parseCourse, type Course } from "./course.ts";
 import { createProgressStore, progressMigrations, type PortalDatabase } from "./progress-store.ts";
 import { createSessions } from "./session.ts";
@@ -106,23 +107,8 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
   };
 }
 
-function portFromEnv(): number {
-  const raw = process.env.PORTAL_PORT;
-  if (raw === undefined || raw === "") return 4321;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PORTAL_PORT must be a whole number from 0 to 65535; got "${raw}".`);
-  }
-  return port;
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const server = await startPortalServer({
-    port: portFromEnv(),
-    host: process.env.HOST || "127.0.0.1",
-    databaseUrl: process.env.PORTAL_DATABASE_URL,
-    sessionSecret: process.env.PORTAL_SESSION_SECRET,
-  });
+  const server = await startPortalServer(portalConfigFromEnv());
   console.log(`Officer training portal listening on ${server.url}`);
   const stop = () => {
     server.close().then(

@@ -24,6 +24,9 @@ const errors = document.querySelector<HTMLElement>("[data-quiz-errors]");
 const resultBox = document.querySelector<HTMLElement>("[data-quiz-result]");
 const signInNotice = document.querySelector<HTMLElement>("[data-quiz-sign-in]");
 
+/** replaceChildren() would print "null" for a missing child, so drop them first. */
+const present = (...nodes: Array<Node | string | null>): Array<Node | string> => nodes.filter((node): node is Node | string => node !== null);
+
 const questionIds = () => Array.from(document.querySelectorAll<HTMLElement>("[data-question]")).map((node) => node.dataset.question!);
 const questionNumber = (id: string) => questionIds().indexOf(id) + 1;
 const optionLabel = (questionId: string, optionId: string) =>
@@ -79,6 +82,7 @@ function markQuestionErrors(ids: string[]) {
 }
 
 function setLocked(locked: boolean) {
+  form?.classList.toggle("app-quiz--marked", locked);
   form?.querySelectorAll<HTMLInputElement>("input[type=radio]").forEach((input) => {
     input.disabled = locked;
   });
@@ -101,18 +105,19 @@ function showFeedback(results: QuestionResult[]) {
     const body = feedback?.querySelector<HTMLElement>("[data-feedback-body]");
     if (!feedback || !body) continue;
     feedback.classList.add(result.isCorrect ? "app-result--correct" : "app-result--wrong");
+    const verdict = element(
+      "strong",
+      { class: `govuk-tag app-tag-wide ${result.isCorrect ? "govuk-tag--green" : "govuk-tag--red"}` },
+      result.isCorrect ? "Correct" : "Not the best answer",
+    );
     body.replaceChildren(
-      element(
-        "p",
-        { class: "govuk-body" },
-        element("strong", { class: `govuk-tag ${result.isCorrect ? "govuk-tag--green" : "govuk-tag--red"}` }, result.isCorrect ? "Correct" : "Not the best answer"),
+      ...present(
+        element("p", { class: "govuk-body" }, verdict),
+        result.isCorrect ? null : element("p", { class: "govuk-body" }, "You chose: ", optionLabel(result.questionId, result.chosen)),
+        element("p", { class: "govuk-body" }, element("strong", {}, "Best answer: "), optionLabel(result.questionId, result.correct)),
+        element("p", { class: "govuk-body" }, result.explanation),
+        element("p", { class: "govuk-body-s" }, `Source: ${result.source}`),
       ),
-      result.isCorrect
-        ? null
-        : element("p", { class: "govuk-body" }, "You chose: ", optionLabel(result.questionId, result.chosen)),
-      element("p", { class: "govuk-body" }, element("strong", {}, "Best answer: "), optionLabel(result.questionId, result.correct)),
-      element("p", { class: "govuk-body" }, result.explanation),
-      element("p", { class: "govuk-body-s" }, `Source: ${result.source}`),
     );
     feedback.hidden = false;
   }
@@ -134,27 +139,26 @@ function showResult(attempt: Attempt) {
 
   if (attempt.passed) {
     const completion = attempt.completion;
+    const panel = element(
+      "div",
+      { class: "govuk-panel govuk-panel--confirmation" },
+      element("h2", { class: "govuk-panel__title" }, "Module completed"),
+      element("div", { class: "govuk-panel__body" }, score),
+    );
+    const recorded = completion
+      ? element(
+          "p",
+          { class: "govuk-body" },
+          `Your completion is recorded (first passed on ${formatDate(completion.completedAt)}, certificate ${completion.certificateId}). Your supervisor can see it.`,
+        )
+      : null;
+    const certificateLink = element(
+      "p",
+      { class: "govuk-body" },
+      element("a", { class: "govuk-link", href: certificateHref, "data-certificate-link": "" }, "View and print your certificate"),
+    );
     resultBox.replaceChildren(
-      element(
-        "div",
-        { class: "govuk-panel govuk-panel--confirmation" },
-        element("h2", { class: "govuk-panel__title" }, "Module completed"),
-        element("div", { class: "govuk-panel__body" }, score),
-      ),
-      completion
-        ? element(
-            "p",
-            { class: "govuk-body" },
-            `Your completion is recorded (first passed on ${formatDate(completion.completedAt)}, certificate ${completion.certificateId}). Your supervisor can see it.`,
-          )
-        : null,
-      element(
-        "p",
-        { class: "govuk-body" },
-        element("a", { class: "govuk-link", href: certificateHref, "data-certificate-link": "" }, "View and print your certificate"),
-      ),
-      element("p", { class: "govuk-body" }, "Every answer is explained below the question."),
-      retry,
+      ...present(panel, recorded, certificateLink, element("p", { class: "govuk-body" }, "Every answer is explained below the question."), retry),
     );
   } else {
     resultBox.replaceChildren(

@@ -27,12 +27,12 @@ function statusCell(row: ModuleRow) {
     td.append(
       element("strong", { class: "govuk-tag govuk-tag--green app-status" }, "Completed"),
       element("br"),
-      element("span", { class: "govuk-body-s" }, `${formatDate(row.completedAt)}, ${row.bestPercent ?? 0}%`),
+      `${formatDate(row.completedAt)}, best ${row.bestPercent ?? 0}%`,
     );
   } else if (row.status === "attempted") {
-    td.append(element("strong", { class: "govuk-tag govuk-tag--yellow app-status" }, "Not passed"), element("br"), element("span", { class: "govuk-body-s" }, `best ${row.bestPercent ?? 0}%`));
+    td.append(element("strong", { class: "govuk-tag govuk-tag--yellow app-status" }, "Not passed"), element("br"), `best ${row.bestPercent ?? 0}%`);
   } else {
-    td.append(element("strong", { class: "govuk-tag govuk-tag--grey app-status" }, "Not started"));
+    td.append(element("span", { class: "app-muted" }, "Not started"));
   }
   return td;
 }
@@ -48,7 +48,7 @@ if (holder) {
           element(
             "tr",
             { class: "govuk-table__row", "data-officer": entry.officer.id },
-            element("th", { scope: "row", class: "govuk-table__header" }, entry.officer.displayName, element("br"), element("span", { class: "govuk-body-s" }, entry.officer.team)),
+            element("th", { scope: "row", class: "govuk-table__header" }, entry.officer.displayName, element("br"), element("span", { class: "app-muted" }, entry.officer.team)),
             ...entry.modules.map(statusCell),
             element("td", { class: "govuk-table__cell govuk-table__cell--numeric", "data-officer-total": "" }, `${done} of ${data.modules.length}`),
           ),
@@ -62,7 +62,7 @@ if (holder) {
           { class: "app-table-wrap", role: "region", "aria-label": "Completions by officer", tabindex: "0" },
           element(
             "table",
-            { class: "govuk-table" },
+            { class: "govuk-table app-table-compact" },
             element("caption", { class: "govuk-table__caption govuk-table__caption--m" }, "Completions by officer and module"),
             element(
               "thead",

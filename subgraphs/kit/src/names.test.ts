@@ -4,6 +4,8 @@ import { editDistance, nameScore, normaliseName } from "./names.js";
 describe("normaliseName", () => {
   it("folds case, accents and punctuation", () => {
     expect(normaliseName("  Zoë O'Brien-Smith ")).toBe("zoe o brien smith");
+    expect(normaliseName("Łukasz Øverby")).toBe("lukasz overby");
+    expect(normaliseName("Strauß")).toBe("strauss");
   });
 });
 

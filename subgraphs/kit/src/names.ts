@@ -1,9 +1,13 @@
+/** Letters with no separate accent mark to strip, written the way English records usually spell them. */
+const LETTERS: Record<string, string> = { ł: "l", ø: "o", ß: "ss", æ: "ae", œ: "oe", đ: "d", ð: "d", þ: "th", ı: "i", ħ: "h" };
+
 /** Lower case, accents removed, anything but letters and digits turned into single spaces. */
 export function normaliseName(value: string): string {
   return value
     .normalize("NFD")
     .replace(/\p{Diacritic}/gu, "")
     .toLowerCase()
+    .replace(/[łøßæœđðþıħ]/g, (letter) => LETTERS[letter])
     .replace(/[^a-z0-9]+/g, " ")
     .trim();
 }

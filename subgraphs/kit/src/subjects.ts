@@ -5,6 +5,7 @@ import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from "type-graphql";
 import { AgencySubject, type Agency } from "./types.js";
 import { nameScore, normaliseName } from "./names.js";
 import { badInput } from "./errors.js";
+import { isoDate } from "./validate.js";
 
 /** Every agency keeps its own record of who a child is; these two tables have the same shape in each store. */
 export interface SubjectTable {
@@ -183,7 +184,7 @@ export function createSubjectQueries(prefix: string): Function {
       @Ctx() context: HasSubjects,
     ): Promise<AgencySubject[]> {
       if (limit < 1 || limit > SEARCH_LIMIT_MAX) throw badInput(`limit must be between 1 and ${SEARCH_LIMIT_MAX}.`, "limit");
-      return context.subjects.search(name, dateOfBirth ?? null, limit);
+      return context.subjects.search(name, dateOfBirth ? isoDate("dateOfBirth", dateOfBirth) : null, limit);
     }
   }
   return SubjectQueries;

@@ -257,9 +257,9 @@ describe.each(backends)("police schema on $name", (backend) => {
     const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
     const report = (childId: string) => ({
       childId,
-      reportedAt: iso(3 * 3600_000),
+      reportedAt: iso(5 * 3600_000),
       reportedBy: "Foster carer",
-      lastSeenAt: iso(4 * 3600_000),
+      lastSeenAt: iso(6 * 3600_000),
       lastSeenLocation: "Foster home",
       riskLevel: "HIGH",
       cseIndicators: true,
@@ -276,14 +276,14 @@ describe.each(backends)("police schema on $name", (backend) => {
       const id = reported.data.reportMissing.id;
       expect(reported.data.reportMissing).toMatchObject({ status: "MISSING", riskLevel: "HIGH", cseIndicators: true, source: { agency: "POLICE", department: "Missing Persons Unit" } });
 
-      const foundAt = iso(3600_000);
+      const foundAt = iso(3 * 3600_000);
       const found = await run(FOUND, {
         input: { episodeId: id, foundAt, foundLocation: "Bus station", foundBy: "PC 2290 Hannah Lloyd", returnedTo: "POLICE_STATION", heldAtPoliceStationMinutes: 120 },
       });
       expect(found.errors).toBeUndefined();
       expect(found.data.recordFound).toEqual({ id, status: "FOUND", foundAt, returnedTo: "POLICE_STATION", heldAtPoliceStationMinutes: 120 });
 
-      const notifiedAt = iso(30 * 60_000);
+      const notifiedAt = iso(2 * 3600_000);
       const notified = await run(NOTIFY, { input: { episodeId: id, notifiedAt, seniorManager: "Fiona Castell", recordedBy: "Custody sergeant 1187" } });
       expect(notified.errors).toBeUndefined();
       expect(notified.data.recordSeniorManagerNotification).toEqual({ id, seniorManagerNotifiedAt: notifiedAt, seniorManagerNotified: "Fiona Castell" });

@@ -20,12 +20,12 @@ type EpisodeSeed = {
   circumstances: string;
 };
 
-function episodes(child: DemoChild, now: Date, seeds: EpisodeSeed[]): MissingEpisodeTable[] {
+function episodes(child: DemoChild, now: Date, seeds: EpisodeSeed[], idStem = child.nhsNumber.slice(-4)): MissingEpisodeTable[] {
   return seeds.map((seed, index) => {
     const reportedAt = ago(now, seed.reportedDaysAgo, seed.reportedHoursAgo ?? 0);
     const foundAt = seed.foundAfterHours === null ? null : new Date(reportedAt.getTime() + seed.foundAfterHours * 3600_000);
     return {
-      id: `ME-${child.nhsNumber.slice(-4)}-${String(index + 1).padStart(2, "0")}`,
+      id: `ME-${idStem}-${String(index + 1).padStart(2, "0")}`,
       nhs_number: child.nhsNumber,
       reported_at: reportedAt.toISOString(),
       reported_by: "Carer at placement (by phone)",
@@ -167,7 +167,7 @@ export async function seedPoliceSynthetic(
           found: "Town centre",
           circumstances: "Synthetic record for scale testing.",
         },
-      ]),
+      ], child.nhsNumber),
     );
   for (let i = 0; i < rows.length; i += 500) await db.insertInto("missing_episodes").values(rows.slice(i, i + 500)).execute();
 }

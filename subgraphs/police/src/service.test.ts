@@ -154,14 +154,15 @@ describe.each(backends)("police service on $name", (backend) => {
 
   describe("recordFound", () => {
     let open: string;
-    const reportedAt = hoursAgo(3);
+    // Reported eight days ago, so that a full week held at a police station still ends before now.
+    const reportedAt = hoursAgo(8 * 24);
 
     beforeAll(async () => {
       const episode = await service.reportMissing({
         childId: JAYDEN,
         reportedAt,
         reportedBy: "Foster carer",
-        lastSeenAt: hoursAgo(5),
+        lastSeenAt: new Date(reportedAt.getTime() - 2 * 3600_000),
         lastSeenLocation: "Foster home",
         riskLevel: RiskLevel.MEDIUM,
         cseIndicators: false,
@@ -172,7 +173,7 @@ describe.each(backends)("police service on $name", (backend) => {
 
     const found = (change: Partial<RecordFound> = {}): RecordFound => ({
       episodeId: open,
-      foundAt: minutesAgo(20),
+      foundAt: minutesAgo(60),
       foundLocation: "Town centre",
       foundBy: "PC 2290 Hannah Lloyd",
       returnedTo: ReturnedTo.POLICE_STATION,
@@ -189,6 +190,7 @@ describe.each(backends)("police service on $name", (backend) => {
       ["a negative time held at the station", { heldAtPoliceStationMinutes: -1 }, "heldAtPoliceStationMinutes"],
       ["more than a week held at the station", { heldAtPoliceStationMinutes: MAX_HELD_MINUTES + 1 }, "heldAtPoliceStationMinutes"],
       ["time held when returned to the placement", { returnedTo: ReturnedTo.PLACEMENT }, "heldAtPoliceStationMinutes", /POLICE_STATION/],
+      ["more time held than has passed since the child was found", { foundAt: minutesAgo(10), heldAtPoliceStationMinutes: 45 }, "heldAtPoliceStationMinutes", /longer than the time since the child was found/],
       ["time held when returned home", { returnedTo: ReturnedTo.FAMILY_HOME, heldAtPoliceStationMinutes: 0 }, "heldAtPoliceStationMinutes"],
       ["no found location", { foundLocation: "" }, "foundLocation"],
       ["a found location over 500 characters", { foundLocation: "x".repeat(501) }, "foundLocation"],
@@ -198,8 +200,9 @@ describe.each(backends)("police service on $name", (backend) => {
     });
 
     it("closes the episode, keeps the report, raises CSE indicators and risk, then refuses to close it again", async () => {
+      const foundAt = new Date(reportedAt.getTime() + 20 * 3600_000);
       const closed = await service.recordFound(
-        found({ heldAtPoliceStationMinutes: MAX_HELD_MINUTES, cseIndicators: true, riskLevel: RiskLevel.HIGH }),
+        found({ foundAt, heldAtPoliceStationMinutes: MAX_HELD_MINUTES, cseIndicators: true, riskLevel: RiskLevel.HIGH }),
       );
       expect(closed).toMatchObject({
         id: open,
@@ -213,6 +216,7 @@ describe.each(backends)("police service on $name", (backend) => {
         seniorManagerNotifiedAt: null,
       });
       expect(closed.reportedAt.toISOString()).toBe(reportedAt.toISOString());
+      expect(closed.foundAt?.toISOString()).toBe(foundAt.toISOString());
       await expectRefused(() => service.recordFound(found()), "episodeId", new RegExp(`${open} was already closed`));
     });
   });
@@ -244,6 +248,7 @@ describe.each(backends)("police service on $name", (backend) => {
       ["an invalid time", { notifiedAt: new Date("") }, "notifiedAt"],
       ["no senior manager", { seniorManager: "" }, "seniorManager"],
       ["a recorder over 200 characters", { recordedBy: "x".repeat(201) }, "recordedBy"],
+      ["a time before the child was found", { notifiedAt: minutesAgo(120) }, "notifiedAt", /before the time the child was found/],
     ])("refuses %s and writes nothing", async (_case, change, field, message) => {
       await expectRefused(() => service.recordSeniorManagerNotification(notification(change)), field, message);
     });
@@ -251,6 +256,7 @@ describe.each(backends)("police service on $name", (backend) => {
     it("records who was told and when, on an episode that ended at a police station with no time held", async () => {
       const notifiedAt = minutesAgo(5);
       const episode = await service.recordSeniorManagerNotification(notification({ notifiedAt }));
+      await expectRefused(() => service.recordSeniorManagerNotification(notification()), "episodeId", /already recorded as told/);
       expect(episode).toMatchObject({
         id: TOMASZ_STILL_MISSING,
         heldAtPoliceStationMinutes: null,

@@ -228,6 +228,12 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
       if (held !== null && input.returnedTo !== "POLICE_STATION") {
         throw badInput("heldAtPoliceStationMinutes applies only when returnedTo is POLICE_STATION.", "heldAtPoliceStationMinutes");
       }
+      if (held !== null && input.foundAt.getTime() + held * 60_000 > at.getTime() + 5 * 60_000) {
+        throw badInput(
+          `heldAtPoliceStationMinutes (${held}) is longer than the time since the child was found: give the minutes actually spent there.`,
+          "heldAtPoliceStationMinutes",
+        );
+      }
       return db.transaction().execute(async (trx) => {
         const current = await createPoliceService(trx, now).episode(input.episodeId);
         if (current.found_at) {
@@ -257,9 +263,16 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
       notInFuture("notifiedAt", input.notifiedAt, at);
       return db.transaction().execute(async (trx) => {
         const current = await createPoliceService(trx, now).episode(input.episodeId);
-        if (current.returned_to !== "POLICE_STATION") {
+        if (current.returned_to !== "POLICE_STATION" || !current.found_at) {
           throw badInput(`Missing episode ${current.id} did not end at a police station: no senior-manager notification is needed.`, "episodeId");
         }
+        if (current.senior_manager_notified_at) {
+          throw badInput(
+            `A senior manager was already recorded as told about episode ${current.id} (${current.senior_manager_notified}, ${current.senior_manager_notified_at}).`,
+            "episodeId",
+          );
+        }
+        notBefore("notifiedAt", input.notifiedAt, "the time the child was found", new Date(current.found_at));
         const update = {
           senior_manager_notified_at: input.notifiedAt.toISOString(),
           senior_manager_notified: seniorManager,

@@ -145,8 +145,8 @@ export async function seedSocialCareSynthetic(
   }));
   const statuses = children
     .filter(() => random() < 0.33)
-    .map((child, i) => ({
-      id: `LS-S-${i}`, nhs_number: child.nhsNumber, code: codes[Math.floor(random() * codes.length)], started_at: ago(now, 1 + Math.floor(random() * 900)).toISOString(),
+    .map((child) => ({
+      id: `LS-${child.nhsNumber}-01`, nhs_number: child.nhsNumber, code: codes[Math.floor(random() * codes.length)], started_at: ago(now, 1 + Math.floor(random() * 900)).toISOString(),
       ended_at: null, court: "Family Court sitting at Avonvale", conditions: null, who_decides: "The local authority decides where the child lives.", ...stamp,
     }));
   for (let i = 0; i < contacts.length; i += 500) await db.insertInto("contacts").values(contacts.slice(i, i + 500)).execute();

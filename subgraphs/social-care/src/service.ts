@@ -59,7 +59,7 @@ const recorded = (row: { department: string; recorded_at: string; recorded_by: s
   recordedFields(row, Agency.SOCIAL_CARE, SOCIAL_CARE_SYSTEM);
 
 /** Legal statuses that only a court can make: a court must be named when one is recorded. */
-const COURT_ORDERS = new Set(["C1", "C2", "D1", "E1", "L2", "L3", "J3"]);
+const COURT_ORDERS = new Set(["C1", "C2", "D1", "E1", "L2", "L3", "J1", "J3"]);
 const CHILDREN_SERVICES = "Children's Services";
 
 type StoredAction = { action: string; owner: string; dueAt: string; doneAt: string | null };
@@ -350,7 +350,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       notInFuture("heldAt", input.heldAt, at);
       const chairedBy = requiredText("chairedBy", input.chairedBy, 200);
       const agencies = textList("agenciesPresent", input.agenciesPresent, 20);
-      if (agencies.length < 2) {
+      if (new Set(agencies.map((a) => a.toLowerCase().replace(/\s+/g, " "))).size < 2) {
         throw badInput("agenciesPresent must name at least two agencies: a strategy discussion is multi-agency.", "agenciesPresent");
       }
       if (input.minutesSharedAt) {

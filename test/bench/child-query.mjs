@@ -1,0 +1,107 @@
+// `npm run bench`: child-query throughput and latency through the gateway and direct to each subgraph, with
+// varied ids, on SQLite stores seeded with a synthetic population. Prints figures; asserts nothing.
+//   npm run bench -- --children 20000 --seconds 10 --connections 20
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const { values } = parseArgs({
+  options: {
+    children: { type: "string", default: "20000" },
+    seconds: { type: "string", default: "10" },
+    connections: { type: "string", default: "20" },
+  },
+});
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const dataDir = mkdtempSync(join(tmpdir(), "sg-bench-"));
+const env = { ...process.env, DATA_DIR: dataDir };
+
+function run(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "inherit", "inherit"] });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(" ")} exited ${code}`))));
+  });
+}
+
+function start(entry, extraEnv) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, entry)], { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "inherit"] });
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      try {
+        const event = JSON.parse(line);
+        if (event.event === "ready") resolve({ child, url: event.url, startMs: event.startMs });
+      } catch {
+        // ignore plain lines
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`${entry} exited ${code}`)));
+  });
+}
+
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+
+console.log(`Seeding ${values.children} synthetic children per agency into ${dataDir} ...`);
+await run([join(root, "scripts/seed.mjs"), "--children", values.children]);
+
+const agencies = [
+  { name: "police", env: "POLICE", section: "police { missingEpisodes { id reportedAt riskLevel returnedTo } warningMarkers { marker } }" },
+  { name: "social-care", env: "SOCIAL_CARE", section: "socialCare { legalStatus { code whoDecidesWhereChildLives } socialWorker { person { name phone } } }" },
+  { name: "health", env: "HEALTH", section: "health { gpPractice { name phone } camhsReferrals { status } }" },
+];
+// Warm start: the stores already exist and are migrated and seeded.
+const subgraphs = {};
+for (const agency of agencies) subgraphs[agency.name] = await start(`subgraphs/${agency.name}/dist/main.js`, { [`${agency.env}_PORT`]: "0" });
+const gateway = await start("gateway/dist/main.js", {
+  GATEWAY_PORT: "0",
+  POLICE_URL: subgraphs.police.url,
+  SOCIAL_CARE_URL: subgraphs["social-care"].url,
+  HEALTH_URL: subgraphs.health.url,
+});
+await new Promise((r) => setTimeout(r, 1500));
+const idle = Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, rssMb(s.child.pid)]));
+
+// Varied ids from the synthetic population (every one known to all three agencies).
+const kit = await import("@safeguarding/kit");
+const ids = [...kit.syntheticChildren(Math.min(Number(values.children), 5000))].map((c) => c.nhsNumber);
+let next = 0;
+const nextId = () => ids[next++ % ids.length];
+
+async function measure(title, url, bodyFor) {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    connections,
+    duration: seconds,
+    headers: { "content-type": "application/json" },
+    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(bodyFor(nextId())) }) }],
+  });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  console.log(
+    `${title.padEnd(34)} ${String(Math.round(result.requests.average)).padStart(6)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   ${failed ? `${failed} failed` : "0 failed"}`,
+  );
+  return result;
+}
+
+const gatewayQuery = `query($id: ID!) { child(id: $id) { id givenName familyName dateOfBirth ${agencies.map((a) => a.section).join(" ")} } }`;
+console.log(`\n${connections} connections, ${seconds} s each, ids varied over ${ids.length} children, Node ${process.version}\n`);
+await measure("gateway: child (3 agencies)", gateway.url, (id) => ({ query: gatewayQuery, variables: { id } }));
+for (const agency of agencies) {
+  const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { id ${agency.section} } } }`;
+  await measure(`direct: ${agency.name} subgraph`, subgraphs[agency.name].url, (id) => ({ query, variables: { r: [{ __typename: "Child", id }] } }));
+}
+
+console.log("\nSubgraph processes (embedded SQLite):");
+for (const [name, s] of Object.entries(subgraphs)) {
+  console.log(`  ${name.padEnd(12)} warm start ${String(s.startMs).padStart(4)} ms   idle RSS ${idle[name].toFixed(0)} MB   after load ${rssMb(s.child.pid).toFixed(0)} MB`);
+}
+
+for (const s of [gateway, ...Object.values(subgraphs)]) s.child.kill("SIGTERM");
+await new Promise((r) => setTimeout(r, 500));
+rmSync(dataDir, { recursive: true, force: true });
