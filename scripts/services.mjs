@@ -7,6 +7,7 @@ export const SERVICES = [
   { name: "police", entry: "subgraphs/police/dist/main.js", portEnv: "POLICE_PORT", port: 4001, urlEnv: "POLICE_URL" },
   { name: "social-care", entry: "subgraphs/social-care/dist/main.js", portEnv: "SOCIAL_CARE_PORT", port: 4002, urlEnv: "SOCIAL_CARE_URL" },
   { name: "health", entry: "subgraphs/health/dist/main.js", portEnv: "HEALTH_PORT", port: 4003, urlEnv: "HEALTH_URL" },
+  { name: "portal", entry: "portal/server-dist/main.js", portEnv: "PORTAL_PORT", port: 4321 },
   { name: "gateway", entry: "gateway/dist/main.js", portEnv: "GATEWAY_PORT", port: 4000 },
 ];
 

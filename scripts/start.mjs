@@ -70,13 +70,17 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
 try {
-  const agencies = SERVICES.filter((s) => s.name !== "gateway");
-  await Promise.all(agencies.map(start));
+  // The gateway starts last: it checks the agencies it will call.
+  const urls = Object.fromEntries(
+    await Promise.all(SERVICES.filter((s) => s.name !== "gateway").map(async (s) => [s.name, await start(s)])),
+  );
   const gatewayUrl = await start(SERVICES.find((s) => s.name === "gateway"));
+  const portalUrl = urls.portal;
   console.log(`
 Safeguarding Gateway is running on the embedded SQLite stores in ${process.env.DATA_DIR ?? join(repoRoot, "data")}.
 
-  GraphQL:  ${gatewayUrl}
+  GraphQL gateway:   ${gatewayUrl}
+  Training portal:   ${portalUrl}
 
 Try (the demo child mirrors the case review; every person in the demo data is invented):
 

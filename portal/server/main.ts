@@ -109,7 +109,8 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const server = await startPortalServer(portalConfigFromEnv());
-  console.log(`Officer training portal listening on ${server.url}`);
+  // One JSON line, the same "ready" event every service prints, so `npm start` knows it is up.
+  console.log(JSON.stringify({ level: "info", event: "ready", service: "portal", url: server.url }));
   const stop = () => {
     server.close().then(
       () => process.exit(0),
