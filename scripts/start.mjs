@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
-import { SERVICES, repoRoot } from "./services.mjs";
+import { SERVICE_NODE_ARGS, SERVICES, repoRoot } from "./services.mjs";
 
 const children = [];
 let stopping = false;
@@ -16,7 +16,7 @@ function start(service) {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     for (const s of SERVICES) if (s.urlEnv && !env[s.urlEnv]) env[s.urlEnv] = `http://127.0.0.1:${portOf(s)}/graphql`;
-    const child = spawn(process.execPath, [join(repoRoot, service.entry)], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(repoRoot, service.entry)], { env, stdio: ["ignore", "pipe", "pipe"] });
     children.push({ service, child });
     let ready = false;
     const prefix = `[${service.name}]`.padEnd(14);
@@ -81,6 +81,7 @@ Safeguarding Gateway is running on the embedded SQLite stores in ${process.env.D
 
   GraphQL gateway:   ${gatewayUrl}
   Training portal:   ${portalUrl}
+  Action card:       ${portalUrl}/action-card/9990000018
 
 Try (the demo child mirrors the case review; every person in the demo data is invented):
 

@@ -1,15 +1,79 @@
+import { Agent, request as httpRequest } from "node:http";
 import type { RemoteGraphQLDataSource } from "@apollo/gateway";
 
 type Fetcher = RemoteGraphQLDataSource["fetcher"];
 
+/** One pool of kept-alive connections to the subgraphs for the whole gateway process. */
+const agent = new Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 128, scheduling: "lifo" });
+
+export class SubgraphTimeoutError extends Error {
+  override name = "TimeoutError";
+}
+
+interface PostResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
 /**
- * Node's fetch (undici) keeps connections to each subgraph alive between requests; every call gets its own
+ * A POST over node:http with a hard deadline. Cheaper per call than WHATWG fetch, which matters because every
+ * child query makes six subgraph calls; measured with `npm run bench`.
+ */
+function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostResult> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const req = httpRequest(
+      {
+        agent,
+        method: "POST",
+        hostname: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        headers: { ...headers, "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
+        });
+        res.on("error", (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      },
+    );
+    const timer = setTimeout(() => req.destroy(new SubgraphTimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    req.end(body);
+  });
+}
+
+/**
+ * The fetcher the gateway's subgraph data sources use: keep-alive connections, and every call gets its own
  * deadline so a slow agency fails on time instead of holding the whole response.
  */
 export function createSubgraphFetcher(timeoutMs: number): Fetcher {
-  return (async (url: string, init?: Record<string, unknown>) => {
-    const signal = AbortSignal.timeout(timeoutMs);
-    return fetch(url, { ...(init as RequestInit), signal });
+  return (async (url: string, init?: { headers?: Record<string, string>; body?: string }) => {
+    const result = await post(url, init?.headers ?? {}, init?.body ?? "", timeoutMs);
+    const header = (name: string) => {
+      const value = result.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(", ") : (value ?? null);
+    };
+    return {
+      ok: result.status >= 200 && result.status < 300,
+      status: result.status,
+      statusText: String(result.status),
+      url,
+      headers: { get: header, has: (name: string) => header(name) !== null },
+      text: async () => result.body,
+      json: async () => JSON.parse(result.body) as unknown,
+    };
   }) as unknown as Fetcher;
 }
 
@@ -22,7 +86,7 @@ export class AgencyUnavailableError extends Error {
   }
 }
 
-/** Calls one subgraph directly (used by the child index), with the same deadline as gateway fetches. */
+/** Calls one subgraph directly (the child index, the protocol), with the same deadline as gateway fetches. */
 export async function postGraphql<T>(
   url: string,
   agency: string,
@@ -31,19 +95,19 @@ export async function postGraphql<T>(
   timeoutMs: number,
   requestId: string,
 ): Promise<T> {
-  let response: Response;
+  let result: PostResult;
   try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-request-id": requestId },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    result = await post(url, { "content-type": "application/json", "x-request-id": requestId }, JSON.stringify({ query, variables }), timeoutMs);
   } catch (error) {
-    const timedOut = error instanceof DOMException && error.name === "TimeoutError";
+    const timedOut = error instanceof SubgraphTimeoutError;
     throw new AgencyUnavailableError(agency, timedOut ? `did not answer within ${timeoutMs / 1000} s` : "could not be reached");
   }
-  const body = (await response.json().catch(() => null)) as { data?: T; errors?: { message: string }[] } | null;
-  if (!response.ok || !body?.data) throw new AgencyUnavailableError(agency, "failed to answer");
+  let body: { data?: T } | null = null;
+  try {
+    body = JSON.parse(result.body) as { data?: T };
+  } catch {
+    body = null;
+  }
+  if (result.status !== 200 || !body?.data) throw new AgencyUnavailableError(agency, "failed to answer");
   return body.data;
 }

@@ -9,6 +9,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { SERVICE_NODE_ARGS } from "../../scripts/services.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const { values } = parseArgs({
@@ -32,7 +33,7 @@ function run(args) {
 
 function start(entry, extraEnv) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, entry)], { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(root, entry)], { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "inherit"] });
     createInterface({ input: child.stdout }).on("line", (line) => {
       try {
         const event = JSON.parse(line);
@@ -45,6 +46,11 @@ function start(entry, extraEnv) {
   });
 }
 
+/** CPU seconds a process has used (user + system), from /proc. */
+const cpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
 
 console.log(`Seeding ${values.children} synthetic children per agency into ${dataDir} ...`);
@@ -91,7 +97,13 @@ async function measure(title, url, bodyFor) {
 
 const gatewayQuery = `query($id: ID!) { child(id: $id) { id givenName familyName dateOfBirth ${agencies.map((a) => a.section).join(" ")} } }`;
 console.log(`\n${connections} connections, ${seconds} s each, ids varied over ${ids.length} children, Node ${process.version}\n`);
-await measure("gateway: child (3 agencies)", gateway.url, (id) => ({ query: gatewayQuery, variables: { id } }));
+const processes = { gateway, ...subgraphs };
+const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, s]) => [name, cpuSeconds(s.child.pid)]));
+const viaGateway = await measure("gateway: child (3 agencies)", gateway.url, (id) => ({ query: gatewayQuery, variables: { id } }));
+const cpuPerRequest = Object.entries(processes).map(
+  ([name, s]) => `${name} ${(((cpuSeconds(s.child.pid) - cpuBefore[name]) * 1000) / viaGateway.requests.total).toFixed(2)} ms`,
+);
+console.log(`  CPU per gateway request: ${cpuPerRequest.join(", ")}`);
 for (const agency of agencies) {
   const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { id ${agency.section} } } }`;
   await measure(`direct: ${agency.name} subgraph`, subgraphs[agency.name].url, (id) => ({ query, variables: { r: [{ __typename: "Child", id }] } }));

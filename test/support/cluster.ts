@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { startDelayingProxy } from "./delaying-proxy.js";
+import { SERVICE_NODE_ARGS } from "../../scripts/services.mjs";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const DEMO_CHILD = "9990000018";
@@ -29,7 +30,7 @@ interface RunningProcess {
 /** Starts one built service as its own process on port 0 and waits for its "ready" line. */
 function startProcess(entry: string, env: Record<string, string>): Promise<RunningProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, entry)], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(repoRoot, entry)], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
