@@ -2,7 +2,8 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { GraphQLError, parse, type GraphQLSchema } from "graphql";
 import { badInput, createBatchLoader, formatNhsNumber, parseNhsNumber } from "@safeguarding/kit";
 import type { AgencyEndpoint } from "./config.js";
-import { AgencyUnavailableError, postGraphql } from "./fetcher.js";
+import { askEveryAgency } from "./agencies.js";
+import type { AgencyUnavailableError } from "./fetcher.js";
 
 /**
  * The child index: owns `child` and `children`, and the identity fields of Child. It asks every agency what it
@@ -87,7 +88,7 @@ export const CHILD_INDEX_SDL = /* GraphQL */ `
   }
 `;
 
-interface AgencySubject {
+export interface AgencySubject {
   nhsNumber: string;
   givenName: string;
   familyName: string;
@@ -98,7 +99,7 @@ interface AgencySubject {
   score: number | null;
 }
 
-const SUBJECT_FIELDS = "nhsNumber givenName familyName knownAs dateOfBirth recordedAt score source { agency system department }";
+export const SUBJECT_FIELDS = "nhsNumber givenName familyName knownAs dateOfBirth recordedAt score source { agency system department }";
 /** Social care's record of identity wins, then health's (traced against the NHS Spine), then police's. */
 const PREFERENCE = ["SOCIAL_CARE", "HEALTH", "POLICE"];
 
@@ -117,7 +118,7 @@ export function ageInYears(dateOfBirth: string, today = new Date()): number {
   return age;
 }
 
-function mergeIdentity(id: string, subjects: AgencySubject[]) {
+export function mergeIdentity(id: string, subjects: AgencySubject[]) {
   const ordered = [...subjects].sort((a, b) => PREFERENCE.indexOf(a.source.agency) - PREFERENCE.indexOf(b.source.agency));
   const main = ordered[0];
   const discrepancies: string[] = [];
@@ -151,31 +152,10 @@ function agencyUnavailable(failed: AgencyUnavailableError[], what: string): Grap
 }
 
 export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: number): GraphQLSchema {
-  async function askEveryAgency<T>(
-    context: ChildIndexContext,
-    query: (agency: AgencyEndpoint) => string,
-    variables: Record<string, unknown>,
-  ): Promise<{ answers: { agency: AgencyEndpoint; data: T }[]; failed: AgencyUnavailableError[] }> {
-    const settled = await Promise.allSettled(
-      agencies.map(async (agency) => ({
-        agency,
-        data: await postGraphql<T>(agency.url, agency.agency, query(agency), variables, timeoutMs, context.requestId),
-      })),
-    );
-    const answers: { agency: AgencyEndpoint; data: T }[] = [];
-    const failed: AgencyUnavailableError[] = [];
-    for (const result of settled) {
-      if (result.status === "fulfilled") answers.push(result.value);
-      else if (result.reason instanceof AgencyUnavailableError) {
-        failed.push(result.reason);
-        context.unavailableAgencies.set(result.reason.agency, result.reason.reason);
-      } else throw result.reason;
-    }
-    return { answers, failed };
-  }
-
   async function lookUp(context: ChildIndexContext, ids: string[]) {
     const { answers, failed } = await askEveryAgency<Record<string, AgencySubject[]>>(
+      agencies,
+      timeoutMs,
       context,
       (a) => `query Subjects($ids: [ID!]!) { subjects: ${a.queryPrefix}Subjects(nhsNumbers: $ids) { ${SUBJECT_FIELDS} } }`,
       { ids },
@@ -232,6 +212,8 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
           throw badInput("dateOfBirth must be a date written YYYY-MM-DD.", "search.dateOfBirth");
         }
         const { answers, failed } = await askEveryAgency<Record<string, AgencySubject[]>>(
+          agencies,
+          timeoutMs,
           context,
           (a) =>
             `query Search($name: String!, $dob: String, $limit: Int!) { matches: ${a.queryPrefix}SubjectSearch(name: $name, dateOfBirth: $dob, limit: $limit) { ${SUBJECT_FIELDS} } }`,

@@ -17,6 +17,8 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   maxBodyBytes: number;
   production: boolean;
+  /** The folder of per-area protocol configuration files; gateway/protocol when unset. */
+  protocolConfigDir?: string;
 }
 
 export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
@@ -33,6 +35,7 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): Gatew
     subgraphTimeoutMs: intFromEnv("SUBGRAPH_TIMEOUT_MS", 5000),
     maxBodyBytes: intFromEnv("MAX_BODY_BYTES", 64 * 1024),
     production: process.env.NODE_ENV === "production",
+    protocolConfigDir: process.env.PROTOCOL_CONFIG_DIR || undefined,
     ...overrides,
   };
 }

@@ -7,6 +7,8 @@ import { serveHttp, type RunningHttp } from "@safeguarding/kit";
 import { loadGlossary } from "@safeguarding/glossary";
 import { createChildIndexSchema, type ChildIndexContext } from "./child-index.js";
 import { createGlossarySchema } from "./glossary-subgraph.js";
+import { createProtocolSchema } from "./protocol-subgraph.js";
+import { loadProtocolConfigs, PROTOCOL_CONFIG_DIR } from "./protocol/config.js";
 import { probeUrl, type GatewayConfig } from "./config.js";
 import { agencyUnavailable, formatGatewayError } from "./errors.js";
 import { createSubgraphFetcher } from "./fetcher.js";
@@ -67,7 +69,15 @@ export interface RunningGateway extends RunningHttp {}
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const supergraphSdl = readFileSync(SUPERGRAPH_PATH, "utf8");
   const indexSchema = createChildIndexSchema(config.agencies, config.subgraphTimeoutMs);
-  const glossarySchema = createGlossarySchema(loadGlossary());
+  const glossary = loadGlossary();
+  const glossarySchema = createGlossarySchema(glossary);
+  // A bad protocol configuration file stops start-up here, naming the file and the field.
+  const protocolSchema = createProtocolSchema({
+    agencies: config.agencies,
+    timeoutMs: config.subgraphTimeoutMs,
+    configs: loadProtocolConfigs(config.protocolConfigDir ?? PROTOCOL_CONFIG_DIR),
+    glossary,
+  });
   const fetcher = createSubgraphFetcher(config.subgraphTimeoutMs);
   const urls = new Map(config.agencies.map((a) => [a.name, a.url]));
 
@@ -76,6 +86,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     buildService({ name }) {
       if (name === "index") return new LocalGraphQLDataSource(indexSchema);
       if (name === "glossary") return new LocalGraphQLDataSource(glossarySchema);
+      if (name === "protocol") return new LocalGraphQLDataSource(protocolSchema);
       const url = urls.get(name);
       if (!url) throw new Error(`No URL is configured for subgraph "${name}".`);
       const agency = config.agencies.find((a) => a.name === name)!.agency;

@@ -5,8 +5,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AddressInfo } from "node:net";
 import { defaultDataDir, openStore } from "@safeguarding/kit";
 import { loadGlossary } from "@safeguarding/glossary";
+import { createActionCardRoutes } from "./action-card.ts";
 import { createApi } from "./api.ts";
-import { portalConfigFromEnv } from "./config.ts";
+import { DEFAULT_GATEWAY_URL, portalConfigFromEnv } from "./config.ts";
 import { parseCourse, type Course } from "./course.ts";
 import { createProgressStore, progressMigrations, type PortalDatabase } from "./progress-store.ts";
 import { createSessions } from "./session.ts";
@@ -26,6 +27,8 @@ export interface PortalServerOptions {
   siteDir?: string;
   /** Signs the demo sign-in cookie; a random one is made per process when omitted. */
   sessionSecret?: string;
+  /** The gateway's GraphQL endpoint, for the action card; http://127.0.0.1:4000/graphql when omitted. */
+  gatewayUrl?: string;
 }
 
 export interface PortalServer {
@@ -64,7 +67,9 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
     sessions: createSessions(options.sessionSecret),
     ping: () => store.ping(),
   });
-  const site = createStaticFiles(options.siteDir ?? join(portalRoot, "dist"));
+  const siteDir = options.siteDir ?? join(portalRoot, "dist");
+  const site = createStaticFiles(siteDir);
+  const actionCards = createActionCardRoutes({ gatewayUrl: options.gatewayUrl ?? DEFAULT_GATEWAY_URL, siteDir });
 
   const server = createServer(async (request, response) => {
     let url: URL;
@@ -76,6 +81,7 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
     const { pathname } = url;
     try {
       if (await handleApi(request, response, url)) return;
+      if (await actionCards.handle(request, response, url)) return;
       if (request.method !== "GET" && request.method !== "HEAD") {
         response.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" });
         response.end("Only GET and HEAD are allowed for pages.");

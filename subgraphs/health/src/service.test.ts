@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { GraphQLError } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ago, DEMO_CHILD_ID, seedDemoData, type Store } from "@safeguarding/kit";
-import { testBackends, type TestStore } from "@safeguarding/kit/testing";
+import { testBackends, type TestStore, expectBadInput } from "@safeguarding/kit/testing";
 import { healthSubgraph } from "./definition.js";
 import { CamhsUrgency, MentalHealthAssessmentStatus } from "./entities.js";
 import { createHealthService, type HealthService, type UpdateMentalHealthAssessment } from "./service.js";
@@ -16,17 +16,6 @@ const ZOE_COMPLETED = "MHA-0050-01";
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 const daysAhead = (days: number) => new Date(Date.now() + days * 24 * 3600_000);
 
-async function expectBadInput(promise: Promise<unknown>, field: string): Promise<void> {
-  const error = await promise.then(
-    () => {
-      throw new Error(`expected a BAD_USER_INPUT error on ${field}`);
-    },
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(GraphQLError);
-  expect((error as GraphQLError).extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
-  expect((error as GraphQLError).message.length).toBeGreaterThan(20);
-}
 
 describe.each(backends)("health service on $name", (backend) => {
   let opened: TestStore<HealthDatabase>;

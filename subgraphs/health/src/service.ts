@@ -5,6 +5,7 @@ import {
   badInput,
   childIdArgument,
   createBatchLoader,
+  createChildLoader,
   date,
   groupBy,
   notBefore,
@@ -178,21 +179,13 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
 
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
   function createLoaders() {
-    const byChild = <T extends { nhs_number: string }, V>(
-      load: (ids: string[]) => Promise<T[]>,
-      map: (rows: T[]) => V,
-    ) =>
-      createBatchLoader(async (ids: string[]) => {
-        const groups = groupBy(await load(ids), (row) => row.nhs_number);
-        return new Map(ids.map((id) => [id, map(groups.get(id) ?? [])]));
-      });
     return {
       /** The child's area if health knows the child; undefined otherwise. */
       subject: createBatchLoader(async (ids: string[]) => {
         const rows = await db.selectFrom("subjects").select(["nhs_number", "area"]).where("nhs_number", "in", ids).execute();
         return new Map(rows.map((row) => [row.nhs_number, { area: row.area }]));
       }),
-      gpPractice: byChild(
+      gpPractice: createChildLoader(
         (ids) => db.selectFrom("gp_practices").selectAll().where("nhs_number", "in", ids).execute(),
         (rows): GpPractice | null => {
           const row = rows[0];
@@ -200,11 +193,11 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
           return { ...recorded(row, GP_SYSTEM), name: row.name, odsCode: row.ods_code, phone: row.phone, address: row.address };
         },
       ),
-      camhsReferrals: byChild(
+      camhsReferrals: createChildLoader(
         (ids) => db.selectFrom("camhs_referrals").selectAll().where("nhs_number", "in", ids).orderBy("referred_at", "desc").execute(),
         (rows) => rows.map(toCamhsReferral),
       ),
-      mentalHealthAssessments: byChild(
+      mentalHealthAssessments: createChildLoader(
         (ids) =>
           db
             .selectFrom("mental_health_assessments")

@@ -36,3 +36,17 @@ export function groupBy<T, K>(rows: readonly T[], keyOf: (row: T) => K): Map<K, 
   }
   return groups;
 }
+
+/**
+ * A batch loader over one table keyed by child: one query for every child asked for in a tick, each child's
+ * rows mapped to the value a resolver returns (an empty row list when the table has nothing for them).
+ */
+export function createChildLoader<T extends { nhs_number: string }, V>(
+  load: (nhsNumbers: string[]) => Promise<T[]>,
+  map: (rows: T[]) => V,
+): (nhsNumber: string) => Promise<V | undefined> {
+  return createBatchLoader(async (ids: string[]) => {
+    const groups = groupBy(await load(ids), (row) => row.nhs_number);
+    return new Map(ids.map((id) => [id, map(groups.get(id) ?? [])]));
+  });
+}

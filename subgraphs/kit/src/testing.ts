@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { GraphQLError } from "graphql";
+import { expect } from "vitest";
 import { openSubgraphStore, type SubgraphDefinition } from "./app.js";
 import type { RequestContext } from "./service.js";
 import type { Store } from "./store.js";
@@ -72,4 +74,23 @@ export function testBackends<DB extends SubjectTables, C extends RequestContext>
     });
   }
   return backends;
+}
+
+/**
+ * Asserts a write was refused the way callers are promised: a GraphQLError with BAD_USER_INPUT, the field at
+ * fault, and a sentence (matching `message` when given) saying what to fix.
+ */
+export async function expectBadInput(promise: Promise<unknown>, field: string, message?: RegExp): Promise<GraphQLError> {
+  const error = await promise.then(
+    () => {
+      throw new Error(`expected a BAD_USER_INPUT error on ${field}, but the write succeeded`);
+    },
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(GraphQLError);
+  const refusal = error as GraphQLError;
+  expect(refusal.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+  if (message) expect(refusal.message).toMatch(message);
+  else expect(refusal.message.length).toBeGreaterThan(20);
+  return refusal;
 }

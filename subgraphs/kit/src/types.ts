@@ -40,6 +40,9 @@ export class AgencySubject {
   @Field(() => String, { description: "Date of birth, YYYY-MM-DD." })
   dateOfBirth!: string;
 
+  @Field(() => String, { description: "The local authority area whose arrangements apply, e.g. north-avonvale." })
+  area!: string;
+
   @Field(() => Date)
   recordedAt!: Date;
 

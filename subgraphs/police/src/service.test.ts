@@ -10,7 +10,7 @@ import {
   syntheticChildren,
   type SubjectTables,
 } from "@safeguarding/kit";
-import { testBackends, type TestStore } from "@safeguarding/kit/testing";
+import { testBackends, type TestStore, expectBadInput } from "@safeguarding/kit/testing";
 import { policeSubgraph } from "./definition.js";
 import { MissingEpisodeStatus, ReturnedTo, RiskLevel } from "./entities.js";
 import {
@@ -41,18 +41,6 @@ const hoursAgo = (hours: number) => minutesAgo(hours * 60);
 const hoursAhead = (hours: number) => new Date(Date.now() + hours * 3600_000);
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The refusal a caller can act on: BAD_USER_INPUT, the field at fault, and a sentence naming it. */
-async function expectBadInput(promise: Promise<unknown>, field: string, message: RegExp): Promise<void> {
-  const error = await promise.then(
-    () => {
-      throw new Error(`expected a BAD_USER_INPUT error on ${field}`);
-    },
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(GraphQLError);
-  expect((error as GraphQLError).extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
-  expect((error as GraphQLError).message).toMatch(message);
-}
 
 type Refusal<T> = [string, Partial<T>, string, RegExp?];
 

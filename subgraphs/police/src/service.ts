@@ -4,9 +4,9 @@ import {
   Agency,
   badInput,
   childIdArgument,
-  createBatchLoader,
+  createChildLoader,
+  createKnownChildLoader,
   date,
-  groupBy,
   notBefore,
   notInFuture,
   optionalText,
@@ -107,25 +107,13 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
 
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
   function createLoaders() {
-    const byChild = <T extends { nhs_number: string }, V>(
-      load: (ids: string[]) => Promise<T[]>,
-      map: (rows: T[]) => V,
-    ) =>
-      createBatchLoader(async (ids: string[]) => {
-        const groups = groupBy(await load(ids), (row) => row.nhs_number);
-        return new Map(ids.map((id) => [id, map(groups.get(id) ?? [])]));
-      });
     return {
-      known: createBatchLoader(async (ids: string[]) => {
-        const rows = await db.selectFrom("subjects").select("nhs_number").where("nhs_number", "in", ids).execute();
-        const known = new Set(rows.map((r) => r.nhs_number));
-        return new Map(ids.map((id) => [id, known.has(id)]));
-      }),
-      missingEpisodes: byChild(
+      known: createKnownChildLoader(db),
+      missingEpisodes: createChildLoader(
         (ids) => db.selectFrom("missing_episodes").selectAll().where("nhs_number", "in", ids).orderBy("reported_at", "desc").execute(),
         (rows) => rows.map(toMissingEpisode),
       ),
-      policeProtection: byChild(
+      policeProtection: createChildLoader(
         (ids) => db.selectFrom("police_protection").selectAll().where("nhs_number", "in", ids).orderBy("started_at", "desc").execute(),
         (rows): PoliceProtectionEpisode[] =>
           rows.map((row) => ({
@@ -138,7 +126,7 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
             designatedOfficer: row.designated_officer,
           })),
       ),
-      cseConcerns: byChild(
+      cseConcerns: createChildLoader(
         (ids) => db.selectFrom("cse_concerns").selectAll().where("nhs_number", "in", ids).orderBy("opened_at", "desc").execute(),
         (rows): CseConcern[] =>
           rows.map((row) => ({
@@ -150,12 +138,12 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
             openedAt: new Date(row.opened_at),
           })),
       ),
-      warningMarkers: byChild(
+      warningMarkers: createChildLoader(
         (ids) => db.selectFrom("warning_markers").selectAll().where("nhs_number", "in", ids).orderBy("recorded_at", "desc").execute(),
         (rows): WarningMarker[] =>
           rows.map((row) => ({ ...recorded(row), id: row.id, marker: row.marker as WarningMarkerType, detail: row.detail })),
       ),
-      officerInCase: byChild(
+      officerInCase: createChildLoader(
         (ids) => db.selectFrom("officers_in_case").selectAll().where("nhs_number", "in", ids).execute(),
         (rows): OfficerInCase | null => {
           const row = rows[0];

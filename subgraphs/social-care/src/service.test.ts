@@ -3,7 +3,7 @@ import { GraphQLError } from "graphql";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CHILD_ID, seedDemoData } from "@safeguarding/kit";
-import { testBackends, type TestStore } from "@safeguarding/kit/testing";
+import { testBackends, type TestStore, expectBadInput } from "@safeguarding/kit/testing";
 import { socialCareSubgraph } from "./definition.js";
 import { LegalStatusCode, MeetingRiskLevel } from "./entities.js";
 import type {
@@ -36,18 +36,6 @@ const daysAgo = (days: number) => hoursAgo(days * 24);
 const daysAhead = (days: number) => new Date(Date.now() + days * 24 * 3600_000);
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The refusal a caller can act on: BAD_USER_INPUT, the field at fault, and a sentence naming it. */
-async function expectBadInput(promise: Promise<unknown>, field: string, message: RegExp): Promise<void> {
-  const error = await promise.then(
-    () => {
-      throw new Error(`expected a BAD_USER_INPUT error on ${field}`);
-    },
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(GraphQLError);
-  expect((error as GraphQLError).extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
-  expect((error as GraphQLError).message).toMatch(message);
-}
 
 type Refusal<T> = [string, Partial<T>, string, RegExp?];
 const unknownChildren = <T extends { childId: string }>(): Refusal<T>[] => [

@@ -4,9 +4,9 @@ import {
   Agency,
   badInput,
   childIdArgument,
-  createBatchLoader,
+  createChildLoader,
+  createKnownChildLoader,
   date,
-  groupBy,
   jsonList,
   notBefore,
   notInFuture,
@@ -152,26 +152,17 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
 
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
   function createLoaders() {
-    const byChild = <T extends { nhs_number: string }, V>(load: (ids: string[]) => Promise<T[]>, map: (rows: T[]) => V) =>
-      createBatchLoader(async (ids: string[]) => {
-        const groups = groupBy(await load(ids), (row) => row.nhs_number);
-        return new Map(ids.map((id) => [id, map(groups.get(id) ?? [])]));
-      });
-    const contacts = byChild(
+    const contacts = createChildLoader(
       (ids) => db.selectFrom("contacts").selectAll().where("nhs_number", "in", ids).execute(),
       (rows) => new Map(rows.map((row) => [row.kind, toContact(row)])),
     );
     return {
-      known: createBatchLoader(async (ids: string[]) => {
-        const rows = await db.selectFrom("subjects").select("nhs_number").where("nhs_number", "in", ids).execute();
-        const known = new Set(rows.map((r) => r.nhs_number));
-        return new Map(ids.map((id) => [id, known.has(id)]));
-      }),
-      legalStatuses: byChild(
+      known: createKnownChildLoader(db),
+      legalStatuses: createChildLoader(
         (ids) => db.selectFrom("legal_statuses").selectAll().where("nhs_number", "in", ids).orderBy("started_at", "desc").execute(),
         (rows) => rows.map(toLegalStatus),
       ),
-      childProtectionPlans: byChild(
+      childProtectionPlans: createChildLoader(
         (ids) => db.selectFrom("child_protection_plans").selectAll().where("nhs_number", "in", ids).orderBy("started_at", "desc").execute(),
         (rows): ChildProtectionPlan[] =>
           rows.map((row) => ({
@@ -183,7 +174,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
             endedAt: date(row.ended_at),
           })),
       ),
-      placement: byChild(
+      placement: createChildLoader(
         (ids) =>
           db.selectFrom("placements").selectAll().where("nhs_number", "in", ids).where("ended_at", "is", null).orderBy("started_at", "desc").execute(),
         (rows): Placement | null => {
@@ -203,11 +194,11 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         },
       ),
       contacts,
-      outOfHoursPlan: byChild(
+      outOfHoursPlan: createChildLoader(
         (ids) => db.selectFrom("out_of_hours_plans").selectAll().where("nhs_number", "in", ids).execute(),
         (rows) => (rows[0] ? toOutOfHoursPlan(rows[0]) : null),
       ),
-      decisions: byChild(
+      decisions: createChildLoader(
         (ids) => db.selectFrom("decisions").selectAll().where("nhs_number", "in", ids).orderBy("decided_at", "desc").execute(),
         (rows): CaseDecision[] =>
           rows.map((row) => ({
@@ -219,15 +210,15 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
             appliesOutOfHours: row.applies_out_of_hours === 1,
           })),
       ),
-      strategyDiscussions: byChild(
+      strategyDiscussions: createChildLoader(
         (ids) => db.selectFrom("strategy_discussions").selectAll().where("nhs_number", "in", ids).orderBy("held_at", "desc").execute(),
         (rows) => rows.map(toStrategyDiscussion),
       ),
-      riskManagementMeetings: byChild(
+      riskManagementMeetings: createChildLoader(
         (ids) => db.selectFrom("risk_management_meetings").selectAll().where("nhs_number", "in", ids).orderBy("held_at", "desc").execute(),
         (rows) => rows.map(toRiskManagementMeeting),
       ),
-      returnInterviews: byChild(
+      returnInterviews: createChildLoader(
         (ids) => db.selectFrom("return_interviews").selectAll().where("nhs_number", "in", ids).orderBy("held_at", "desc").execute(),
         (rows): ReturnInterview[] =>
           rows.map((row) => ({
@@ -239,7 +230,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
             summary: row.summary,
           })),
       ),
-      education: byChild(
+      education: createChildLoader(
         (ids) => db.selectFrom("education").selectAll().where("nhs_number", "in", ids).execute(),
         (rows): Education | null =>
           rows[0]

@@ -1,0 +1,45 @@
+import type { AgencyEndpoint } from "./config.js";
+import { AgencyUnavailableError, postGraphql } from "./fetcher.js";
+
+/** What a direct call to the agencies needs from the gateway's request context. */
+export interface AgencyCallContext {
+  requestId: string;
+  /** Agencies that already failed during this request: later calls to them fail at once instead of waiting again. */
+  unavailableAgencies: Map<string, string>;
+}
+
+export interface AgencyAnswers<T> {
+  answers: { agency: AgencyEndpoint; data: T }[];
+  failed: AgencyUnavailableError[];
+}
+
+/**
+ * Asks every agency subgraph one GraphQL query in parallel, directly over HTTP with the gateway's deadline and the
+ * request id. An agency that does not answer is reported in `failed` (and remembered for the rest of the request),
+ * never hidden; any other error is thrown.
+ */
+export async function askEveryAgency<T>(
+  agencies: readonly AgencyEndpoint[],
+  timeoutMs: number,
+  context: AgencyCallContext,
+  query: (agency: AgencyEndpoint) => string,
+  variables: Record<string, unknown>,
+): Promise<AgencyAnswers<T>> {
+  const settled = await Promise.allSettled(
+    agencies.map(async (agency) => {
+      const known = context.unavailableAgencies.get(agency.agency);
+      if (known) throw new AgencyUnavailableError(agency.agency, known);
+      return { agency, data: await postGraphql<T>(agency.url, agency.agency, query(agency), variables, timeoutMs, context.requestId) };
+    }),
+  );
+  const answers: AgencyAnswers<T>["answers"] = [];
+  const failed: AgencyUnavailableError[] = [];
+  for (const result of settled) {
+    if (result.status === "fulfilled") answers.push(result.value);
+    else if (result.reason instanceof AgencyUnavailableError) {
+      failed.push(result.reason);
+      context.unavailableAgencies.set(result.reason.agency, result.reason.reason);
+    } else throw result.reason;
+  }
+  return { answers, failed };
+}

@@ -1,0 +1,274 @@
+import type { Glossary } from "@safeguarding/glossary";
+import { readableTime, type ProtocolFlag, type ProtocolRule } from "./engine.js";
+import { AGENCY_NAMES, type AgencyCode, type ChildProtocol, type LiveChildRecord, type SourceRef } from "./live.js";
+
+/**
+ * The out-of-hours action card: what a control room or response officer who has just found the child needs, in
+ * the order they need it. Every item names the agency it comes from. The placement address is shown only while
+ * police hold an open missing episode for the child.
+ */
+
+export interface CardItem {
+  text: string;
+  detail: string | null;
+  asOf: Date;
+  source: SourceRef;
+}
+
+export type RiskKind = "MISSING_NOW" | "CSE_CONCERN" | "WARNING_MARKER" | "PROTOCOL_FLAG";
+
+export interface ActionCard {
+  generatedAt: Date;
+  child: {
+    nhsNumber: string;
+    name: string;
+    knownAs: string | null;
+    dateOfBirth: string;
+    ageYears: number;
+    asOf: Date;
+    source: SourceRef;
+    discrepancies: string[];
+  };
+  legalStatus: {
+    code: string;
+    name: string;
+    since: Date;
+    court: string | null;
+    conditions: string | null;
+    whoDecidesWhereChildLives: string;
+    meaning: string | null;
+    officerMust: string[];
+    officerMustNot: string[];
+    glossaryTermId: string | null;
+    asOf: Date;
+    source: SourceRef;
+  } | null;
+  whereToReturn: {
+    childMissing: boolean;
+    missingEpisode: CardItem | null;
+    returnTo: CardItem | null;
+    placement: { name: string; address: string; carer: string; phone: string; asOf: Date; source: SourceRef } | null;
+    doNotReturnTo: CardItem[];
+    notes: CardItem | null;
+    withheld: string | null;
+  };
+  whoToCall: { order: number; role: string; name: string; phone: string | null; note: string | null; asOf: Date; source: SourceRef }[];
+  risks: (CardItem & { kind: RiskKind })[];
+  decisions: CardItem[];
+  gaps: string[];
+}
+
+const PROTOCOL_SYSTEM = "Safeguarding Gateway protocol check";
+/** The agency whose record closes each flag: the one to chase. */
+const FLAG_AGENCY: Record<ProtocolRule, AgencyCode> = {
+  RETURN_INTERVIEW: "SOCIAL_CARE",
+  STRATEGY_DISCUSSION: "SOCIAL_CARE",
+  RISK_MANAGEMENT_MEETING: "SOCIAL_CARE",
+  SENIOR_MANAGER_NOTIFICATION: "POLICE",
+  POLICE_PROTECTION_LIMIT: "POLICE",
+  MENTAL_HEALTH_ESCALATION: "HEALTH",
+  STRATEGY_MINUTES_SHARING: "SOCIAL_CARE",
+};
+const RULE_NAMES: Record<ProtocolRule, string> = {
+  RETURN_INTERVIEW: "Return home interview",
+  STRATEGY_DISCUSSION: "Strategy discussion",
+  RISK_MANAGEMENT_MEETING: "Risk-management meeting",
+  SENIOR_MANAGER_NOTIFICATION: "Senior manager told",
+  POLICE_PROTECTION_LIMIT: "Police protection limit",
+  MENTAL_HEALTH_ESCALATION: "Mental-health assessment",
+  STRATEGY_MINUTES_SHARING: "Strategy minutes shared",
+};
+const MARKERS: Record<string, string> = {
+  MISSING_FROM_CARE: "Missing from care",
+  CSE_RISK: "Risk of sexual exploitation",
+  CRIMINAL_EXPLOITATION_RISK: "Risk of criminal exploitation",
+  SELF_HARM: "Self-harm",
+  MENTAL_HEALTH: "Mental health",
+  VIOLENCE: "Violence",
+};
+const RISK_LEVELS: Record<string, string> = { VERY_LOW: "very low", LOW: "low", MEDIUM: "medium", HIGH: "high" };
+
+const EDT = /emergency duty team|\bEDT\b/i;
+const PHONE = /(?:\+44\s?|0)\d[\d ]{8,12}\d/;
+
+const at = (value: string) => new Date(value);
+const samePhone = (a: string | null, b: string | null) => !!a && !!b && a.replace(/\D/g, "") === b.replace(/\D/g, "");
+
+export function buildActionCard(record: LiveChildRecord, protocol: ChildProtocol, glossary: Glossary, now: Date): ActionCard {
+  const identity = record.identity;
+  if (!identity) throw new Error(`No agency that answered holds child ${record.id}.`);
+  const { police, socialCare, health } = record;
+  const name = identity.givenName;
+  const when = (d: Date) => readableTime(d, now);
+  const gaps: string[] = [];
+  for (const failure of record.failed) {
+    const agency = failure.agency as AgencyCode;
+    const missing =
+      agency === "POLICE"
+        ? "whether the child is missing now, CSE concerns and warning markers"
+        : agency === "SOCIAL_CARE"
+          ? "the legal status, the out-of-hours plan, the on-call manager and decisions"
+          : "the CAMHS crisis line";
+    gaps.push(`The ${AGENCY_NAMES[agency]} service ${failure.reason}, so this card is missing ${missing}. Try again shortly.`);
+  }
+  const main = identity.identitySources[0];
+
+  // 2. Legal status, explained from the glossary.
+  let legalStatus: ActionCard["legalStatus"] = null;
+  const status = socialCare?.legalStatus;
+  if (status) {
+    const term = (status.term?.id ? glossary.byId(status.term.id) : undefined) ?? glossary.byCode("SSDA903_LEGAL_STATUS", status.code);
+    legalStatus = {
+      code: status.code,
+      name: term?.term ?? status.code,
+      since: at(status.startedAt),
+      court: status.court,
+      conditions: status.conditions,
+      whoDecidesWhereChildLives: status.whoDecidesWhereChildLives,
+      meaning: term?.meaning ?? null,
+      officerMust: term?.policeDuties.must ?? [],
+      officerMustNot: term?.policeDuties.mustNot ?? [],
+      glossaryTermId: term?.id ?? null,
+      asOf: at(status.recordedAt),
+      source: status.source,
+    };
+  } else if (socialCare) {
+    gaps.push("Children's social care hold no legal status for this child: ask EDT who decides where the child lives.");
+  }
+
+  // 3. Where to take the child. The address is for finding a missing child, so it is shown only while one is open.
+  const open = police?.missingEpisodes.find((e) => !e.foundAt);
+  const plan = socialCare?.outOfHoursPlan ?? null;
+  const planItem = (text: string, detail: string | null = null): CardItem | null =>
+    plan ? { text, detail, asOf: at(plan.updatedAt ?? plan.recordedAt), source: plan.source } : null;
+  const whereToReturn: ActionCard["whereToReturn"] = {
+    childMissing: !!open,
+    missingEpisode: open
+      ? {
+          text: `Reported missing ${when(at(open.reportedAt))}; last seen ${when(at(open.lastSeenAt))} at ${open.lastSeenLocation}.`,
+          detail: `Police risk level ${RISK_LEVELS[open.riskLevel] ?? open.riskLevel}${open.cseIndicators ? "; signs of child sexual exploitation" : ""}. Episode ${open.id}.`,
+          asOf: at(open.recordedAt),
+          source: open.source,
+        }
+      : null,
+    returnTo: open && plan ? planItem(plan.returnTo) : null,
+    placement:
+      open && socialCare?.placement
+        ? {
+            name: socialCare.placement.name,
+            address: socialCare.placement.address,
+            carer: socialCare.placement.carer,
+            phone: socialCare.placement.phone,
+            asOf: at(socialCare.placement.recordedAt),
+            source: socialCare.placement.source,
+          }
+        : null,
+    doNotReturnTo: plan ? plan.doNotReturnTo.map((text) => planItem(text)!) : [],
+    notes: plan?.notes ? planItem(plan.notes) : null,
+    withheld: open
+      ? null
+      : police === undefined
+        ? `Police did not answer, so it is not known whether ${name} is missing; the placement address is not shown. Ask EDT or the on-call manager where to take ${name}.`
+        : `${name} is not recorded as missing, so the placement address is not shown. If you have found ${name}, report it, then ask the on-call manager or EDT where to take ${name}.`,
+  };
+  if (socialCare && !plan) gaps.push("Children's social care hold no out-of-hours plan for this child: call EDT.");
+
+  // 4. Who to call, in order: the named on-call manager, EDT, EDT's legal-advice route, the CAMHS crisis line.
+  const whoToCall: ActionCard["whoToCall"] = [];
+  const call = (entry: Omit<ActionCard["whoToCall"][number], "order">) => whoToCall.push({ order: whoToCall.length + 1, ...entry });
+  const onCall = socialCare?.onCallManager;
+  if (onCall) {
+    call({ role: "Named on-call manager", name: onCall.person.name, phone: onCall.person.phone, note: onCall.person.role, asOf: at(onCall.recordedAt), source: onCall.source });
+  } else if (socialCare) {
+    gaps.push("Children's social care have not named an on-call manager for this child: ask EDT who is deciding out of hours.");
+  }
+  const edt = plan?.whoToCall.find((c) => EDT.test(`${c.name} ${c.role} ${c.team ?? ""}`));
+  if (plan && edt) {
+    call({ role: "Emergency Duty Team", name: edt.name, phone: edt.phone, note: edt.role, asOf: at(plan.updatedAt), source: plan.source });
+  } else if (plan) {
+    gaps.push("The out-of-hours plan names no Emergency Duty Team contact.");
+  }
+  if (plan?.legalAdviceRoute) {
+    call({
+      role: "EDT's legal advice",
+      name: "Out-of-hours legal advice for EDT",
+      phone: plan.legalAdviceRoute.match(PHONE)?.[0] ?? null,
+      note: plan.legalAdviceRoute,
+      asOf: at(plan.updatedAt),
+      source: plan.source,
+    });
+  }
+  const crisis = [...(health?.escalationRoute?.outOfHours ?? [])].sort((a, b) => a.position - b.position)[0];
+  if (crisis) {
+    const wait = crisis.escalateIfNoResponseWithinMinutes;
+    call({
+      role: "CAMHS crisis line",
+      name: crisis.contact,
+      phone: crisis.phone,
+      note: [crisis.availability, wait ? `No useful answer within ${wait} minutes: go to the next step of the health escalation route.` : null].filter(Boolean).join(". ") || null,
+      asOf: at(crisis.recordedAt),
+      source: crisis.source,
+    });
+  } else if (health) {
+    gaps.push("Health hold no out-of-hours escalation route for this child's area.");
+  }
+  for (const contact of plan?.whoToCall ?? []) {
+    if (contact === edt || whoToCall.some((c) => c.name === contact.name || samePhone(c.phone, contact.phone))) continue;
+    call({ role: contact.role, name: contact.name, phone: contact.phone, note: null, asOf: at(plan!.updatedAt), source: plan!.source });
+  }
+
+  // 5. Current risks: missing now, CSE, warning markers, open protocol flags.
+  const risks: ActionCard["risks"] = [];
+  if (open) risks.push({ kind: "MISSING_NOW", ...whereToReturn.missingEpisode! });
+  for (const concern of police?.cseConcerns ?? []) {
+    if (concern.status === "CLOSED") continue;
+    risks.push({
+      kind: "CSE_CONCERN",
+      text: concern.summary,
+      detail: `Child sexual exploitation concern, ${concern.status === "UNDER_INVESTIGATION" ? "under investigation" : "monitored"} since ${when(at(concern.openedAt))}; lead officer ${concern.officer}.`,
+      asOf: at(concern.recordedAt),
+      source: concern.source,
+    });
+  }
+  for (const marker of police?.warningMarkers ?? []) {
+    risks.push({ kind: "WARNING_MARKER", text: marker.detail, detail: `Warning marker: ${MARKERS[marker.marker] ?? marker.marker}.`, asOf: at(marker.recordedAt), source: marker.source });
+  }
+  for (const flag of protocol.flags) risks.push(flagRisk(flag, protocol));
+
+  // 6. Decisions already made that apply out of hours, newest first.
+  const decisions = (socialCare?.decisions ?? [])
+    .filter((d) => d.appliesOutOfHours)
+    .sort((a, b) => at(b.decidedAt).getTime() - at(a.decidedAt).getTime())
+    .map((d) => ({ text: d.decision, detail: `Decided by ${d.decidedBy}, ${when(at(d.decidedAt))}.`, asOf: at(d.decidedAt), source: d.source }));
+
+  return {
+    generatedAt: now,
+    child: {
+      nhsNumber: identity.nhsNumber,
+      name: `${identity.givenName} ${identity.familyName}`,
+      knownAs: identity.knownAs,
+      dateOfBirth: identity.dateOfBirth,
+      ageYears: identity.ageYears,
+      asOf: main.recordedAt,
+      source: main.source as SourceRef,
+      discrepancies: identity.identityDiscrepancies,
+    },
+    legalStatus,
+    whereToReturn,
+    whoToCall,
+    risks,
+    decisions,
+    gaps,
+  };
+}
+
+function flagRisk(flag: ProtocolFlag, protocol: ChildProtocol): ActionCard["risks"][number] {
+  const status = flag.status === "DUE" ? "due" : flag.status === "OVERDUE" ? "overdue" : "breached";
+  return {
+    kind: "PROTOCOL_FLAG",
+    text: flag.reason,
+    detail: `${RULE_NAMES[flag.rule]}: ${status}.`,
+    asOf: protocol.evaluatedAt,
+    source: { agency: FLAG_AGENCY[flag.rule], system: PROTOCOL_SYSTEM, department: `Missing-from-care protocol (${protocol.configuration})` },
+  };
+}
