@@ -3,7 +3,9 @@
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 
-const { values } = parseArgs({ options: { children: { type: "string", default: "1000" }, seed: { type: "string", default: "42" } } });
+const { values } = parseArgs({
+  options: { children: { type: "string", default: "1000" }, seed: { type: "string", default: "42" } },
+});
 const count = Number(values.children);
 if (!Number.isInteger(count) || count < 1 || count > 1_000_000) {
   console.error("--children must be a whole number from 1 to 1000000.");
@@ -22,18 +24,34 @@ for (const definition of [policeSubgraph, socialCareSubgraph, healthSubgraph]) {
     databaseUrl: process.env[`${definition.envPrefix}_DATABASE_URL`] || undefined,
   });
   await kit.seedDemoData(definition, store.db, now);
-  const existing = await store.db.selectFrom("subjects").select(({ fn }) => fn.countAll().as("n")).executeTakeFirstOrThrow();
+  const existing = await store.db
+    .selectFrom("subjects")
+    .select(({ fn }) => fn.countAll().as("n"))
+    .executeTakeFirstOrThrow();
   const random = kit.prng(Number(values.seed));
   const batch = [];
   let added = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     const known = new Set(
-      (await store.db.selectFrom("subjects").select("nhs_number").where("nhs_number", "in", batch.map((c) => c.nhsNumber)).execute()).map((r) => r.nhs_number),
+      (
+        await store.db
+          .selectFrom("subjects")
+          .select("nhs_number")
+          .where(
+            "nhs_number",
+            "in",
+            batch.map((c) => c.nhsNumber),
+          )
+          .execute()
+      ).map((r) => r.nhs_number),
     );
     const fresh = batch.filter((c) => !known.has(c.nhsNumber));
     await store.db.transaction().execute(async (trx) => {
-      await kit.insertSubjects(trx, fresh.map((child) => kit.subjectRow(child, now, definition.identityDepartment)));
+      await kit.insertSubjects(
+        trx,
+        fresh.map((child) => kit.subjectRow(child, now, definition.identityDepartment)),
+      );
       await definition.seedSynthetic?.(trx, fresh, now, random);
     });
     added += fresh.length;

@@ -16,7 +16,10 @@ function start(service) {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     for (const s of SERVICES) if (s.urlEnv && !env[s.urlEnv]) env[s.urlEnv] = `http://127.0.0.1:${portOf(s)}/graphql`;
-    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(repoRoot, service.entry)], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(repoRoot, service.entry)], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     children.push({ service, child });
     let ready = false;
     const prefix = `[${service.name}]`.padEnd(14);
@@ -25,7 +28,9 @@ function start(service) {
         const event = JSON.parse(line);
         if (event.event === "ready" && !ready) {
           ready = true;
-          console.log(`${prefix} ready at ${event.url}${event.store ? ` (store: ${event.store}, started in ${event.startMs} ms)` : ""}`);
+          console.log(
+            `${prefix} ready at ${event.url}${event.store ? ` (store: ${event.store}, started in ${event.startMs} ms)` : ""}`,
+          );
           resolve(event.url);
           return;
         }

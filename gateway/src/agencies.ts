@@ -29,7 +29,10 @@ export async function askEveryAgency<T>(
     agencies.map(async (agency) => {
       const known = context.unavailableAgencies.get(agency.agency);
       if (known) throw new AgencyUnavailableError(agency.agency, known);
-      return { agency, data: await postGraphql<T>(agency.url, agency.agency, query(agency), variables, timeoutMs, context.requestId) };
+      return {
+        agency,
+        data: await postGraphql<T>(agency.url, agency.agency, query(agency), variables, timeoutMs, context.requestId),
+      };
     }),
   );
   const answers: AgencyAnswers<T>["answers"] = [];

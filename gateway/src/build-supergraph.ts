@@ -6,7 +6,8 @@ try {
   const supergraph = composeSupergraph(readSubgraphSdls());
   mkdirSync(new URL("../dist/", import.meta.url), { recursive: true });
   writeFileSync(new URL("../dist/supergraph.graphql", import.meta.url), supergraph);
-  if (process.argv.includes("--write-committed")) writeFileSync(new URL("../supergraph.graphql", import.meta.url), supergraph);
+  if (process.argv.includes("--write-committed"))
+    writeFileSync(new URL("../supergraph.graphql", import.meta.url), supergraph);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

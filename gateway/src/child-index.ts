@@ -99,7 +99,8 @@ export interface AgencySubject {
   score: number | null;
 }
 
-export const SUBJECT_FIELDS = "nhsNumber givenName familyName knownAs dateOfBirth recordedAt score source { agency system department }";
+export const SUBJECT_FIELDS =
+  "nhsNumber givenName familyName knownAs dateOfBirth recordedAt score source { agency system department }";
 /** Social care's record of identity wins, then health's (traced against the NHS Spine), then police's. */
 const PREFERENCE = ["SOCIAL_CARE", "HEALTH", "POLICE"];
 
@@ -119,15 +120,24 @@ export function ageInYears(dateOfBirth: string, today = new Date()): number {
 }
 
 export function mergeIdentity(id: string, subjects: AgencySubject[]) {
-  const ordered = [...subjects].sort((a, b) => PREFERENCE.indexOf(a.source.agency) - PREFERENCE.indexOf(b.source.agency));
+  const ordered = [...subjects].sort(
+    (a, b) => PREFERENCE.indexOf(a.source.agency) - PREFERENCE.indexOf(b.source.agency),
+  );
   const main = ordered[0];
   const discrepancies: string[] = [];
   for (const other of ordered.slice(1)) {
     if (other.dateOfBirth !== main.dateOfBirth) {
-      discrepancies.push(`${other.source.agency} records date of birth ${other.dateOfBirth}; ${main.source.agency} records ${main.dateOfBirth}.`);
+      discrepancies.push(
+        `${other.source.agency} records date of birth ${other.dateOfBirth}; ${main.source.agency} records ${main.dateOfBirth}.`,
+      );
     }
-    if (other.familyName.toLowerCase() !== main.familyName.toLowerCase() || other.givenName.toLowerCase() !== main.givenName.toLowerCase()) {
-      discrepancies.push(`${other.source.agency} records the name ${other.givenName} ${other.familyName}; ${main.source.agency} records ${main.givenName} ${main.familyName}.`);
+    if (
+      other.familyName.toLowerCase() !== main.familyName.toLowerCase() ||
+      other.givenName.toLowerCase() !== main.givenName.toLowerCase()
+    ) {
+      discrepancies.push(
+        `${other.source.agency} records the name ${other.givenName} ${other.familyName}; ${main.source.agency} records ${main.givenName} ${main.familyName}.`,
+      );
     }
   }
   return {
@@ -157,17 +167,22 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
       agencies,
       timeoutMs,
       context,
-      (a) => `query Subjects($ids: [ID!]!) { subjects: ${a.queryPrefix}Subjects(nhsNumbers: $ids) { ${SUBJECT_FIELDS} } }`,
+      (a) =>
+        `query Subjects($ids: [ID!]!) { subjects: ${a.queryPrefix}Subjects(nhsNumbers: $ids) { ${SUBJECT_FIELDS} } }`,
       { ids },
     );
     const byId = new Map<string, AgencySubject[]>();
     for (const { data } of answers) {
-      for (const subject of data.subjects ?? []) byId.set(subject.nhsNumber, [...(byId.get(subject.nhsNumber) ?? []), subject]);
+      for (const subject of data.subjects ?? [])
+        byId.set(subject.nhsNumber, [...(byId.get(subject.nhsNumber) ?? []), subject]);
     }
     return { byId, failed };
   }
 
-  const loaders = new WeakMap<ChildIndexContext, (id: string) => Promise<ReturnType<typeof mergeIdentity> | null | undefined>>();
+  const loaders = new WeakMap<
+    ChildIndexContext,
+    (id: string) => Promise<ReturnType<typeof mergeIdentity> | null | undefined>
+  >();
   const loaderFor = (context: ChildIndexContext) => {
     let loader = loaders.get(context);
     if (!loader) {
@@ -187,7 +202,8 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
         if (!parsed.ok) throw badInput(parsed.reason, "id");
         const { byId, failed } = await lookUp(context, [parsed.value]);
         const subjects = byId.get(parsed.value);
-        if (failed.length === agencies.length) throw agencyUnavailable(failed, "No agency could be asked about this child");
+        if (failed.length === agencies.length)
+          throw agencyUnavailable(failed, "No agency could be asked about this child");
         if (!subjects) {
           // An agency that did not answer might hold the child: say so rather than report "not known".
           if (failed.length > 0) throw agencyUnavailable(failed, "No agency that answered holds this child");
@@ -206,7 +222,8 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
           throw badInput("Type at least two letters of the child's name.", "search.name");
         }
         if (name.length > 100) throw badInput("The name is longer than 100 characters: shorten it.", "search.name");
-        if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw badInput("limit must be between 1 and 50.", "search.limit");
+        if (!Number.isInteger(limit) || limit < 1 || limit > 50)
+          throw badInput("limit must be between 1 and 50.", "search.limit");
         const dob = args.search.dateOfBirth?.trim() || null;
         if (dob && (!/^\d{4}-\d{2}-\d{2}$/.test(dob) || Number.isNaN(Date.parse(dob)))) {
           throw badInput("dateOfBirth must be a date written YYYY-MM-DD.", "search.dateOfBirth");
@@ -220,17 +237,22 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
           { name, dob, limit },
         );
         if (failed.length === agencies.length) throw agencyUnavailable(failed, "No agency could be searched");
-        if (failed.length > 0) context.warnings.push(agencyUnavailable(failed, "The search covered only the agencies that answered"));
+        if (failed.length > 0)
+          context.warnings.push(agencyUnavailable(failed, "The search covered only the agencies that answered"));
         const byId = new Map<string, AgencySubject[]>();
         for (const { data } of answers) {
-          for (const match of data.matches ?? []) byId.set(match.nhsNumber, [...(byId.get(match.nhsNumber) ?? []), match]);
+          for (const match of data.matches ?? [])
+            byId.set(match.nhsNumber, [...(byId.get(match.nhsNumber) ?? []), match]);
         }
         return [...byId.entries()]
           .map(([id, subjects]) => ({
             ...mergeIdentity(id, subjects),
             score: Math.max(...subjects.map((s) => s.score ?? 0)),
           }))
-          .sort((a, b) => b.score - a.score || b.knownTo.length - a.knownTo.length || a.familyName.localeCompare(b.familyName))
+          .sort(
+            (a, b) =>
+              b.score - a.score || b.knownTo.length - a.knownTo.length || a.familyName.localeCompare(b.familyName),
+          )
           .slice(0, limit);
       },
     },

@@ -29,7 +29,9 @@ export class CompositionError extends Error {}
 export function composeSupergraph(subgraphs: SubgraphSdl[]): string {
   const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })));
   if (result.errors) {
-    throw new CompositionError(`Supergraph composition failed:\n${result.errors.map((e) => `- ${e.message}`).join("\n")}`);
+    throw new CompositionError(
+      `Supergraph composition failed:\n${result.errors.map((e) => `- ${e.message}`).join("\n")}`,
+    );
   }
   return result.supergraphSdl;
 }

@@ -19,7 +19,11 @@ describe("formatGatewayError", () => {
   it("turns a failed subgraph call into one error naming the agency, with no URL or body", () => {
     const formatted = formatGatewayError({
       message: "request to http://10.0.0.7:4001/graphql failed, reason: connect ECONNREFUSED",
-      extensions: { code: "DOWNSTREAM_SERVICE_ERROR", serviceName: "police", response: { url: "http://10.0.0.7:4001/graphql", body: "<html>" } },
+      extensions: {
+        code: "DOWNSTREAM_SERVICE_ERROR",
+        serviceName: "police",
+        response: { url: "http://10.0.0.7:4001/graphql", body: "<html>" },
+      },
     });
     expect(formatted.extensions).toEqual({ code: "AGENCY_UNAVAILABLE", agency: "POLICE" });
     expect(formatted.message).toMatch(/police service did not answer/);
@@ -27,7 +31,9 @@ describe("formatGatewayError", () => {
   });
 
   it("replaces anything unexpected with a plain internal error", () => {
-    const formatted = formatGatewayError({ message: "Cannot read properties of undefined (reading 'rows') at /srv/x.js" });
+    const formatted = formatGatewayError({
+      message: "Cannot read properties of undefined (reading 'rows') at /srv/x.js",
+    });
     expect(formatted).toMatchObject({ extensions: { code: "INTERNAL_SERVER_ERROR" } });
     expect(formatted.message).not.toMatch(/undefined|srv/);
   });
@@ -35,6 +41,8 @@ describe("formatGatewayError", () => {
   it("builds agency-unavailable errors that pass through unchanged", () => {
     const error = agencyUnavailable("HEALTH", "did not answer within 5 s");
     expect(error.extensions).toEqual({ code: "AGENCY_UNAVAILABLE", agency: "HEALTH" });
-    expect(formatGatewayError({ message: error.message, extensions: error.extensions }).message).toMatch(/health service did not answer within 5 s/);
+    expect(formatGatewayError({ message: error.message, extensions: error.extensions }).message).toMatch(
+      /health service did not answer within 5 s/,
+    );
   });
 });

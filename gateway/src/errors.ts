@@ -35,9 +35,13 @@ export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFor
   const base = { path: formatted.path, locations: formatted.locations };
   const kept = (extra: Record<string, unknown>) =>
     Object.fromEntries(
-      Object.entries({ code, field: extensions.field, agency: agency ?? extensions.agency, agencies: extensions.agencies, ...extra }).filter(
-        ([, v]) => v !== undefined,
-      ),
+      Object.entries({
+        code,
+        field: extensions.field,
+        agency: agency ?? extensions.agency,
+        agencies: extensions.agencies,
+        ...extra,
+      }).filter(([, v]) => v !== undefined),
     );
 
   if (PASS_THROUGH.has(code)) return { ...base, message: formatted.message, extensions: kept({}) };

@@ -45,7 +45,10 @@ function post(url: string, headers: Record<string, string>, body: string, timeou
         });
       },
     );
-    const timer = setTimeout(() => req.destroy(new SubgraphTimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(new SubgraphTimeoutError(`no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     req.on("error", (error) => {
       clearTimeout(timer);
       reject(error);
@@ -97,12 +100,20 @@ export async function postGraphql<T>(
 ): Promise<T> {
   let result: PostResult;
   try {
-    result = await post(url, { "content-type": "application/json", "x-request-id": requestId }, JSON.stringify({ query, variables }), timeoutMs);
+    result = await post(
+      url,
+      { "content-type": "application/json", "x-request-id": requestId },
+      JSON.stringify({ query, variables }),
+      timeoutMs,
+    );
   } catch (error) {
     const timedOut = error instanceof SubgraphTimeoutError;
-    throw new AgencyUnavailableError(agency, timedOut ? `did not answer within ${timeoutMs / 1000} s` : "could not be reached");
+    throw new AgencyUnavailableError(
+      agency,
+      timedOut ? `did not answer within ${timeoutMs / 1000} s` : "could not be reached",
+    );
   }
-  let body: { data?: T } | null = null;
+  let body: { data?: T } | null;
   try {
     body = JSON.parse(result.body) as { data?: T };
   } catch {

@@ -27,7 +27,10 @@ const warningsPlugin: ApolloServerPlugin<GatewayContext> = {
       async willSendResponse({ contextValue, response }) {
         if (contextValue.warnings.length === 0 || response.body.kind !== "single") return;
         const result = response.body.singleResult;
-        result.errors = [...(result.errors ?? []), ...contextValue.warnings.map((w) => ({ message: w.message, extensions: w.extensions }))];
+        result.errors = [
+          ...(result.errors ?? []),
+          ...contextValue.warnings.map((w) => ({ message: w.message, extensions: w.extensions })),
+        ];
       },
     };
   },
@@ -46,7 +49,10 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     super(options);
   }
 
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>["willSendRequest"]>>[0]) {
+  override willSendRequest({
+    request,
+    context,
+  }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>["willSendRequest"]>>[0]) {
     if (context.requestId) request.http?.headers.set("x-request-id", context.requestId);
   }
 
@@ -64,7 +70,7 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
-export interface RunningGateway extends RunningHttp {}
+export type RunningGateway = RunningHttp;
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const supergraphSdl = readFileSync(SUPERGRAPH_PATH, "utf8");

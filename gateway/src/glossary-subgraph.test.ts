@@ -17,7 +17,9 @@ describe("the glossary subgraph", () => {
   });
 
   it("resolves term references, as the gateway does for record codes", async () => {
-    const result = await run(`{ _entities(representations: [{ __typename: "GlossaryTerm", id: "police-protection" }]) { ... on GlossaryTerm { term legalBasis } } }`);
+    const result = await run(
+      `{ _entities(representations: [{ __typename: "GlossaryTerm", id: "police-protection" }]) { ... on GlossaryTerm { term legalBasis } } }`,
+    );
     expect((result.data as any)._entities[0].legalBasis).toMatch(/46/);
   });
 

@@ -7,7 +7,14 @@ import type { AgencyEndpoint } from "./config.js";
 import { buildActionCard } from "./protocol/action-card.js";
 import type { ProtocolConfigs } from "./protocol/config.js";
 import { evaluateProtocol, type ProtocolFacts } from "./protocol/engine.js";
-import { AGENCY_NAMES, evaluateLiveProtocol, fetchLiveRecord, type AgencyCode, type ChildProtocol, type LiveChildRecord } from "./protocol/live.js";
+import {
+  AGENCY_NAMES,
+  evaluateLiveProtocol,
+  fetchLiveRecord,
+  type AgencyCode,
+  type ChildProtocol,
+  type LiveChildRecord,
+} from "./protocol/live.js";
 
 /**
  * The protocol subgraph: the missing-from-care protocol engine as a what-if query, and over each child's live
@@ -298,13 +305,15 @@ function toDate(value: unknown, field: string): Date {
   return date;
 }
 
-const toOptionalDate = (value: unknown, field: string) => (value === null || value === undefined ? null : toDate(value, field));
+const toOptionalDate = (value: unknown, field: string) =>
+  value === null || value === undefined ? null : toDate(value, field);
 
 type Raw = Record<string, unknown>;
 
 function list(facts: Raw, key: string): Raw[] {
   const value = (facts[key] ?? []) as Raw[];
-  if (value.length > MAX_FACTS) throw badInput(`facts.${key} has ${value.length} entries; the limit is ${MAX_FACTS}.`, `facts.${key}`);
+  if (value.length > MAX_FACTS)
+    throw badInput(`facts.${key} has ${value.length} entries; the limit is ${MAX_FACTS}.`, `facts.${key}`);
   return value;
 }
 
@@ -323,7 +332,10 @@ export function parseFactsInput(facts: Raw): ProtocolFacts {
       riskLevel: e.riskLevel as ProtocolFacts["missingEpisodes"][number]["riskLevel"],
       cseIndicators: e.cseIndicators === true,
       returnedTo: (e.returnedTo ?? null) as ProtocolFacts["missingEpisodes"][number]["returnedTo"],
-      seniorManagerNotifiedAt: toOptionalDate(e.seniorManagerNotifiedAt, at("missingEpisodes", i, "seniorManagerNotifiedAt")),
+      seniorManagerNotifiedAt: toOptionalDate(
+        e.seniorManagerNotifiedAt,
+        at("missingEpisodes", i, "seniorManagerNotifiedAt"),
+      ),
     })),
     returnInterviews: list(facts, "returnInterviews").map((r, i) => ({
       episodeId: text(r.episodeId),
@@ -415,11 +427,14 @@ export function createProtocolSchema(deps: ProtocolSubgraphDependencies): GraphQ
         const { record, protocol } = await live(context, child.id);
         if (!protocol.complete) {
           const silent = silentAgencies(record);
-          warnOnce(context, `protocol:${child.id}`, () =>
-            new GraphQLError(
-              `The protocol check for ${formatNhsNumber(child.id)} is incomplete: ${names(silent)} did not answer, so ${protocol.missingFacts.join("; ")} are missing and these rules were not checked: ${protocol.notEvaluated.join(", ")}. Do not read a missing flag as a step done. Try again shortly.`,
-              { extensions: { code: "AGENCY_UNAVAILABLE", agencies: silent } },
-            ),
+          warnOnce(
+            context,
+            `protocol:${child.id}`,
+            () =>
+              new GraphQLError(
+                `The protocol check for ${formatNhsNumber(child.id)} is incomplete: ${names(silent)} did not answer, so ${protocol.missingFacts.join("; ")} are missing and these rules were not checked: ${protocol.notEvaluated.join(", ")}. Do not read a missing flag as a step done. Try again shortly.`,
+                { extensions: { code: "AGENCY_UNAVAILABLE", agencies: silent } },
+              ),
           );
         }
         return protocol;
@@ -429,11 +444,14 @@ export function createProtocolSchema(deps: ProtocolSubgraphDependencies): GraphQ
         if (!record.identity) return null;
         const silent = silentAgencies(record);
         if (silent.length > 0) {
-          warnOnce(context, `card:${child.id}`, () =>
-            new GraphQLError(
-              `The action card for ${formatNhsNumber(child.id)} is incomplete: ${names(silent)} did not answer. Its gaps list says what is missing. Try again shortly.`,
-              { extensions: { code: "AGENCY_UNAVAILABLE", agencies: silent } },
-            ),
+          warnOnce(
+            context,
+            `card:${child.id}`,
+            () =>
+              new GraphQLError(
+                `The action card for ${formatNhsNumber(child.id)} is incomplete: ${names(silent)} did not answer. Its gaps list says what is missing. Try again shortly.`,
+                { extensions: { code: "AGENCY_UNAVAILABLE", agencies: silent } },
+              ),
           );
         }
         return buildActionCard(record, protocol, deps.glossary, protocol.evaluatedAt);

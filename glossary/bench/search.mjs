@@ -24,10 +24,14 @@ function misspell(word) {
   if (word.length < 4) return word;
   const i = 1 + Math.floor(random() * (word.length - 2));
   switch (Math.floor(random() * 4)) {
-    case 0: return word.slice(0, i) + word.slice(i + 1); // drop a letter
-    case 1: return word.slice(0, i) + pick(letters) + word.slice(i + 1); // wrong letter
-    case 2: return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2); // swap two letters
-    default: return word.slice(0, i) + pick(letters) + word.slice(i); // extra letter
+    case 0:
+      return word.slice(0, i) + word.slice(i + 1); // drop a letter
+    case 1:
+      return word.slice(0, i) + pick(letters) + word.slice(i + 1); // wrong letter
+    case 2:
+      return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2); // swap two letters
+    default:
+      return word.slice(0, i) + pick(letters) + word.slice(i); // extra letter
   }
 }
 
@@ -36,7 +40,14 @@ const glossary = loadGlossary();
 const loadMs = performance.now() - loadStarted;
 const terms = glossary.terms;
 const sectionNumbers = ["8", "17", "20", "25", "31", "38", "43", "44", "46", "47", "49", "50", "135", "136", "62"];
-const sectionForms = [(n) => `s${n}`, (n) => `s.${n}`, (n) => `S ${n}`, (n) => `sec ${n}`, (n) => `section ${n}`, (n) => `s ${n} CA 1989`];
+const sectionForms = [
+  (n) => `s${n}`,
+  (n) => `s.${n}`,
+  (n) => `S ${n}`,
+  (n) => `sec ${n}`,
+  (n) => `section ${n}`,
+  (n) => `s ${n} CA 1989`,
+];
 
 const generators = [
   () => pick(terms).term,
@@ -49,14 +60,21 @@ const generators = [
     const name = pick(terms).term;
     return name.slice(0, 2 + Math.floor(random() * Math.max(1, name.length - 2)));
   },
-  () => pick(terms).term.split(" ").map((w) => (random() < 0.5 ? misspell(w) : w)).join(" "),
+  () =>
+    pick(terms)
+      .term.split(" ")
+      .map((w) => (random() < 0.5 ? misspell(w) : w))
+      .join(" "),
   () => pick(sectionForms)(pick(sectionNumbers)),
   () => {
     const words = pick(terms).meaning.split(/\s+/);
     const start = Math.floor(random() * words.length);
     return words.slice(start, start + 1 + Math.floor(random() * 3)).join(" ");
   },
-  () => Array.from({ length: 1 + Math.floor(random() * 3) }, () => misspell(pick(terms).term.split(" ")[0].toLowerCase())).join(" "),
+  () =>
+    Array.from({ length: 1 + Math.floor(random() * 3) }, () =>
+      misspell(pick(terms).term.split(" ")[0].toLowerCase()),
+    ).join(" "),
   () => Array.from({ length: 5 + Math.floor(random() * 8) }, () => pick(letters)).join(""),
 ];
 
@@ -83,6 +101,10 @@ const fmt = (ms) => ms.toFixed(3);
 
 console.log(`glossary: ${terms.length} terms; ${queries.length} queries (seeded mix of names, abbreviations,`);
 console.log(`codes, typed prefixes, misspellings, section references, meaning phrases and nonsense)`);
-console.log(`node ${process.version}; load + validate + index ${loadMs.toFixed(1)} ms; first (cold) query ${coldMs.toFixed(3)} ms`);
-console.log(`p50 ${fmt(percentile(50))} ms  p95 ${fmt(percentile(95))} ms  p99 ${fmt(percentile(99))} ms  max ${fmt(sorted[sorted.length - 1])} ms`);
+console.log(
+  `node ${process.version}; load + validate + index ${loadMs.toFixed(1)} ms; first (cold) query ${coldMs.toFixed(3)} ms`,
+);
+console.log(
+  `p50 ${fmt(percentile(50))} ms  p95 ${fmt(percentile(95))} ms  p99 ${fmt(percentile(99))} ms  max ${fmt(sorted[sorted.length - 1])} ms`,
+);
 console.log(`throughput ${Math.round(queries.length / (elapsed / 1000))} queries/s (single thread, sequential)`);

@@ -35,7 +35,10 @@ describe("the real glossary", () => {
     for (const scheme of CODE_SCHEMES) {
       for (const code of REQUIRED_CODES[scheme]) {
         const claimants = glossary.terms.filter((t) => t.codes?.some((c) => c.scheme === scheme && c.code === code));
-        expect(claimants.map((t) => t.id), `${scheme} ${code}`).toHaveLength(1);
+        expect(
+          claimants.map((t) => t.id),
+          `${scheme} ${code}`,
+        ).toHaveLength(1);
       }
     }
   });
@@ -203,7 +206,9 @@ describe("loading a directory with bad entries", () => {
   it("reports front matter that is not valid YAML", () => {
     const path = join(dir, "alpha.md");
     writeFileSync(path, "---\nid: [unclosed\n---\n");
-    expect(loadError().message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: front matter is not valid YAML`));
+    expect(loadError().message).toMatch(
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: front matter is not valid YAML`),
+    );
   });
 
   it("lists every problem across files in one error", () => {

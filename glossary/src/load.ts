@@ -3,13 +3,7 @@ import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
-import {
-  CODE_SCHEMES,
-  GlossaryTermSchema,
-  REQUIRED_CODES,
-  type CodeScheme,
-  type GlossaryTerm,
-} from "./schema.js";
+import { CODE_SCHEMES, GlossaryTermSchema, REQUIRED_CODES, type CodeScheme, type GlossaryTerm } from "./schema.js";
 import { createSearchIndex } from "./search.js";
 
 export { REQUIRED_CODES };

@@ -10,7 +10,12 @@ const validTerm = {
   meaning: "A temporary order. The council decides where the child lives.",
   policeDuties: { must: ["Return the child to the placement."], mustNot: [], call: ["EDT"] },
   related: [],
-  sources: [{ title: "legislation.gov.uk – Children Act 1989, section 38", url: "https://www.legislation.gov.uk/ukpga/1989/41/section/38" }],
+  sources: [
+    {
+      title: "legislation.gov.uk – Children Act 1989, section 38",
+      url: "https://www.legislation.gov.uk/ukpga/1989/41/section/38",
+    },
+  ],
   lastReviewed: "2026-11-26",
   codes: [{ scheme: "SSDA903_LEGAL_STATUS", code: "C1" }],
 };
@@ -55,7 +60,11 @@ describe("GlossaryTermSchema", () => {
     ["a non-http source URL", { sources: [{ title: "x", url: "ftp://example.org/a" }] }, "sources.0.url"],
     ["a date that is not ISO", { lastReviewed: "26/11/2026" }, "lastReviewed"],
     ["an unknown code scheme", { codes: [{ scheme: "SSDA903_LS", code: "C1" }] }, "codes.0.scheme"],
-    ["a code that the scheme does not have", { codes: [{ scheme: "SSDA903_LEGAL_STATUS", code: "C9" }] }, "codes.0.code"],
+    [
+      "a code that the scheme does not have",
+      { codes: [{ scheme: "SSDA903_LEGAL_STATUS", code: "C9" }] },
+      "codes.0.code",
+    ],
     ["an empty must list", { policeDuties: { must: [], mustNot: [], call: [] } }, "policeDuties.must"],
     ["an invalid related id", { related: ["Not An Id"] }, "related.0"],
   ])("rejects %s", (_label, override, path) => {

@@ -13,12 +13,7 @@ export const GLOSSARY_CATEGORIES = [
 ] as const;
 export type GlossaryCategory = (typeof GLOSSARY_CATEGORIES)[number];
 
-export const CODE_SCHEMES = [
-  "SSDA903_LEGAL_STATUS",
-  "CP_CATEGORY",
-  "MISSING_RISK_LEVEL",
-  "SSDA903_PLACEMENT",
-] as const;
+export const CODE_SCHEMES = ["SSDA903_LEGAL_STATUS", "CP_CATEGORY", "MISSING_RISK_LEVEL", "SSDA903_PLACEMENT"] as const;
 export type CodeScheme = (typeof CODE_SCHEMES)[number];
 
 /**
@@ -33,8 +28,34 @@ export const REQUIRED_CODES = {
   CP_CATEGORY: ["NEG", "PHY", "SAB", "EMO", "MUL"],
   MISSING_RISK_LEVEL: ["VERY_LOW", "LOW", "MEDIUM", "HIGH"],
   SSDA903_PLACEMENT: [
-    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "K3", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
-    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+    "A3",
+    "A4",
+    "A5",
+    "A6",
+    "H5",
+    "K1",
+    "K2",
+    "K3",
+    "P1",
+    "P2",
+    "P3",
+    "R1",
+    "R2",
+    "R3",
+    "R5",
+    "S1",
+    "T0",
+    "T1",
+    "T2",
+    "T3",
+    "T4",
+    "U1",
+    "U2",
+    "U3",
+    "U4",
+    "U5",
+    "U6",
+    "Z1",
   ],
 } as const satisfies Record<CodeScheme, readonly string[]>;
 

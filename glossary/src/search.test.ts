@@ -137,12 +137,18 @@ describe("search quality: the first result", () => {
   });
 
   it("puts both emergency terms first for the partial word 'emerg'", () => {
-    const ids = glossary.search("emerg", 2).map((t) => t.id).sort();
+    const ids = glossary
+      .search("emerg", 2)
+      .map((t) => t.id)
+      .sort();
     expect(ids).toEqual(["emergency-duty-team", "emergency-protection-order"]);
   });
 
   it("returns both meanings of the ambiguous abbreviation CAO first", () => {
-    const ids = glossary.search("CAO", 2).map((t) => t.id).sort();
+    const ids = glossary
+      .search("CAO", 2)
+      .map((t) => t.id)
+      .sort();
     expect(ids).toEqual(["child-arrangements-order", "child-assessment-order"]);
   });
 

@@ -38,9 +38,38 @@ const NAME_PREFIX_BONUS = 200;
 const ALIAS_PREFIX_BONUS = 120;
 
 const STOPWORDS = new Set([
-  "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "into", "is",
-  "it", "its", "of", "on", "or", "that", "the", "their", "this", "to", "was", "what", "when", "where",
-  "which", "who", "with",
+  "a",
+  "an",
+  "and",
+  "are",
+  "as",
+  "at",
+  "be",
+  "by",
+  "for",
+  "from",
+  "has",
+  "have",
+  "in",
+  "into",
+  "is",
+  "it",
+  "its",
+  "of",
+  "on",
+  "or",
+  "that",
+  "the",
+  "their",
+  "this",
+  "to",
+  "was",
+  "what",
+  "when",
+  "where",
+  "which",
+  "who",
+  "with",
 ]);
 
 const SECTION_REFERENCE =
@@ -84,7 +113,10 @@ export function stem(token: string): string {
 export function tokenise(text: string): string[] {
   const normalised = normaliseText(text);
   if (normalised === "") return [];
-  return normalised.split(" ").filter((t) => t !== "").map(stem);
+  return normalised
+    .split(" ")
+    .filter((t) => t !== "")
+    .map(stem);
 }
 
 /** Spacing-insensitive key: "CP-IS", "cp is" and "CPIS" all give "cpis". */
@@ -233,7 +265,10 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
 
   const postings = new Map<string, readonly Posting[]>();
   for (const [token, perDoc] of weights) {
-    postings.set(token, [...perDoc].map(([doc, { weight, key }]) => ({ doc, weight, key })));
+    postings.set(
+      token,
+      [...perDoc].map(([doc, { weight, key }]) => ({ doc, weight, key })),
+    );
   }
 
   const sortedKeys = [...keyTokens].sort();

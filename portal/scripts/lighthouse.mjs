@@ -97,4 +97,8 @@ const misses = rows.flatMap((row) =>
     .filter(([category, target]) => row[category] < target)
     .map(([category, target]) => `${row.page} ${category} ${row[category]} < ${target}`),
 );
-console.log(misses.length === 0 ? "All targets met (performance >= 95, accessibility 100)." : `Below target: ${misses.join("; ")}`);
+console.log(
+  misses.length === 0
+    ? "All targets met (performance >= 95, accessibility 100)."
+    : `Below target: ${misses.join("; ")}`,
+);

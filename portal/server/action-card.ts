@@ -50,7 +50,16 @@ interface Item {
 
 export interface ActionCard {
   generatedAt: string;
-  child: { nhsNumber: string; name: string; knownAs: string | null; dateOfBirth: string; ageYears: number; asOf: string; source: Source; discrepancies: string[] };
+  child: {
+    nhsNumber: string;
+    name: string;
+    knownAs: string | null;
+    dateOfBirth: string;
+    ageYears: number;
+    asOf: string;
+    source: Source;
+    discrepancies: string[];
+  };
   legalStatus: {
     code: string;
     name: string;
@@ -73,7 +82,15 @@ export interface ActionCard {
     notes: Item | null;
     withheld: string | null;
   };
-  whoToCall: { order: number; role: string; name: string; phone: string | null; note: string | null; asOf: string; source: Source }[];
+  whoToCall: {
+    order: number;
+    role: string;
+    name: string;
+    phone: string | null;
+    note: string | null;
+    asOf: string;
+    source: Source;
+  }[];
   risks: (Item & { kind: "MISSING_NOW" | "CSE_CONCERN" | "WARNING_MARKER" | "PROTOCOL_FLAG" })[];
   decisions: Item[];
   gaps: string[];
@@ -94,7 +111,10 @@ export interface ActionCardOptions {
 }
 
 const escapeHtml = (value: unknown) =>
-  String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  String(value ?? "").replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 
 const FORMAT = new Intl.DateTimeFormat("en-GB", {
   timeZone: "Europe/London",
@@ -114,7 +134,12 @@ function ukTime(value: string): string {
 
 function ukDate(value: string): string {
   const [y, m, d] = value.split("-").map(Number);
-  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-GB", {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  });
 }
 
 const AGENCY: Record<Source["agency"], string> = { POLICE: "Police", SOCIAL_CARE: "Social care", HEALTH: "Health" };
@@ -123,11 +148,16 @@ const source = (s: Source, asOf: string) =>
   `<span class="app-card__source">${escapeHtml(AGENCY[s.agency] ?? s.agency)}, ${escapeHtml(s.department)}; as of ${escapeHtml(ukTime(asOf))}</span>`;
 
 const phoneLink = (phone: string | null) =>
-  phone ? `<a class="govuk-link app-card__phone" href="tel:${escapeHtml(phone.replace(/[^\d+]/g, ""))}">${escapeHtml(phone)}</a>` : "no number recorded";
+  phone
+    ? `<a class="govuk-link app-card__phone" href="tel:${escapeHtml(phone.replace(/[^\d+]/g, ""))}">${escapeHtml(phone)}</a>`
+    : "no number recorded";
 
 function itemList(items: Item[], className = "govuk-list govuk-list--bullet") {
   return `<ul class="${className}">${items
-    .map((item) => `<li>${escapeHtml(item.text)}${item.detail ? ` <span class="app-card__detail">${escapeHtml(item.detail)}</span>` : ""} ${source(item.source, item.asOf)}</li>`)
+    .map(
+      (item) =>
+        `<li>${escapeHtml(item.text)}${item.detail ? ` <span class="app-card__detail">${escapeHtml(item.detail)}</span>` : ""} ${source(item.source, item.asOf)}</li>`,
+    )
     .join("")}</ul>`;
 }
 
@@ -139,7 +169,9 @@ export function renderActionCard(card: ActionCard, warnings: string[] = []): str
 
   const problems = [...warnings, ...card.gaps];
   const banner = problems.length
-    ? `<div class="govuk-warning-text app-card__warning"><span class="govuk-warning-text__icon" aria-hidden="true">!</span><div class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span>Part of this card is missing.<ul class="govuk-list">${[...new Set(problems)]
+    ? `<div class="govuk-warning-text app-card__warning"><span class="govuk-warning-text__icon" aria-hidden="true">!</span><div class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span>Part of this card is missing.<ul class="govuk-list">${[
+        ...new Set(problems),
+      ]
         .map((p) => `<li>${escapeHtml(p)}</li>`)
         .join("")}</ul></div></div>`
     : "";
@@ -161,7 +193,9 @@ export function renderActionCard(card: ActionCard, warnings: string[] = []): str
 
   const legal = section(
     "card-legal",
-    legalStatus ? `2. Legal status: ${escapeHtml(legalStatus.name)} (${escapeHtml(legalStatus.code)})` : "2. Legal status",
+    legalStatus
+      ? `2. Legal status: ${escapeHtml(legalStatus.name)} (${escapeHtml(legalStatus.code)})`
+      : "2. Legal status",
     legalStatus
       ? `<p class="govuk-body app-card__text"><strong>Who decides where ${escapeHtml(first)} lives:</strong> ${escapeHtml(legalStatus.whoDecidesWhereChildLives)}</p>
       ${legalStatus.meaning ? `<p class="govuk-body app-card__text">${escapeHtml(legalStatus.meaning)}</p>` : ""}
@@ -175,7 +209,10 @@ export function renderActionCard(card: ActionCard, warnings: string[] = []): str
   );
 
   const placeParts: string[] = [];
-  if (where.returnTo) placeParts.push(`<p class="govuk-body app-card__text"><strong>Take ${escapeHtml(first)} to:</strong> ${escapeHtml(where.returnTo.text)} ${source(where.returnTo.source, where.returnTo.asOf)}</p>`);
+  if (where.returnTo)
+    placeParts.push(
+      `<p class="govuk-body app-card__text"><strong>Take ${escapeHtml(first)} to:</strong> ${escapeHtml(where.returnTo.text)} ${source(where.returnTo.source, where.returnTo.asOf)}</p>`,
+    );
   if (where.placement) {
     const p = where.placement;
     placeParts.push(
@@ -183,8 +220,14 @@ export function renderActionCard(card: ActionCard, warnings: string[] = []): str
     );
   }
   if (where.withheld) placeParts.push(`<p class="govuk-body app-card__text">${escapeHtml(where.withheld)}</p>`);
-  if (where.doNotReturnTo.length) placeParts.push(`<p class="govuk-body app-card__text"><strong>Do not take ${escapeHtml(first)} to:</strong></p>${itemList(where.doNotReturnTo)}`);
-  if (where.notes) placeParts.push(`<p class="govuk-body app-card__text"><strong>Note:</strong> ${escapeHtml(where.notes.text)} ${source(where.notes.source, where.notes.asOf)}</p>`);
+  if (where.doNotReturnTo.length)
+    placeParts.push(
+      `<p class="govuk-body app-card__text"><strong>Do not take ${escapeHtml(first)} to:</strong></p>${itemList(where.doNotReturnTo)}`,
+    );
+  if (where.notes)
+    placeParts.push(
+      `<p class="govuk-body app-card__text"><strong>Note:</strong> ${escapeHtml(where.notes.text)} ${source(where.notes.source, where.notes.asOf)}</p>`,
+    );
   const place = section("card-where", "3. Where to take the child, and where not to", placeParts.join(""));
 
   const calls = section(
@@ -204,12 +247,16 @@ export function renderActionCard(card: ActionCard, warnings: string[] = []): str
   const risks = section(
     "card-risks",
     "5. Current risks and open protocol steps",
-    risksShown.length ? itemList(risksShown) : `<p class="govuk-body app-card__text">No current risks are recorded.</p>`,
+    risksShown.length
+      ? itemList(risksShown)
+      : `<p class="govuk-body app-card__text">No current risks are recorded.</p>`,
   );
   const decisions = section(
     "card-decisions",
     "6. Decisions already made that apply out of hours",
-    card.decisions.length ? itemList(card.decisions) : `<p class="govuk-body app-card__text">No out-of-hours decisions are recorded.</p>`,
+    card.decisions.length
+      ? itemList(card.decisions)
+      : `<p class="govuk-body app-card__text">No out-of-hours decisions are recorded.</p>`,
   );
 
   return `<div class="app-card">
@@ -282,7 +329,13 @@ export function createActionCardRoutes(options: ActionCardOptions) {
     response.end(request.method === "HEAD" ? undefined : html);
   }
 
-  async function sendPage(request: IncomingMessage, response: ServerResponse, status: number, title: string, body: string) {
+  async function sendPage(
+    request: IncomingMessage,
+    response: ServerResponse,
+    status: number,
+    title: string,
+    body: string,
+  ) {
     shell ??= loadShell(options.siteDir);
     send(request, response, status, page(await shell, title, body));
   }
@@ -292,7 +345,13 @@ export function createActionCardRoutes(options: ActionCardOptions) {
 
   // GOV.UK pattern: the error summary comes first, and the title starts with "Error:".
   const badNumber = (request: IncomingMessage, response: ServerResponse, raw: string, reason: string) =>
-    sendPage(request, response, 400, "Error: Check the NHS number", `${errorSummary(reason)}${problemPage("Check the NHS number", [], renderLookupForm(raw, reason))}`);
+    sendPage(
+      request,
+      response,
+      400,
+      "Error: Check the NHS number",
+      `${errorSummary(reason)}${problemPage("Check the NHS number", [], renderLookupForm(raw, reason))}`,
+    );
 
   async function askGateway(id: string): Promise<{ ok: true; answer: GraphqlAnswer } | { ok: false; reason: string }> {
     let response: Response;
@@ -305,10 +364,14 @@ export function createActionCardRoutes(options: ActionCardOptions) {
       });
     } catch (error) {
       const timedOut = error instanceof DOMException && error.name === "TimeoutError";
-      return { ok: false, reason: timedOut ? `did not answer within ${timeoutMs / 1000} seconds` : "could not be reached" };
+      return {
+        ok: false,
+        reason: timedOut ? `did not answer within ${timeoutMs / 1000} seconds` : "could not be reached",
+      };
     }
     const answer = (await response.json().catch(() => null)) as GraphqlAnswer | null;
-    if (!answer || (!answer.data && !answer.errors)) return { ok: false, reason: `answered with an error (HTTP ${response.status})` };
+    if (!answer || (!answer.data && !answer.errors))
+      return { ok: false, reason: `answered with an error (HTTP ${response.status})` };
     return { ok: true, answer };
   }
 
@@ -321,17 +384,32 @@ export function createActionCardRoutes(options: ActionCardOptions) {
     const nhs = formatNhsNumber(parsed.value);
     const reply = await askGateway(parsed.value);
     if (!reply.ok) {
-      await sendPage(request, response, 503, "The gateway is not answering", problemPage("The Safeguarding Gateway is not answering", [
-        `The gateway ${reply.reason}, so the action card for ${nhs} cannot be shown now.`,
-        "Try again in a minute. If it keeps failing, call the council's Emergency Duty Team for the child's plan.",
-      ]));
+      await sendPage(
+        request,
+        response,
+        503,
+        "The gateway is not answering",
+        problemPage("The Safeguarding Gateway is not answering", [
+          `The gateway ${reply.reason}, so the action card for ${nhs} cannot be shown now.`,
+          "Try again in a minute. If it keeps failing, call the council's Emergency Duty Team for the child's plan.",
+        ]),
+      );
       return;
     }
     const { answer } = reply;
     const card = answer.data?.child?.actionCard ?? null;
     const errors = answer.errors ?? [];
     if (card) {
-      await sendPage(request, response, 200, `Action card: ${card.child.name}`, renderActionCard(card, errors.map((e) => e.message)));
+      await sendPage(
+        request,
+        response,
+        200,
+        `Action card: ${card.child.name}`,
+        renderActionCard(
+          card,
+          errors.map((e) => e.message),
+        ),
+      );
       return;
     }
     const badInput = errors.find((e) => e.extensions?.code === "BAD_USER_INPUT");
@@ -340,15 +418,31 @@ export function createActionCardRoutes(options: ActionCardOptions) {
       return;
     }
     if (errors.length > 0) {
-      await sendPage(request, response, 503, "Part of the record is not available", problemPage("The action card cannot be shown now", [
-        ...errors.map((e) => e.message),
-        "Try again in a minute. If it keeps failing, call the council's Emergency Duty Team for the child's plan.",
-      ]));
+      await sendPage(
+        request,
+        response,
+        503,
+        "Part of the record is not available",
+        problemPage("The action card cannot be shown now", [
+          ...errors.map((e) => e.message),
+          "Try again in a minute. If it keeps failing, call the council's Emergency Duty Team for the child's plan.",
+        ]),
+      );
       return;
     }
-    await sendPage(request, response, 404, "No record of this child", problemPage("No agency holds a record of this child", [
-      `Police, social care and health have no record of NHS number ${nhs}. Check the number, or search for the child by name in the control room.`,
-    ], renderLookupForm(raw)));
+    await sendPage(
+      request,
+      response,
+      404,
+      "No record of this child",
+      problemPage(
+        "No agency holds a record of this child",
+        [
+          `Police, social care and health have no record of NHS number ${nhs}. Check the number, or search for the child by name in the control room.`,
+        ],
+        renderLookupForm(raw),
+      ),
+    );
   }
 
   return {
@@ -366,7 +460,11 @@ export function createActionCardRoutes(options: ActionCardOptions) {
           await showCard(request, response, nhs);
           return true;
         }
-        response.writeHead(303, { location: `/action-card/${parsed.value}`, "cache-control": "no-store", "referrer-policy": "no-referrer" });
+        response.writeHead(303, {
+          location: `/action-card/${parsed.value}`,
+          "cache-control": "no-store",
+          "referrer-policy": "no-referrer",
+        });
         response.end();
         return true;
       }

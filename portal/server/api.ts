@@ -44,14 +44,22 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   const type = String(request.headers["content-type"] ?? "");
   // Requiring JSON also keeps cross-site HTML forms (which cannot send it without CORS) away from the API.
   if (!/^application\/json\b/i.test(type)) {
-    throw httpError(415, "JSON_REQUIRED", "Send the request body as JSON with the header Content-Type: application/json.");
+    throw httpError(
+      415,
+      "JSON_REQUIRED",
+      "Send the request body as JSON with the header Content-Type: application/json.",
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
     if (size > MAX_BODY_BYTES) {
-      throw httpError(413, "BODY_TOO_LARGE", `The request body is over ${MAX_BODY_BYTES / 1024} KB. Send only the fields the endpoint needs.`);
+      throw httpError(
+        413,
+        "BODY_TOO_LARGE",
+        `The request body is over ${MAX_BODY_BYTES / 1024} KB. Send only the fields the endpoint needs.`,
+      );
     }
     chunks.push(chunk as Buffer);
   }
@@ -113,7 +121,10 @@ export function createApi(deps: ApiDependencies) {
       await deps.ping();
       sendJson(response, 200, { status: "ok" });
     } catch {
-      sendJson(response, 503, { status: "unavailable", error: { code: "STORE_UNAVAILABLE", message: "The progress store is not answering." } });
+      sendJson(response, 503, {
+        status: "unavailable",
+        error: { code: "STORE_UNAVAILABLE", message: "The progress store is not answering." },
+      });
     }
   });
 
@@ -145,9 +156,14 @@ export function createApi(deps: ApiDependencies) {
     const parsed = parseSignIn(await readJson(request), course);
     if (!parsed.ok) return sendError(response, parsed.error);
     const secure = request.headers["x-forwarded-proto"] === "https";
-    sendJson(response, 200, { officer: publicOfficer(parsed.value.officer) }, {
-      "set-cookie": sessions.cookieFor(parsed.value.officer.id, secure),
-    });
+    sendJson(
+      response,
+      200,
+      { officer: publicOfficer(parsed.value.officer) },
+      {
+        "set-cookie": sessions.cookieFor(parsed.value.officer.id, secure),
+      },
+    );
   });
 
   route("DELETE", /^\/api\/session$/, async (_request, response) => {
@@ -180,7 +196,11 @@ export function createApi(deps: ApiDependencies) {
   route("GET", /^\/api\/supervisor\/completions$/, async (request, response) => {
     const officer = requireOfficer(request);
     if (officer.role !== "supervisor") {
-      throw httpError(403, "SUPERVISOR_ONLY", "Only supervisors can see the team's completions. Sign in as a supervisor demo officer.");
+      throw httpError(
+        403,
+        "SUPERVISOR_ONLY",
+        "Only supervisors can see the team's completions. Sign in as a supervisor demo officer.",
+      );
     }
     const byOfficer = await progress.progress(course.officers.map((candidate) => candidate.id));
     sendJson(response, 200, {
@@ -197,11 +217,19 @@ export function createApi(deps: ApiDependencies) {
     const officer = requireOfficer(request);
     const module = course.moduleById(moduleId!);
     if (!module) {
-      throw httpError(404, "UNKNOWN_MODULE", `There is no module "${moduleId}". Use one of: ${course.modules.map((m) => m.id).join(", ")}.`);
+      throw httpError(
+        404,
+        "UNKNOWN_MODULE",
+        `There is no module "${moduleId}". Use one of: ${course.modules.map((m) => m.id).join(", ")}.`,
+      );
     }
     const completion = await progress.completion(officer.id, module.id);
     if (!completion) {
-      throw httpError(404, "NOT_COMPLETED", `You have not passed the module "${module.title}" yet. Pass its quiz to get a certificate.`);
+      throw httpError(
+        404,
+        "NOT_COMPLETED",
+        `You have not passed the module "${module.title}" yet. Pass its quiz to get a certificate.`,
+      );
     }
     sendJson(response, 200, {
       certificate: {
@@ -228,11 +256,21 @@ export function createApi(deps: ApiDependencies) {
       const chosen = matching.find((candidate) => candidate.method === method);
       if (!chosen) {
         const allowed = matching.map((candidate) => candidate.method).join(", ");
-        return (sendError(response, { status: 405, code: "METHOD_NOT_ALLOWED", message: `Use ${allowed} for ${pathname}.` }, { allow: allowed }), true);
+        return (
+          sendError(
+            response,
+            { status: 405, code: "METHOD_NOT_ALLOWED", message: `Use ${allowed} for ${pathname}.` },
+            { allow: allowed },
+          ),
+          true
+        );
       }
       let params: string[];
       try {
-        params = chosen.pattern.exec(pathname)!.slice(1).map((part) => decodeURIComponent(part));
+        params = chosen.pattern
+          .exec(pathname)!
+          .slice(1)
+          .map((part) => decodeURIComponent(part));
       } catch {
         throw httpError(400, "BAD_PATH", "The address contains a malformed %-escape. Check the link.");
       }
@@ -246,7 +284,8 @@ export function createApi(deps: ApiDependencies) {
           sendError(response, {
             status: 500,
             code: "INTERNAL_ERROR",
-            message: "Something went wrong on the server and nothing was saved. Try again; if it keeps happening, tell the portal team.",
+            message:
+              "Something went wrong on the server and nothing was saved. Try again; if it keeps happening, tell the portal team.",
           });
         } else {
           response.destroy();

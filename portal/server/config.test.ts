@@ -13,12 +13,18 @@ describe("portalConfigFromEnv", () => {
   });
 
   it("reads the port, host and PostgreSQL URL", () => {
-    const config = portalConfigFromEnv({ PORTAL_PORT: "0", HOST: "0.0.0.0", PORTAL_DATABASE_URL: "postgres://portal@db/portal" });
+    const config = portalConfigFromEnv({
+      PORTAL_PORT: "0",
+      HOST: "0.0.0.0",
+      PORTAL_DATABASE_URL: "postgres://portal@db/portal",
+    });
     expect(config).toMatchObject({ port: 0, host: "0.0.0.0", databaseUrl: "postgres://portal@db/portal" });
   });
 
   it("reads the gateway URL for the action card and refuses one that is not http", () => {
-    expect(portalConfigFromEnv({ GATEWAY_URL: "http://gateway.internal:4000/graphql" }).gatewayUrl).toBe("http://gateway.internal:4000/graphql");
+    expect(portalConfigFromEnv({ GATEWAY_URL: "http://gateway.internal:4000/graphql" }).gatewayUrl).toBe(
+      "http://gateway.internal:4000/graphql",
+    );
     expect(() => portalConfigFromEnv({ GATEWAY_URL: "gateway:4000" })).toThrow(/GATEWAY_URL must be an http/);
   });
 

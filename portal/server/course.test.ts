@@ -65,7 +65,9 @@ describe("scoreQuiz", () => {
 
 describe("parseCourse", () => {
   it(`rejects a quiz with fewer than ${MINIMUM_QUESTIONS} questions and names the file`, () => {
-    expect(() => parseCourse(sources(quizOf(MINIMUM_QUESTIONS - 1)))).toThrow(/course\/quizzes\/legal-status\.json.*questions/);
+    expect(() => parseCourse(sources(quizOf(MINIMUM_QUESTIONS - 1)))).toThrow(
+      /course\/quizzes\/legal-status\.json.*questions/,
+    );
   });
 
   it("rejects an answer that is not one of the options", () => {
@@ -94,7 +96,8 @@ describe("the real course data", () => {
       const quiz = course.quizzes.get(module.id)!;
       expect(quiz.questions.length).toBeGreaterThanOrEqual(MINIMUM_QUESTIONS);
       for (const q of quiz.questions) {
-        for (const id of q.terms) expect(glossary.byId(id), `${module.id} ${q.id} links unknown term ${id}`).toBeDefined();
+        for (const id of q.terms)
+          expect(glossary.byId(id), `${module.id} ${q.id} links unknown term ${id}`).toBeDefined();
       }
     }
   });

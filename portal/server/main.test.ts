@@ -21,7 +21,9 @@ interface StoreUnderTest {
   create(): Promise<{ databaseUrl: string | undefined; drop(): Promise<void> }>;
 }
 
-const stores: StoreUnderTest[] = [{ name: "SQLite", create: async () => ({ databaseUrl: undefined, drop: async () => {} }) }];
+const stores: StoreUnderTest[] = [
+  { name: "SQLite", create: async () => ({ databaseUrl: undefined, drop: async () => {} }) },
+];
 
 // The same tests against PostgreSQL when a server is offered (CI sets PORTAL_TEST_DATABASE_URL).
 const postgresUrl = process.env.PORTAL_TEST_DATABASE_URL;
@@ -63,7 +65,13 @@ describe.each(stores)("portal server with $name", (store) => {
     await writeFile(join(site, "404.html"), "<!doctype html><title>Not found</title>");
     const created = await store.create();
     dropStore = created.drop;
-    server = await startPortalServer({ port: 0, host: "127.0.0.1", dataDir: join(dir, "data"), siteDir: site, databaseUrl: created.databaseUrl });
+    server = await startPortalServer({
+      port: 0,
+      host: "127.0.0.1",
+      dataDir: join(dir, "data"),
+      siteDir: site,
+      databaseUrl: created.databaseUrl,
+    });
   });
 
   afterAll(async () => {
@@ -72,7 +80,10 @@ describe.each(stores)("portal server with $name", (store) => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function call(path: string, init: { method?: string; body?: unknown; cookie?: string; raw?: string; type?: string } = {}) {
+  async function call(
+    path: string,
+    init: { method?: string; body?: unknown; cookie?: string; raw?: string; type?: string } = {},
+  ) {
     const headers: Record<string, string> = {};
     if (init.cookie) headers.cookie = init.cookie;
     if (init.body !== undefined || init.raw !== undefined) headers["content-type"] = init.type ?? "application/json";
@@ -83,7 +94,12 @@ describe.each(stores)("portal server with $name", (store) => {
       redirect: "manual",
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, json: text.startsWith("{") ? JSON.parse(text) : null, text };
+    return {
+      status: response.status,
+      headers: response.headers,
+      json: text.startsWith("{") ? JSON.parse(text) : null,
+      text,
+    };
   }
 
   async function signIn(officerId: string): Promise<string> {
@@ -105,7 +121,10 @@ describe.each(stores)("portal server with $name", (store) => {
     });
 
     it("requires sign-in before recording an attempt", async () => {
-      const response = await call("/api/attempts", { method: "POST", body: { moduleId: "legal-status", answers: answersScoring(10) } });
+      const response = await call("/api/attempts", {
+        method: "POST",
+        body: { moduleId: "legal-status", answers: answersScoring(10) },
+      });
       expect(response.status).toBe(401);
       expect(response.json.error.code).toBe("SIGN_IN_REQUIRED");
     });
@@ -123,11 +142,24 @@ describe.each(stores)("portal server with $name", (store) => {
 
       const unanswered = answersScoring(10);
       delete unanswered.q4;
-      const missing = await call("/api/attempts", { method: "POST", body: { moduleId: "legal-status", answers: unanswered }, cookie });
+      const missing = await call("/api/attempts", {
+        method: "POST",
+        body: { moduleId: "legal-status", answers: unanswered },
+        cookie,
+      });
       expect(missing.status).toBe(400);
-      expect(missing.json.error).toMatchObject({ code: "UNANSWERED_QUESTIONS", message: "Choose an answer for question 4, then submit again.", questions: ["q4"] });
+      expect(missing.json.error).toMatchObject({
+        code: "UNANSWERED_QUESTIONS",
+        message: "Choose an answer for question 4, then submit again.",
+        questions: ["q4"],
+      });
 
-      const wrongType = await call("/api/attempts", { method: "POST", raw: "moduleId=legal-status", type: "application/x-www-form-urlencoded", cookie });
+      const wrongType = await call("/api/attempts", {
+        method: "POST",
+        raw: "moduleId=legal-status",
+        type: "application/x-www-form-urlencoded",
+        cookie,
+      });
       expect(wrongType.status).toBe(415);
 
       const badSignIn = await call("/api/session", { method: "POST", body: { officerId: "nobody" } });
@@ -135,7 +167,10 @@ describe.each(stores)("portal server with $name", (store) => {
       expect(badSignIn.json.error.code).toBe("UNKNOWN_OFFICER");
 
       const progress = await call("/api/progress", { cookie });
-      expect(progress.json.modules.find((row: { moduleId: string }) => row.moduleId === "legal-status")).toMatchObject({ attempts: 0, status: "not-started" });
+      expect(progress.json.modules.find((row: { moduleId: string }) => row.moduleId === "legal-status")).toMatchObject({
+        attempts: 0,
+        status: "not-started",
+      });
     });
 
     it("scores on the server, ignoring any score the client sends", async () => {
@@ -152,22 +187,39 @@ describe.each(stores)("portal server with $name", (store) => {
 
     it("records a pass as a completion that the supervisor and the certificate show", async () => {
       const officer = await signIn("pc-4127");
-      const fail = await call("/api/attempts", { method: "POST", body: { moduleId: "legal-status", answers: answersScoring(7) }, cookie: officer });
+      const fail = await call("/api/attempts", {
+        method: "POST",
+        body: { moduleId: "legal-status", answers: answersScoring(7) },
+        cookie: officer,
+      });
       expect(fail.json.attempt).toMatchObject({ percent: 70, passed: false, completion: null });
       expect(fail.json.attempt.results).toHaveLength(quiz.questions.length);
 
-      const pass = await call("/api/attempts", { method: "POST", body: { moduleId: "legal-status", answers: answersScoring(9) }, cookie: officer });
+      const pass = await call("/api/attempts", {
+        method: "POST",
+        body: { moduleId: "legal-status", answers: answersScoring(9) },
+        cookie: officer,
+      });
       expect(pass.status).toBe(201);
       expect(pass.json.attempt).toMatchObject({ percent: 90, passed: true });
       const certificateId = pass.json.attempt.completion.certificateId as string;
       expect(certificateId).toMatch(/^SG-[0-9A-F]{10}$/);
 
       // A later pass keeps the first completion and its certificate.
-      const again = await call("/api/attempts", { method: "POST", body: { moduleId: "legal-status", answers: answersScoring(10) }, cookie: officer });
+      const again = await call("/api/attempts", {
+        method: "POST",
+        body: { moduleId: "legal-status", answers: answersScoring(10) },
+        cookie: officer,
+      });
       expect(again.json.attempt.completion.certificateId).toBe(certificateId);
 
       const certificate = await call("/api/certificates/legal-status", { cookie: officer });
-      expect(certificate.json.certificate).toMatchObject({ certificateId, officerName: "PC Amira Haddad (4127)", moduleNumber: 1, percent: 90 });
+      expect(certificate.json.certificate).toMatchObject({
+        certificateId,
+        officerName: "PC Amira Haddad (4127)",
+        moduleNumber: 1,
+        percent: 90,
+      });
 
       const notDone = await call("/api/certificates/court-orders", { cookie: officer });
       expect(notDone.status).toBe(404);
@@ -179,14 +231,23 @@ describe.each(stores)("portal server with $name", (store) => {
       const view = await call("/api/supervisor/completions", { cookie: supervisor });
       expect(view.status).toBe(200);
       const row = view.json.officers.find((entry: { officer: { id: string } }) => entry.officer.id === "pc-4127");
-      expect(row.modules[0]).toMatchObject({ moduleId: "legal-status", status: "completed", attempts: 3, bestPercent: 100, certificateId });
+      expect(row.modules[0]).toMatchObject({
+        moduleId: "legal-status",
+        status: "completed",
+        attempts: 3,
+        bestPercent: 100,
+        certificateId,
+      });
       expect(row.modules[1]).toMatchObject({ moduleId: "court-orders", status: "not-started" });
     });
 
     it("looks up glossary terms with the glossary's own ranking", async () => {
       const response = await call("/api/glossary/search?q=ICO&first=3");
       expect(response.status).toBe(200);
-      expect(response.json.results[0]).toMatchObject({ id: "interim-care-order", href: "/glossary/interim-care-order/" });
+      expect(response.json.results[0]).toMatchObject({
+        id: "interim-care-order",
+        href: "/glossary/interim-care-order/",
+      });
       expect((await call("/api/glossary/search?q=ico&first=99")).status).toBe(400);
     });
 

@@ -45,7 +45,14 @@ export function createStaticFiles(root: string) {
     return entry;
   }
 
-  function send(request: IncomingMessage, response: ServerResponse, file: CachedFile, ext: string, status: number, cacheControl: string) {
+  function send(
+    request: IncomingMessage,
+    response: ServerResponse,
+    file: CachedFile,
+    ext: string,
+    status: number,
+    cacheControl: string,
+  ) {
     const accepts = String(request.headers["accept-encoding"] ?? "");
     let body = file.body;
     const headers: Record<string, string> = {
@@ -95,7 +102,14 @@ export function createStaticFiles(root: string) {
         const ext = extname(target).toLowerCase();
         // Astro fingerprints everything under /_astro/, so those files never change under a name.
         const immutable = decoded.startsWith("/_astro/");
-        send(request, response, file, ext, 200, immutable ? "public, max-age=31536000, immutable" : "public, max-age=300");
+        send(
+          request,
+          response,
+          file,
+          ext,
+          200,
+          immutable ? "public, max-age=31536000, immutable" : "public, max-age=300",
+        );
         return true;
       }
       if (await load(join(target, "index.html"))) {

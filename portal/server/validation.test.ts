@@ -62,7 +62,10 @@ describe("parseSignIn", () => {
 
   it("says where to find valid ids when the officer is unknown", () => {
     const parsed = parseSignIn({ officerId: "pc-0000" }, course);
-    expect(!parsed.ok && parsed.error).toMatchObject({ code: "UNKNOWN_OFFICER", message: expect.stringContaining("/api/officers") });
+    expect(!parsed.ok && parsed.error).toMatchObject({
+      code: "UNKNOWN_OFFICER",
+      message: expect.stringContaining("/api/officers"),
+    });
   });
 
   it("requires an officer id", () => {

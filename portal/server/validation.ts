@@ -31,7 +31,10 @@ export function parseSignIn(body: unknown, course: Course): Parsed<SignInRequest
   }
   const officer = course.officerById(officerId.trim());
   if (!officer) {
-    return fail("UNKNOWN_OFFICER", `There is no demo officer "${officerId}". Use one of the ids listed at /api/officers.`);
+    return fail(
+      "UNKNOWN_OFFICER",
+      `There is no demo officer "${officerId}". Use one of the ids listed at /api/officers.`,
+    );
   }
   return { ok: true, value: { officer } };
 }
@@ -55,7 +58,7 @@ export function parseAttempt(body: unknown, course: Course): Parsed<AttemptReque
   }
   const { moduleId, answers } = body;
   if (typeof moduleId !== "string" || moduleId === "") {
-    return fail("MODULE_REQUIRED", "Say which module the answers are for: send moduleId, for example \"legal-status\".");
+    return fail("MODULE_REQUIRED", 'Say which module the answers are for: send moduleId, for example "legal-status".');
   }
   const quiz = course.quizzes.get(moduleId);
   if (!quiz) {
@@ -68,7 +71,10 @@ export function parseAttempt(body: unknown, course: Course): Parsed<AttemptReque
 
   const unknown = Object.keys(answers).filter((id) => !quiz.questions.some((question) => question.id === id));
   if (unknown.length > 0) {
-    return fail("UNKNOWN_QUESTION", `This quiz has no question ${unknown.join(", ")}. Send answers only for q1 to q${quiz.questions.length}.`);
+    return fail(
+      "UNKNOWN_QUESTION",
+      `This quiz has no question ${unknown.join(", ")}. Send answers only for q1 to q${quiz.questions.length}.`,
+    );
   }
   const unanswered = quiz.questions.filter((question) => {
     const chosen = answers[question.id];
@@ -77,7 +83,11 @@ export function parseAttempt(body: unknown, course: Course): Parsed<AttemptReque
   if (unanswered.length > 0) {
     const ids = unanswered.map((question) => question.id);
     const which = ids.length === 1 ? "question" : "questions";
-    return fail("UNANSWERED_QUESTIONS", `Choose an answer for ${which} ${listNumbers(quiz, ids)}, then submit again.`, ids);
+    return fail(
+      "UNANSWERED_QUESTIONS",
+      `Choose an answer for ${which} ${listNumbers(quiz, ids)}, then submit again.`,
+      ids,
+    );
   }
   const invalid = quiz.questions.filter(
     (question) => !question.options.some((option) => option.id === answers[question.id]),

@@ -33,7 +33,10 @@ function run(args) {
 
 function start(entry, extraEnv) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(root, entry)], { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(root, entry)], {
+      env: { ...env, ...extraEnv },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     createInterface({ input: child.stdout }).on("line", (line) => {
       try {
         const event = JSON.parse(line);
@@ -57,13 +60,22 @@ console.log(`Seeding ${values.children} synthetic children per agency into ${dat
 await run([join(root, "scripts/seed.mjs"), "--children", values.children]);
 
 const agencies = [
-  { name: "police", env: "POLICE", section: "police { missingEpisodes { id reportedAt riskLevel returnedTo } warningMarkers { marker } }" },
-  { name: "social-care", env: "SOCIAL_CARE", section: "socialCare { legalStatus { code whoDecidesWhereChildLives } socialWorker { person { name phone } } }" },
+  {
+    name: "police",
+    env: "POLICE",
+    section: "police { missingEpisodes { id reportedAt riskLevel returnedTo } warningMarkers { marker } }",
+  },
+  {
+    name: "social-care",
+    env: "SOCIAL_CARE",
+    section: "socialCare { legalStatus { code whoDecidesWhereChildLives } socialWorker { person { name phone } } }",
+  },
   { name: "health", env: "HEALTH", section: "health { gpPractice { name phone } camhsReferrals { status } }" },
 ];
 // Warm start: the stores already exist and are migrated and seeded.
 const subgraphs = {};
-for (const agency of agencies) subgraphs[agency.name] = await start(`subgraphs/${agency.name}/dist/main.js`, { [`${agency.env}_PORT`]: "0" });
+for (const agency of agencies)
+  subgraphs[agency.name] = await start(`subgraphs/${agency.name}/dist/main.js`, { [`${agency.env}_PORT`]: "0" });
 const gateway = await start("gateway/dist/main.js", {
   GATEWAY_PORT: "0",
   POLICE_URL: subgraphs.police.url,
@@ -96,22 +108,33 @@ async function measure(title, url, bodyFor) {
 }
 
 const gatewayQuery = `query($id: ID!) { child(id: $id) { id givenName familyName dateOfBirth ${agencies.map((a) => a.section).join(" ")} } }`;
-console.log(`\n${connections} connections, ${seconds} s each, ids varied over ${ids.length} children, Node ${process.version}\n`);
+console.log(
+  `\n${connections} connections, ${seconds} s each, ids varied over ${ids.length} children, Node ${process.version}\n`,
+);
 const processes = { gateway, ...subgraphs };
 const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, s]) => [name, cpuSeconds(s.child.pid)]));
-const viaGateway = await measure("gateway: child (3 agencies)", gateway.url, (id) => ({ query: gatewayQuery, variables: { id } }));
+const viaGateway = await measure("gateway: child (3 agencies)", gateway.url, (id) => ({
+  query: gatewayQuery,
+  variables: { id },
+}));
 const cpuPerRequest = Object.entries(processes).map(
-  ([name, s]) => `${name} ${(((cpuSeconds(s.child.pid) - cpuBefore[name]) * 1000) / viaGateway.requests.total).toFixed(2)} ms`,
+  ([name, s]) =>
+    `${name} ${(((cpuSeconds(s.child.pid) - cpuBefore[name]) * 1000) / viaGateway.requests.total).toFixed(2)} ms`,
 );
 console.log(`  CPU per gateway request: ${cpuPerRequest.join(", ")}`);
 for (const agency of agencies) {
   const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { id ${agency.section} } } }`;
-  await measure(`direct: ${agency.name} subgraph`, subgraphs[agency.name].url, (id) => ({ query, variables: { r: [{ __typename: "Child", id }] } }));
+  await measure(`direct: ${agency.name} subgraph`, subgraphs[agency.name].url, (id) => ({
+    query,
+    variables: { r: [{ __typename: "Child", id }] },
+  }));
 }
 
 console.log("\nSubgraph processes (embedded SQLite):");
 for (const [name, s] of Object.entries(subgraphs)) {
-  console.log(`  ${name.padEnd(12)} warm start ${String(s.startMs).padStart(4)} ms   idle RSS ${idle[name].toFixed(0)} MB   after load ${rssMb(s.child.pid).toFixed(0)} MB`);
+  console.log(
+    `  ${name.padEnd(12)} warm start ${String(s.startMs).padStart(4)} ms   idle RSS ${idle[name].toFixed(0)} MB   after load ${rssMb(s.child.pid).toFixed(0)} MB`,
+  );
 }
 
 for (const s of [gateway, ...Object.values(subgraphs)]) s.child.kill("SIGTERM");

@@ -17,7 +17,13 @@ describe.each(["sqlite", "postgres"] as const)("the joined child record on %s", 
     const result = await cluster.query(FULL_CHILD_QUERY, { id: "999 000 0018" });
     expect(result.errors).toBeUndefined();
     const child = result.data.child;
-    expect(child).toMatchObject({ id: DEMO_CHILD, nhsNumber: "999 000 0018", givenName: "Amber", familyName: "Whitlock", ageYears: 13 });
+    expect(child).toMatchObject({
+      id: DEMO_CHILD,
+      nhsNumber: "999 000 0018",
+      givenName: "Amber",
+      familyName: "Whitlock",
+      ageYears: 13,
+    });
     expect(child.knownTo.sort()).toEqual(["HEALTH", "POLICE", "SOCIAL_CARE"]);
     expect(child.identityDiscrepancies).toEqual([]);
 
@@ -65,8 +71,16 @@ describe.each(["sqlite", "postgres"] as const)("the joined child record on %s", 
   });
 
   it("returns a child known to one agency only, with the other sections null", async () => {
-    const result = await cluster.query(`{ child(id: "9990000050") { givenName knownTo police { source { agency } } socialCare { source { agency } } health { source { agency } } } }`);
+    const result = await cluster.query(
+      `{ child(id: "9990000050") { givenName knownTo police { source { agency } } socialCare { source { agency } } health { source { agency } } } }`,
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data.child).toEqual({ givenName: "Zoë", knownTo: ["HEALTH"], police: null, socialCare: null, health: { source: { agency: "HEALTH" } } });
+    expect(result.data.child).toEqual({
+      givenName: "Zoë",
+      knownTo: ["HEALTH"],
+      police: null,
+      socialCare: null,
+      health: { source: { agency: "HEALTH" } },
+    });
   });
 });

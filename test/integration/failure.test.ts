@@ -23,7 +23,11 @@ describe("when one agency is down", () => {
       const ready = await probe(url, "ready");
       expect(ready.status, url).toBe(200);
     }
-    expect((await probe(cluster.gatewayUrl, "ready")).body.checks).toEqual({ POLICE: "ok", SOCIAL_CARE: "ok", HEALTH: "ok" });
+    expect((await probe(cluster.gatewayUrl, "ready")).body.checks).toEqual({
+      POLICE: "ok",
+      SOCIAL_CARE: "ok",
+      HEALTH: "ok",
+    });
   });
 
   it("still returns the other agencies' sections, names the missing agency, and leaks nothing internal", async () => {
@@ -82,12 +86,16 @@ describe("when an agency is slow", () => {
 
   it("gives up on it at the deadline and returns the rest", async () => {
     const started = Date.now();
-    const result = await cluster.query(`{ child(id: "9990000018") { givenName police { missingEpisodes { id } } health { gpPractice { name } } } }`);
+    const result = await cluster.query(
+      `{ child(id: "9990000018") { givenName police { missingEpisodes { id } } health { gpPractice { name } } } }`,
+    );
     const elapsed = Date.now() - started;
     expect(result.data.child.givenName).toBe("Amber");
     expect(result.data.child.police.missingEpisodes.length).toBeGreaterThan(0);
     expect(result.data.child.health).toBeNull();
-    expect(result.errors!.map((e) => e.extensions!.agency ?? (e.extensions!.agencies as string[])?.[0])).toContain("HEALTH");
+    expect(result.errors!.map((e) => e.extensions!.agency ?? (e.extensions!.agencies as string[])?.[0])).toContain(
+      "HEALTH",
+    );
     // One deadline, not two: the section fetch fails at once because the index already found health silent.
     expect(elapsed).toBeLessThan(1900);
   });

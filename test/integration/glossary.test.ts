@@ -10,7 +10,10 @@ afterAll(async () => {
 });
 
 const search = async (query: string, first = 5) => {
-  const result = await cluster.query(`query($q: String!, $first: Int) { glossarySearch(query: $q, first: $first) { id term } }`, { q: query, first });
+  const result = await cluster.query(
+    `query($q: String!, $first: Int) { glossarySearch(query: $q, first: $first) { id term } }`,
+    { q: query, first },
+  );
   expect(result.errors).toBeUndefined();
   return result.data.glossarySearch.map((t: { id: string }) => t.id);
 };
@@ -64,7 +67,8 @@ describe("control-room glossary look-ups through the gateway", () => {
   });
 
   it("links the child's codes to the glossary, so an officer reading the record gets the duties with it", async () => {
-    const result = await cluster.query(`query($id: ID!) {
+    const result = await cluster.query(
+      `query($id: ID!) {
       child(id: $id) {
         socialCare {
           legalStatus { code term { id term meaning policeDuties { must mustNot call } } }
@@ -72,7 +76,9 @@ describe("control-room glossary look-ups through the gateway", () => {
         }
         police { missingEpisodes { riskLevel riskLevelTerm { id term } } }
       }
-    }`, { id: DEMO_CHILD });
+    }`,
+      { id: DEMO_CHILD },
+    );
     expect(result.errors).toBeUndefined();
     const { socialCare, police } = result.data.child;
     expect(socialCare.legalStatus.term.id).toBe("interim-care-order");

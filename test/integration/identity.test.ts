@@ -10,11 +10,14 @@ afterAll(async () => {
 });
 
 describe("child(id)", () => {
-  it.each(["9990000018", "999 000 0018", "999-000-0018", " 999 000-0018 "])("tolerates spaces and hyphens: %j", async (id) => {
-    const result = await cluster.query(`query($id: ID!) { child(id: $id) { id } }`, { id });
-    expect(result.errors).toBeUndefined();
-    expect(result.data.child.id).toBe("9990000018");
-  });
+  it.each(["9990000018", "999 000 0018", "999-000-0018", " 999 000-0018 "])(
+    "tolerates spaces and hyphens: %j",
+    async (id) => {
+      const result = await cluster.query(`query($id: ID!) { child(id: $id) { id } }`, { id });
+      expect(result.errors).toBeUndefined();
+      expect(result.data.child.id).toBe("9990000018");
+    },
+  );
 
   it.each([
     ["9990000019", /check digit/],
@@ -23,7 +26,9 @@ describe("child(id)", () => {
     ["", /empty/],
     ["99900000180", /10 digits; this one has 11/],
   ])("rejects %j with BAD_USER_INPUT saying what is wrong", async (id, message) => {
-    const result = await cluster.query(`query($id: ID!) { child(id: $id) { id police { source { agency } } } }`, { id });
+    const result = await cluster.query(`query($id: ID!) { child(id: $id) { id police { source { agency } } } }`, {
+      id,
+    });
     expect(result.data.child).toBeNull();
     expect(result.errors).toHaveLength(1);
     expect(result.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
@@ -40,7 +45,10 @@ describe("child(id)", () => {
 
 describe("children(search)", () => {
   const search = (s: Record<string, unknown>) =>
-    cluster.query(`query($s: ChildSearchInput!) { children(search: $s) { id givenName familyName dateOfBirth knownTo score } }`, { s });
+    cluster.query(
+      `query($s: ChildSearchInput!) { children(search: $s) { id givenName familyName dateOfBirth knownTo score } }`,
+      { s },
+    );
 
   it.each([
     ["Amber Whitlock", "9990000018"],
@@ -94,7 +102,9 @@ describe("children(search)", () => {
   it("treats injection strings as plain names", async () => {
     for (const name of ["'; DROP TABLE subjects; --", "amber' OR '1'='1", "%_%", "\\\\"]) {
       const result = await search({ name });
-      expect(result.errors ?? [], name).toEqual(expect.not.arrayContaining([expect.objectContaining({ extensions: { code: "INTERNAL_SERVER_ERROR" } })]));
+      expect(result.errors ?? [], name).toEqual(
+        expect.not.arrayContaining([expect.objectContaining({ extensions: { code: "INTERNAL_SERVER_ERROR" } })]),
+      );
     }
     const after = await search({ name: "amber" });
     expect(after.data.children[0].id).toBe("9990000018");

@@ -11,7 +11,13 @@ const daysAhead = (d: number) => new Date(Date.now() + d * 86_400_000).toISOStri
 
 const EVALUATE = /* GraphQL */ `
   query Evaluate($facts: ProtocolFactsInput!, $area: String) {
-    evaluateProtocol(facts: $facts, area: $area) { rule status dueBy reason evidence }
+    evaluateProtocol(facts: $facts, area: $area) {
+      rule
+      status
+      dueBy
+      reason
+      evidence
+    }
   }
 `;
 
@@ -19,8 +25,20 @@ const PROTOCOL = /* GraphQL */ `
   query Protocol($id: ID!) {
     child(id: $id) {
       protocol {
-        area configuration evaluatedAt complete notEvaluated missingFacts dataProblems
-        flags { rule status dueBy reason evidence }
+        area
+        configuration
+        evaluatedAt
+        complete
+        notEvaluated
+        missingFacts
+        dataProblems
+        flags {
+          rule
+          status
+          dueBy
+          reason
+          evidence
+        }
       }
     }
   }
@@ -71,7 +89,13 @@ async function evaluate(facts: Record<string, unknown>, area?: string) {
 async function protocolOf(id: string) {
   const result = await cluster.query(PROTOCOL, { id });
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
-  return result.data.child.protocol as { area: string; configuration: string; complete: boolean; flags: Flag[]; [key: string]: unknown };
+  return result.data.child.protocol as {
+    area: string;
+    configuration: string;
+    complete: boolean;
+    flags: Flag[];
+    [key: string]: unknown;
+  };
 }
 
 async function cardOf(id: string) {
@@ -82,19 +106,34 @@ async function cardOf(id: string) {
 
 async function write(mutation: string, input: Record<string, unknown>, selection = "__typename") {
   const type = `${mutation[0].toUpperCase()}${mutation.slice(1)}Input`;
-  const result = await cluster.query(`mutation($input: ${type}!) { ${mutation}(input: $input) { ${selection} } }`, { input });
+  const result = await cluster.query(`mutation($input: ${type}!) { ${mutation}(input: $input) { ${selection} } }`, {
+    input,
+  });
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
   return result.data[mutation];
 }
 
 describe("evaluateProtocol: what-if evaluation through the gateway", () => {
-  const episode = { id: "ME-1", reportedAt: "2026-11-03T14:20:00Z", foundAt: "2026-11-04T09:00:00Z", riskLevel: "MEDIUM", cseIndicators: false, returnedTo: "PLACEMENT" };
+  const episode = {
+    id: "ME-1",
+    reportedAt: "2026-11-03T14:20:00Z",
+    foundAt: "2026-11-04T09:00:00Z",
+    riskLevel: "MEDIUM",
+    cseIndicators: false,
+    returnedTo: "PLACEMENT",
+  };
 
   it("flags a return interview due at exactly 72 h and overdue after", async () => {
     const due = await evaluate({ asOf: "2026-11-07T09:00:00Z", missingEpisodes: [episode] });
     expect(due.errors).toBeUndefined();
     expect(due.data!.evaluateProtocol).toEqual([
-      { rule: "RETURN_INTERVIEW", status: "DUE", dueBy: "2026-11-07T09:00:00.000Z", reason: expect.stringMatching(/by 7 Nov 09:00\.$/), evidence: ["ME-1"] },
+      {
+        rule: "RETURN_INTERVIEW",
+        status: "DUE",
+        dueBy: "2026-11-07T09:00:00.000Z",
+        reason: expect.stringMatching(/by 7 Nov 09:00\.$/),
+        evidence: ["ME-1"],
+      },
     ]);
     const overdue = await evaluate({ asOf: "2026-11-07T09:01:00Z", missingEpisodes: [episode] });
     expect(overdue.data!.evaluateProtocol[0]).toMatchObject({ status: "OVERDUE" });
@@ -105,36 +144,91 @@ describe("evaluateProtocol: what-if evaluation through the gateway", () => {
 
   it("counts the third episode on day 30 for a risk-management meeting, and a meeting at T closes it", async () => {
     const episodes = ["2026-10-01T10:00:00Z", "2026-10-15T10:00:00Z", "2026-10-31T10:00:00Z"].map((reportedAt, i) => ({
-      id: `ME-${i + 1}`, reportedAt, foundAt: reportedAt, riskLevel: "LOW", cseIndicators: false, returnedTo: "PLACEMENT",
+      id: `ME-${i + 1}`,
+      reportedAt,
+      foundAt: reportedAt,
+      riskLevel: "LOW",
+      cseIndicators: false,
+      returnedTo: "PLACEMENT",
     }));
     const interviews = episodes.map((e) => ({ episodeId: e.id, heldAt: e.reportedAt }));
-    const open = await evaluate({ asOf: "2026-11-10T00:00:00Z", missingEpisodes: episodes, returnInterviews: interviews });
+    const open = await evaluate({
+      asOf: "2026-11-10T00:00:00Z",
+      missingEpisodes: episodes,
+      returnInterviews: interviews,
+    });
     expect(open.data!.evaluateProtocol).toEqual([
-      { rule: "RISK_MANAGEMENT_MEETING", status: "OVERDUE", dueBy: "2026-11-05T10:00:00.000Z", reason: expect.any(String), evidence: ["ME-1", "ME-2", "ME-3"] },
+      {
+        rule: "RISK_MANAGEMENT_MEETING",
+        status: "OVERDUE",
+        dueBy: "2026-11-05T10:00:00.000Z",
+        reason: expect.any(String),
+        evidence: ["ME-1", "ME-2", "ME-3"],
+      },
     ]);
-    const met = await evaluate({ asOf: "2026-11-10T00:00:00Z", missingEpisodes: episodes, returnInterviews: interviews, riskManagementMeetings: [{ heldAt: "2026-10-31T10:00:00Z" }] });
+    const met = await evaluate({
+      asOf: "2026-11-10T00:00:00Z",
+      missingEpisodes: episodes,
+      returnInterviews: interviews,
+      riskManagementMeetings: [{ heldAt: "2026-10-31T10:00:00Z" }],
+    });
     expect(met.data!.evaluateProtocol).toEqual([]);
   });
 
   it("reports police protection past 72 hours as breached", async () => {
-    const result = await evaluate({ asOf: "2026-11-10T00:00:00Z", policeProtection: [{ id: "PP-1", startedAt: "2026-11-01T00:00:00Z", endedAt: "2026-11-04T01:00:00Z" }] });
+    const result = await evaluate({
+      asOf: "2026-11-10T00:00:00Z",
+      policeProtection: [{ id: "PP-1", startedAt: "2026-11-01T00:00:00Z", endedAt: "2026-11-04T01:00:00Z" }],
+    });
     expect(result.data!.evaluateProtocol).toEqual([
-      { rule: "POLICE_PROTECTION_LIMIT", status: "BREACHED", dueBy: "2026-11-04T00:00:00.000Z", reason: expect.stringMatching(/72-hour limit/), evidence: ["PP-1"] },
+      {
+        rule: "POLICE_PROTECTION_LIMIT",
+        status: "BREACHED",
+        dueBy: "2026-11-04T00:00:00.000Z",
+        reason: expect.stringMatching(/72-hour limit/),
+        evidence: ["PP-1"],
+      },
     ]);
   });
 
   it("uses the default configuration unless an area is named", async () => {
-    const facts = { asOf: "2026-11-20T00:00:00Z", mentalHealthAssessments: [{ id: "MHA-1", requestedAt: "2026-11-01T00:00:00Z" }] };
+    const facts = {
+      asOf: "2026-11-20T00:00:00Z",
+      mentalHealthAssessments: [{ id: "MHA-1", requestedAt: "2026-11-01T00:00:00Z" }],
+    };
     expect((await evaluate(facts)).data!.evaluateProtocol[0].dueBy).toBe("2026-11-08T00:00:00.000Z");
     expect((await evaluate(facts, "north-avonvale")).data!.evaluateProtocol[0].dueBy).toBe("2026-11-06T00:00:00.000Z");
   });
 
   it.each([
-    [{ asOf: "2026-11-10T00:00:00Z", missingEpisodes: [{ ...episode, foundAt: "2026-11-03T10:00:00Z" }] }, "facts.missingEpisodes[0].foundAt", /found .* before it was reported/],
-    [{ asOf: "2026-11-10T00:00:00Z", missingEpisodes: [episode], returnInterviews: [{ episodeId: "ME-404", heldAt: "2026-11-05T10:00:00Z" }] }, "facts.returnInterviews[0].episodeId", /ME-404.*not among the missing episodes given/],
-    [{ asOf: "2026-11-10T00:00:00Z", strategyDiscussions: [{ heldAt: "2026-11-05T10:00:00Z", minutesSharedAt: "2026-11-04T10:00:00Z" }] }, "facts.strategyDiscussions[0].minutesSharedAt", /before it was held/],
+    [
+      { asOf: "2026-11-10T00:00:00Z", missingEpisodes: [{ ...episode, foundAt: "2026-11-03T10:00:00Z" }] },
+      "facts.missingEpisodes[0].foundAt",
+      /found .* before it was reported/,
+    ],
+    [
+      {
+        asOf: "2026-11-10T00:00:00Z",
+        missingEpisodes: [episode],
+        returnInterviews: [{ episodeId: "ME-404", heldAt: "2026-11-05T10:00:00Z" }],
+      },
+      "facts.returnInterviews[0].episodeId",
+      /ME-404.*not among the missing episodes given/,
+    ],
+    [
+      {
+        asOf: "2026-11-10T00:00:00Z",
+        strategyDiscussions: [{ heldAt: "2026-11-05T10:00:00Z", minutesSharedAt: "2026-11-04T10:00:00Z" }],
+      },
+      "facts.strategyDiscussions[0].minutesSharedAt",
+      /before it was held/,
+    ],
     [{ asOf: "next Tuesday" }, "facts.asOf", /must be a date and time with a time zone/],
-    [{ asOf: "2026-11-10T00:00:00Z", policeProtection: [{ startedAt: "2026-11-10" }] }, "facts.policeProtection[0].startedAt", /must be a date and time/],
+    [
+      { asOf: "2026-11-10T00:00:00Z", policeProtection: [{ startedAt: "2026-11-10" }] },
+      "facts.policeProtection[0].startedAt",
+      /must be a date and time/,
+    ],
   ])("refuses inconsistent facts %#", async (facts, field, message) => {
     const result = await evaluate(facts);
     expect(result.data).toBeNull();
@@ -146,24 +240,44 @@ describe("evaluateProtocol: what-if evaluation through the gateway", () => {
   it("refuses an unknown area, naming the known ones", async () => {
     const result = await evaluate({ asOf: "2026-11-10T00:00:00Z" }, "south-avonvale");
     expect(result.errors![0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "area" });
-    expect(result.errors![0].message).toBe('No protocol configuration is held for the area "south-avonvale". Known areas: default, north-avonvale.');
+    expect(result.errors![0].message).toBe(
+      'No protocol configuration is held for the area "south-avonvale". Known areas: default, north-avonvale.',
+    );
   });
 });
 
 describe("the demo child's live protocol flags (999 000 0018)", () => {
   it("shows the steps the case review found missed, with the area's configuration", async () => {
     const protocol = await protocolOf("999 000 0018");
-    expect(protocol).toMatchObject({ area: "north-avonvale", configuration: "north-avonvale", complete: true, notEvaluated: [], missingFacts: [], dataProblems: [] });
+    expect(protocol).toMatchObject({
+      area: "north-avonvale",
+      configuration: "north-avonvale",
+      complete: true,
+      notEvaluated: [],
+      missingFacts: [],
+      dataProblems: [],
+    });
     const flags = protocol.flags;
-    const find = (rule: string, evidence?: string) => flags.filter((f) => f.rule === rule && (!evidence || f.evidence.includes(evidence)));
+    const find = (rule: string, evidence?: string) =>
+      flags.filter((f) => f.rule === rule && (!evidence || f.evidence.includes(evidence)));
 
-    const meetingOrDiscussion = flags.filter((f) => (f.rule === "RISK_MANAGEMENT_MEETING" || f.rule === "STRATEGY_DISCUSSION") && f.status === "OVERDUE");
+    const meetingOrDiscussion = flags.filter(
+      (f) => (f.rule === "RISK_MANAGEMENT_MEETING" || f.rule === "STRATEGY_DISCUSSION") && f.status === "OVERDUE",
+    );
     expect(meetingOrDiscussion.length).toBeGreaterThan(0);
-    expect(find("RISK_MANAGEMENT_MEETING")).toEqual([expect.objectContaining({ status: "OVERDUE", evidence: ["ME-0018-02", "ME-0018-03", "ME-0018-04"] })]);
+    expect(find("RISK_MANAGEMENT_MEETING")).toEqual([
+      expect.objectContaining({ status: "OVERDUE", evidence: ["ME-0018-02", "ME-0018-03", "ME-0018-04"] }),
+    ]);
     // The night she was held at a police station.
-    expect(find("SENIOR_MANAGER_NOTIFICATION")).toEqual([expect.objectContaining({ status: "OVERDUE", evidence: ["ME-0018-02"] })]);
-    expect(find("MENTAL_HEALTH_ESCALATION")).toEqual([expect.objectContaining({ status: "OVERDUE", evidence: ["MHA-0018-01"] })]);
-    expect(find("STRATEGY_MINUTES_SHARING")).toEqual([expect.objectContaining({ status: "OVERDUE", evidence: ["SD-0018-02"] })]);
+    expect(find("SENIOR_MANAGER_NOTIFICATION")).toEqual([
+      expect.objectContaining({ status: "OVERDUE", evidence: ["ME-0018-02"] }),
+    ]);
+    expect(find("MENTAL_HEALTH_ESCALATION")).toEqual([
+      expect.objectContaining({ status: "OVERDUE", evidence: ["MHA-0018-01"] }),
+    ]);
+    expect(find("STRATEGY_MINUTES_SHARING")).toEqual([
+      expect.objectContaining({ status: "OVERDUE", evidence: ["SD-0018-02"] }),
+    ]);
     expect(find("RETURN_INTERVIEW").map((f) => f.evidence[0])).toEqual(["ME-0018-03", "ME-0018-04"]);
     // Today's episode is high risk with CSE indicators; its strategy discussion is due within 24 hours.
     expect(find("STRATEGY_DISCUSSION", "ME-0018-05")).toEqual([expect.objectContaining({ status: "DUE" })]);
@@ -174,7 +288,9 @@ describe("the demo child's live protocol flags (999 000 0018)", () => {
   });
 
   it("uses North Avonvale's 5-day mental-health escalation, from the request time health holds", async () => {
-    const health = await cluster.query(`{ child(id: "${DEMO_CHILD}") { health { mentalHealthAssessments { id requestedAt } } } }`);
+    const health = await cluster.query(
+      `{ child(id: "${DEMO_CHILD}") { health { mentalHealthAssessments { id requestedAt } } } }`,
+    );
     const requestedAt = Date.parse(health.data.child.health.mentalHealthAssessments[0].requestedAt);
     const flag = (await protocolOf(DEMO_CHILD)).flags.find((f) => f.rule === "MENTAL_HEALTH_ESCALATION")!;
     expect(Date.parse(flag.dueBy) - requestedAt).toBe(5 * 86_400_000);
@@ -184,12 +300,32 @@ describe("the demo child's live protocol flags (999 000 0018)", () => {
 describe("the out-of-hours action card", () => {
   it("gives who, legal status, where to go, who to call, risks and decisions, each with its source agency", async () => {
     const card = await cardOf(DEMO_CHILD);
-    expect(Object.keys(card)).toEqual(["generatedAt", "child", "legalStatus", "whereToReturn", "whoToCall", "risks", "decisions", "gaps"]);
+    expect(Object.keys(card)).toEqual([
+      "generatedAt",
+      "child",
+      "legalStatus",
+      "whereToReturn",
+      "whoToCall",
+      "risks",
+      "decisions",
+      "gaps",
+    ]);
 
-    expect(card.child).toMatchObject({ nhsNumber: "999 000 0018", name: "Amber Whitlock", knownAs: "Ambs", ageYears: 13, source: { agency: "SOCIAL_CARE" } });
+    expect(card.child).toMatchObject({
+      nhsNumber: "999 000 0018",
+      name: "Amber Whitlock",
+      knownAs: "Ambs",
+      ageYears: 13,
+      source: { agency: "SOCIAL_CARE" },
+    });
     expect(Date.parse(card.child.asOf)).not.toBeNaN();
 
-    expect(card.legalStatus).toMatchObject({ code: "C1", name: "Interim care order", glossaryTermId: "interim-care-order", source: { agency: "SOCIAL_CARE" } });
+    expect(card.legalStatus).toMatchObject({
+      code: "C1",
+      name: "Interim care order",
+      glossaryTermId: "interim-care-order",
+      source: { agency: "SOCIAL_CARE" },
+    });
     expect(card.legalStatus.whoDecidesWhereChildLives).toMatch(/local authority .* decides where Amber lives/);
     expect(card.legalStatus.meaning).toMatch(/council .* decides where the child lives/);
     expect(card.legalStatus.officerMust.join(" ")).toMatch(/Return a found child to the placement/);
@@ -197,7 +333,10 @@ describe("the out-of-hours action card", () => {
 
     expect(card.whereToReturn.childMissing).toBe(true);
     expect(card.whereToReturn.returnTo.text).toMatch(/^Orchard Lane children's home/);
-    expect(card.whereToReturn.placement).toMatchObject({ address: "14 Orchard Lane, Avonvale AV3 2QT", source: { agency: "SOCIAL_CARE" } });
+    expect(card.whereToReturn.placement).toMatchObject({
+      address: "14 Orchard Lane, Avonvale AV3 2QT",
+      source: { agency: "SOCIAL_CARE" },
+    });
     expect(card.whereToReturn.doNotReturnTo.map((d: { text: string }) => d.text)).toEqual([
       "Her mother's address: the court allows supervised contact only",
       "Any address linked to the adult men named in the CSE investigation",
@@ -228,8 +367,18 @@ describe("the out-of-hours action card", () => {
     expect(card.gaps).toEqual([]);
 
     // Every item on the card names one of the three agencies.
-    const items: any[] = [card.child, card.legalStatus, card.whereToReturn.missingEpisode, card.whereToReturn.returnTo, card.whereToReturn.placement,
-      ...card.whereToReturn.doNotReturnTo, card.whereToReturn.notes, ...card.whoToCall, ...card.risks, ...card.decisions];
+    const items: any[] = [
+      card.child,
+      card.legalStatus,
+      card.whereToReturn.missingEpisode,
+      card.whereToReturn.returnTo,
+      card.whereToReturn.placement,
+      ...card.whereToReturn.doNotReturnTo,
+      card.whereToReturn.notes,
+      ...card.whoToCall,
+      ...card.risks,
+      ...card.decisions,
+    ];
     for (const item of items) {
       expect(["POLICE", "SOCIAL_CARE", "HEALTH"]).toContain(item.source.agency);
       expect(Date.parse(item.asOf)).not.toBeNaN();
@@ -238,33 +387,65 @@ describe("the out-of-hours action card", () => {
 
   it("shows the placement address only while a missing episode is open", async () => {
     const before = await cardOf(JAYDEN);
-    expect(before.whereToReturn).toMatchObject({ childMissing: false, placement: null, returnTo: null, missingEpisode: null });
-    expect(before.whereToReturn.withheld).toMatch(/Jayden is not recorded as missing, so the placement address is not shown/);
+    expect(before.whereToReturn).toMatchObject({
+      childMissing: false,
+      placement: null,
+      returnTo: null,
+      missingEpisode: null,
+    });
+    expect(before.whereToReturn.withheld).toMatch(
+      /Jayden is not recorded as missing, so the placement address is not shown/,
+    );
     expect(JSON.stringify(before)).not.toMatch(/Linden Road/);
 
     const episode = await write(
       "reportMissing",
-      { childId: JAYDEN, reportedAt: minutesAgo(30), reportedBy: "Owen Pryce, foster carer", lastSeenAt: minutesAgo(90), lastSeenLocation: "Linden Road", riskLevel: "MEDIUM", cseIndicators: false, department: "Control Room" },
+      {
+        childId: JAYDEN,
+        reportedAt: minutesAgo(30),
+        reportedBy: "Owen Pryce, foster carer",
+        lastSeenAt: minutesAgo(90),
+        lastSeenLocation: "Linden Road",
+        riskLevel: "MEDIUM",
+        cseIndicators: false,
+        department: "Control Room",
+      },
       "id",
     );
     const missing = await cardOf(JAYDEN);
-    expect(missing.whereToReturn).toMatchObject({ childMissing: true, withheld: null, placement: { address: "5 Linden Road, Avonvale AV1 4HD", source: { agency: "SOCIAL_CARE" } } });
+    expect(missing.whereToReturn).toMatchObject({
+      childMissing: true,
+      withheld: null,
+      placement: { address: "5 Linden Road, Avonvale AV1 4HD", source: { agency: "SOCIAL_CARE" } },
+    });
     expect(missing.risks[0]).toMatchObject({ kind: "MISSING_NOW", source: { agency: "POLICE" } });
 
-    await write("recordFound", { episodeId: episode.id, foundAt: minutesAgo(5), foundLocation: "Bus station", foundBy: "PC 1180 Sam Reid", returnedTo: "PLACEMENT" });
+    await write("recordFound", {
+      episodeId: episode.id,
+      foundAt: minutesAgo(5),
+      foundLocation: "Bus station",
+      foundBy: "PC 1180 Sam Reid",
+      returnedTo: "PLACEMENT",
+    });
     const after = await cardOf(JAYDEN);
     expect(after.whereToReturn).toMatchObject({ childMissing: false, placement: null });
     expect(JSON.stringify(after.whereToReturn)).not.toMatch(/5 Linden Road/);
     // And the protocol now expects a return interview for that episode.
     const flags = (await protocolOf(JAYDEN)).flags.filter((f) => f.evidence.includes(episode.id));
-    expect(flags).toEqual([expect.objectContaining({ rule: "RETURN_INTERVIEW", status: "DUE", evidence: [episode.id] })]);
+    expect(flags).toEqual([
+      expect.objectContaining({ rule: "RETURN_INTERVIEW", status: "DUE", evidence: [episode.id] }),
+    ]);
   });
 
   it("lists the protocol's open flags among the card's risks", async () => {
-    const result = await cluster.query(`{ child(id: "${DEMO_CHILD}") { protocol { flags { rule } } actionCard { risks { kind } } } }`);
+    const result = await cluster.query(
+      `{ child(id: "${DEMO_CHILD}") { protocol { flags { rule } } actionCard { risks { kind } } } }`,
+    );
     expect(result.errors).toBeUndefined();
     const flags = result.data.child.protocol.flags.length;
-    expect(result.data.child.actionCard.risks.filter((r: { kind: string }) => r.kind === "PROTOCOL_FLAG")).toHaveLength(flags);
+    expect(result.data.child.actionCard.risks.filter((r: { kind: string }) => r.kind === "PROTOCOL_FLAG")).toHaveLength(
+      flags,
+    );
   });
 });
 
@@ -274,14 +455,23 @@ describe("recording the missed steps closes the demo child's flags", () => {
     const rules = (flags: Flag[]) => flags.map((f) => `${f.rule}:${f.evidence.join(",")}`);
     expect(rules(before.flags)).toContain("SENIOR_MANAGER_NOTIFICATION:ME-0018-02");
 
-    await write("recordSeniorManagerNotification", { episodeId: "ME-0018-02", notifiedAt: minutesAgo(10), seniorManager: "Fiona Castell, service manager", recordedBy: "PS 1102 Amy Clarke" });
+    await write("recordSeniorManagerNotification", {
+      episodeId: "ME-0018-02",
+      notifiedAt: minutesAgo(10),
+      seniorManager: "Fiona Castell, service manager",
+      recordedBy: "PS 1102 Amy Clarke",
+    });
     expect(rules((await protocolOf(DEMO_CHILD)).flags)).not.toContain("SENIOR_MANAGER_NOTIFICATION:ME-0018-02");
 
     await write("recordRiskManagementMeeting", {
       childId: DEMO_CHILD,
       heldAt: minutesAgo(5),
       chairedBy: "Graham Boateng, team manager",
-      attendees: [{ agency: "Children's Services", role: "Chair" }, { agency: "Police", role: "Missing Persons Unit" }, { agency: "Health", role: "CAMHS" }],
+      attendees: [
+        { agency: "Children's Services", role: "Chair" },
+        { agency: "Police", role: "Missing Persons Unit" },
+        { agency: "Health", role: "CAMHS" },
+      ],
       risks: [{ category: "CSE", description: "Groomed by adult men met online", level: "HIGH" }],
       protectiveFactors: ["Bespoke school timetable: seen daily"],
       actions: [{ action: "Chase the mental-health assessment", owner: "Leah Marsh", dueAt: daysAhead(2) }],
@@ -293,17 +483,37 @@ describe("recording the missed steps closes the demo child's flags", () => {
     expect(afterMeeting.some((f) => f.rule === "RISK_MANAGEMENT_MEETING")).toBe(false);
 
     for (const episodeId of ["ME-0018-03", "ME-0018-04"]) {
-      await write("recordReturnInterview", { childId: DEMO_CHILD, missingEpisodeId: episodeId, heldAt: minutesAgo(4), conductedBy: "Return interview worker" });
+      await write("recordReturnInterview", {
+        childId: DEMO_CHILD,
+        missingEpisodeId: episodeId,
+        heldAt: minutesAgo(4),
+        conductedBy: "Return interview worker",
+      });
     }
     expect((await protocolOf(DEMO_CHILD)).flags.some((f) => f.rule === "RETURN_INTERVIEW")).toBe(false);
 
-    await write("recordStrategyMinutesShared", { strategyDiscussionId: "SD-0018-02", sharedAt: minutesAgo(3), recordedBy: "Graham Boateng, team manager" });
+    await write("recordStrategyMinutesShared", {
+      strategyDiscussionId: "SD-0018-02",
+      sharedAt: minutesAgo(3),
+      recordedBy: "Graham Boateng, team manager",
+    });
     expect((await protocolOf(DEMO_CHILD)).flags.some((f) => f.rule === "STRATEGY_MINUTES_SHARING")).toBe(false);
 
-    await write("updateMentalHealthAssessment", { assessmentId: "MHA-0018-01", status: "COMPLETED", completedAt: minutesAgo(2), outcomeSummary: "Assessed by the CAMHS crisis team.", updatedBy: "CAMHS duty clinician" });
+    await write("updateMentalHealthAssessment", {
+      assessmentId: "MHA-0018-01",
+      status: "COMPLETED",
+      completedAt: minutesAgo(2),
+      outcomeSummary: "Assessed by the CAMHS crisis team.",
+      updatedBy: "CAMHS duty clinician",
+    });
     await write("recordStrategyDiscussion", {
-      childId: DEMO_CHILD, heldAt: minutesAgo(1), chairedBy: "Graham Boateng, team manager", agenciesPresent: ["Children's Services", "Police", "CAMHS"],
-      decisions: ["Seek a secure placement"], actions: [], minutesSharedAt: minutesAgo(1),
+      childId: DEMO_CHILD,
+      heldAt: minutesAgo(1),
+      chairedBy: "Graham Boateng, team manager",
+      agenciesPresent: ["Children's Services", "Police", "CAMHS"],
+      decisions: ["Seek a secure placement"],
+      actions: [],
+      minutesSharedAt: minutesAgo(1),
     });
     expect((await protocolOf(DEMO_CHILD)).flags).toEqual([]);
   });
@@ -315,7 +525,13 @@ describe("when an agency is down", () => {
     const result = await cluster.query(PROTOCOL, { id: DEMO_CHILD });
     const protocol = result.data.child.protocol;
     expect(protocol.complete).toBe(false);
-    expect(protocol.notEvaluated).toEqual(["RETURN_INTERVIEW", "STRATEGY_DISCUSSION", "RISK_MANAGEMENT_MEETING", "SENIOR_MANAGER_NOTIFICATION", "POLICE_PROTECTION_LIMIT"]);
+    expect(protocol.notEvaluated).toEqual([
+      "RETURN_INTERVIEW",
+      "STRATEGY_DISCUSSION",
+      "RISK_MANAGEMENT_MEETING",
+      "SENIOR_MANAGER_NOTIFICATION",
+      "POLICE_PROTECTION_LIMIT",
+    ]);
     expect(protocol.missingFacts).toEqual(["missing episodes and police protection (police)"]);
     expect(result.errors).toHaveLength(1);
     expect(result.errors![0].extensions).toEqual({ code: "AGENCY_UNAVAILABLE", agencies: ["POLICE"] });
@@ -328,7 +544,9 @@ describe("when an agency is down", () => {
     const card = result.data.child.actionCard;
     expect(card.whereToReturn).toMatchObject({ childMissing: false, placement: null });
     expect(card.whereToReturn.withheld).toMatch(/Police did not answer/);
-    expect(card.gaps[0]).toMatch(/police service could not be reached, so this card is missing whether the child is missing now/);
+    expect(card.gaps[0]).toMatch(
+      /police service could not be reached, so this card is missing whether the child is missing now/,
+    );
     expect(card.whoToCall[0]).toMatchObject({ role: "Named on-call manager", phone: "07700 900 461" });
     expect(result.errors![0].extensions).toEqual({ code: "AGENCY_UNAVAILABLE", agencies: ["POLICE"] });
   });
@@ -354,7 +572,9 @@ describe("a bad protocol configuration file", () => {
       const code = await new Promise<number | null>((resolve) => gateway.on("exit", resolve));
       expect(code).toBe(1);
       expect(output).not.toMatch(/"event":"ready"/);
-      expect(output).toMatch(/west-avonvale\.json: rules\.RISK_MANAGEMENT_MEETING\.windowDays: must be more than 0 days/);
+      expect(output).toMatch(
+        /west-avonvale\.json: rules\.RISK_MANAGEMENT_MEETING\.windowDays: must be more than 0 days/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -20,7 +20,9 @@ describe("the supergraph", () => {
     const police = subgraphs.find((s) => s.name === "police")!;
     const broken = police.sdl.replace(/(type Source @shareable \{[\s\S]*?system: )String!/, "$1Int!");
     expect(broken).not.toBe(police.sdl);
-    expect(() => composeSupergraph(subgraphs.map((s) => (s === police ? { ...s, sdl: broken } : s)))).toThrow(/composition failed/i);
+    expect(() => composeSupergraph(subgraphs.map((s) => (s === police ? { ...s, sdl: broken } : s)))).toThrow(
+      /composition failed/i,
+    );
   });
 
   it("hides the child index's agency queries from clients", () => {

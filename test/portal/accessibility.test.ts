@@ -15,7 +15,10 @@ beforeAll(async () => {
   // Give the officer a completion so the certificate and supervisor pages show real content.
   const key = await answerKey("legal-status");
   const response = await officer.request.post("/api/attempts", {
-    data: { moduleId: "legal-status", answers: Object.fromEntries(key.map((question) => [question.id, question.answer])) },
+    data: {
+      moduleId: "legal-status",
+      answers: Object.fromEntries(key.map((question) => [question.id, question.answer])),
+    },
   });
   expect(response.status()).toBe(201);
 });
@@ -32,10 +35,20 @@ async function open(context: BrowserContext, path: string, ready?: (page: Page) 
   return page;
 }
 
-const pageTypes: Array<{ name: string; path: string; as?: "officer" | "supervisor"; ready?: (page: Page) => Promise<unknown> }> = [
+const pageTypes: Array<{
+  name: string;
+  path: string;
+  as?: "officer" | "supervisor";
+  ready?: (page: Page) => Promise<unknown>;
+}> = [
   // The home page fills in the signed-in line from /api/session: wait for it so axe sees the final page.
   { name: "home", path: "/", as: "officer", ready: (page) => page.locator("[data-session-status] strong").waitFor() },
-  { name: "course outline", path: "/course/", as: "officer", ready: (page) => page.locator(".govuk-tag").first().waitFor() },
+  {
+    name: "course outline",
+    path: "/course/",
+    as: "officer",
+    ready: (page) => page.locator(".govuk-tag").first().waitFor(),
+  },
   {
     name: "lesson, with a term definition open",
     path: "/modules/missing-children/",
@@ -51,8 +64,18 @@ const pageTypes: Array<{ name: string; path: string; as?: "officer" | "superviso
       await page.locator("#lookup-option-1").waitFor();
     },
   },
-  { name: "certificate", path: "/modules/legal-status/certificate/", as: "officer", ready: (page) => page.locator("[data-certificate-body]").waitFor() },
-  { name: "supervisor view", path: "/supervisor/", as: "supervisor", ready: (page) => page.locator('tr[data-officer="pc-4127"]').waitFor() },
+  {
+    name: "certificate",
+    path: "/modules/legal-status/certificate/",
+    as: "officer",
+    ready: (page) => page.locator("[data-certificate-body]").waitFor(),
+  },
+  {
+    name: "supervisor view",
+    path: "/supervisor/",
+    as: "supervisor",
+    ready: (page) => page.locator('tr[data-officer="pc-4127"]').waitFor(),
+  },
   { name: "my progress", path: "/progress/", as: "officer", ready: (page) => page.locator("table").waitFor() },
   { name: "sign-in", path: "/sign-in/" },
   {

@@ -28,8 +28,16 @@ beforeAll(async () => {
   cluster = await startCluster();
   dataDir = await mkdtemp(join(tmpdir(), "portal-action-card-"));
   portal = await startPortalServer({ port: 0, host: "127.0.0.1", dataDir, gatewayUrl: cluster.gatewayUrl });
-  deadGatewayPortal = await startPortalServer({ port: 0, host: "127.0.0.1", dataDir: join(dataDir, "dead"), gatewayUrl: `http://127.0.0.1:${await closedPort()}/graphql` });
-  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  deadGatewayPortal = await startPortalServer({
+    port: 0,
+    host: "127.0.0.1",
+    dataDir: join(dataDir, "dead"),
+    gatewayUrl: `http://127.0.0.1:${await closedPort()}/graphql`,
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
   context = await browser.newContext({ baseURL: portal.url });
 });
 
@@ -64,13 +72,25 @@ describe("the printable action card for 999 000 0018", () => {
     expect(text).toContain("14 Orchard Lane, Avonvale AV3 2QT");
     expect(text).toMatch(/Do not hand the child to a parent/);
     const calls = await page.locator(".app-card__calls > li").allTextContents();
-    expect(calls.map((c) => c.split(":")[0])).toEqual(["Named on-call manager", "Emergency Duty Team", "EDT's legal advice", "CAMHS crisis line", "Placement (night staff)"]);
+    expect(calls.map((c) => c.split(":")[0])).toEqual([
+      "Named on-call manager",
+      "Emergency Duty Team",
+      "EDT's legal advice",
+      "CAMHS crisis line",
+      "Placement (night staff)",
+    ]);
     expect(calls[3]).toContain("0808 157 0520");
     expect(await page.locator('a[href="tel:07700900461"]').count()).toBeGreaterThan(0);
     // Every listed item names the agency it comes from.
-    for (const item of await page.locator(".app-card li").filter({ hasNot: page.locator("ul") }).all()) {
+    for (const item of await page
+      .locator(".app-card li")
+      .filter({ hasNot: page.locator("ul") })
+      .all()) {
       const inDuties = await item.evaluate((li) => !!li.closest(".app-card__duties"));
-      if (!inDuties) expect(await item.locator(".app-card__source").textContent()).toMatch(/^(Police|Social care|Health), .+; as of \d/);
+      if (!inDuties)
+        expect(await item.locator(".app-card__source").textContent()).toMatch(
+          /^(Police|Social care|Health), .+; as of \d/,
+        );
     }
     await page.close();
   });
@@ -111,7 +131,9 @@ describe("reaching the card from the portal", () => {
     const page = await context.newPage();
     const response = await page.goto("/action-card/?nhs=999+000+0019");
     expect(response!.status()).toBe(400);
-    expect(await page.locator(".govuk-error-summary").textContent()).toMatch(/999 000 0019 is not a valid NHS number: its check digit is wrong/);
+    expect(await page.locator(".govuk-error-summary").textContent()).toMatch(
+      /999 000 0019 is not a valid NHS number: its check digit is wrong/,
+    );
     expect(await page.getByLabel("NHS number").inputValue()).toBe("999 000 0019");
     expect(await axeViolations(page)).toEqual([]);
     await page.close();

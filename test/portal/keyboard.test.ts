@@ -102,7 +102,9 @@ describe("glossary terms inside lessons", () => {
     await page.keyboard.press("Enter");
     expect(await button.getAttribute("aria-expanded")).toBe("true");
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => (document.activeElement as HTMLAnchorElement).getAttribute("href"))).toBe("/glossary/interim-care-order/");
+    expect(await page.evaluate(() => (document.activeElement as HTMLAnchorElement).getAttribute("href"))).toBe(
+      "/glossary/interim-care-order/",
+    );
     expect(await popover.isVisible()).toBe(true);
   });
 

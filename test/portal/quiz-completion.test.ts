@@ -75,7 +75,9 @@ describe("completing a module", () => {
     expect(await result.textContent()).toBe(`You scored 7 out of ${key.length} (70%)`);
 
     await page.goto("/modules/exploitation/certificate/");
-    await expect.poll(() => page.locator("[data-certificate]").textContent()).toContain("You have not completed module 6");
+    await expect
+      .poll(() => page.locator("[data-certificate]").textContent())
+      .toContain("You have not completed module 6");
   });
 
   it("asks a signed-out officer to sign in before submitting", async () => {

@@ -32,7 +32,10 @@ export async function openPortal(): Promise<Portal> {
   let browser: Browser | undefined;
   try {
     server = await startPortalServer({ port: 0, host: "127.0.0.1", dataDir });
-    browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
+      args: CHROMIUM_ARGS,
+    });
   } catch (error) {
     await server?.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -83,6 +86,7 @@ export async function axeViolations(page: Page): Promise<string[]> {
     .options({ runOnly: { type: "tag", values: WCAG_TAGS }, resultTypes: ["violations"] })
     .analyze();
   return results.violations.map(
-    (violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
+    (violation) =>
+      `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
   );
 }

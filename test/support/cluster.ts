@@ -35,7 +35,10 @@ function startProcess(entry: string, env: Record<string, string>): Promise<Runni
       stdio: ["ignore", "pipe", "pipe"],
     });
     const output: string[] = [];
-    const timer = setTimeout(() => reject(new Error(`${entry} was not ready within 30 s:\n${output.join("\n")}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${entry} was not ready within 30 s:\n${output.join("\n")}`)),
+      30_000,
+    );
     createInterface({ input: child.stdout! }).on("line", (line) => {
       output.push(line);
       try {
@@ -80,7 +83,11 @@ export interface GraphqlResult<T> {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
-export async function postGraphql<T = any>(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphqlResult<T>> {
+export async function postGraphql<T = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphqlResult<T>> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -121,11 +128,16 @@ function databaseUrl(name: string): string {
  * store: SQLite files in a temp dir, or a fresh PostgreSQL database per agency.
  */
 export async function startCluster(
-  options: { store?: "sqlite" | "postgres"; env?: Record<string, string>; delay?: { agency: AgencyName; ms: number } } = {},
+  options: {
+    store?: "sqlite" | "postgres";
+    env?: Record<string, string>;
+    delay?: { agency: AgencyName; ms: number };
+  } = {},
 ): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), "sg-cluster-"));
   const suffix = Math.random().toString(36).slice(2, 8);
-  const databases = options.store === "postgres" ? AGENCIES.map((a) => `sg_test_${suffix}_${a.name.replace("-", "_")}`) : [];
+  const databases =
+    options.store === "postgres" ? AGENCIES.map((a) => `sg_test_${suffix}_${a.name.replace("-", "_")}`) : [];
   if (databases.length) await createDatabases(databases);
 
   const agencies = new Map<AgencyName, RunningProcess>();
@@ -137,7 +149,9 @@ export async function startCluster(
     }),
   );
   for (const [name, running] of started) agencies.set(name, running);
-  const proxy = options.delay ? await startDelayingProxy(agencies.get(options.delay.agency)!.url, options.delay.ms) : null;
+  const proxy = options.delay
+    ? await startDelayingProxy(agencies.get(options.delay.agency)!.url, options.delay.ms)
+    : null;
   const urlFor = (name: AgencyName) => (proxy && options.delay?.agency === name ? proxy.url : agencies.get(name)!.url);
   const gateway = await startProcess("gateway/dist/main.js", {
     GATEWAY_PORT: "0",

@@ -2,7 +2,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** An HTTP proxy that holds every request for `delayMs` before forwarding it: a slow agency, for timeout tests. */
-export async function startDelayingProxy(targetGraphqlUrl: string, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+export async function startDelayingProxy(
+  targetGraphqlUrl: string,
+  delayMs: number,
+): Promise<{ url: string; close(): Promise<void> }> {
   const target = new URL(targetGraphqlUrl);
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -15,7 +18,9 @@ export async function startDelayingProxy(targetGraphqlUrl: string, delayMs: numb
         headers: { "content-type": request.headers["content-type"] ?? "application/json" },
         body: request.method === "POST" ? Buffer.concat(chunks) : undefined,
       });
-      response.writeHead(forwarded.status, { "content-type": forwarded.headers.get("content-type") ?? "application/json" });
+      response.writeHead(forwarded.status, {
+        "content-type": forwarded.headers.get("content-type") ?? "application/json",
+      });
       response.end(Buffer.from(await forwarded.arrayBuffer()));
     } catch {
       if (!response.headersSent) response.writeHead(502).end();

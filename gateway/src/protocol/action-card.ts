@@ -52,7 +52,15 @@ export interface ActionCard {
     notes: CardItem | null;
     withheld: string | null;
   };
-  whoToCall: { order: number; role: string; name: string; phone: string | null; note: string | null; asOf: Date; source: SourceRef }[];
+  whoToCall: {
+    order: number;
+    role: string;
+    name: string;
+    phone: string | null;
+    note: string | null;
+    asOf: Date;
+    source: SourceRef;
+  }[];
   risks: (CardItem & { kind: RiskKind })[];
   decisions: CardItem[];
   gaps: string[];
@@ -94,7 +102,12 @@ const PHONE = /(?:\+44\s?|0)\d[\d ]{8,12}\d/;
 const at = (value: string) => new Date(value);
 const samePhone = (a: string | null, b: string | null) => !!a && !!b && a.replace(/\D/g, "") === b.replace(/\D/g, "");
 
-export function buildActionCard(record: LiveChildRecord, protocol: ChildProtocol, glossary: Glossary, now: Date): ActionCard {
+export function buildActionCard(
+  record: LiveChildRecord,
+  protocol: ChildProtocol,
+  glossary: Glossary,
+  now: Date,
+): ActionCard {
   const identity = record.identity;
   if (!identity) throw new Error(`No agency that answered holds child ${record.id}.`);
   const { police, socialCare, health } = record;
@@ -109,7 +122,9 @@ export function buildActionCard(record: LiveChildRecord, protocol: ChildProtocol
         : agency === "SOCIAL_CARE"
           ? "the legal status, the out-of-hours plan, the on-call manager and decisions"
           : "the CAMHS crisis line";
-    gaps.push(`The ${AGENCY_NAMES[agency]} service ${failure.reason}, so this card is missing ${missing}. Try again shortly.`);
+    gaps.push(
+      `The ${AGENCY_NAMES[agency]} service ${failure.reason}, so this card is missing ${missing}. Try again shortly.`,
+    );
   }
   const main = identity.identitySources[0];
 
@@ -117,7 +132,9 @@ export function buildActionCard(record: LiveChildRecord, protocol: ChildProtocol
   let legalStatus: ActionCard["legalStatus"] = null;
   const status = socialCare?.legalStatus;
   if (status) {
-    const term = (status.term?.id ? glossary.byId(status.term.id) : undefined) ?? glossary.byCode("SSDA903_LEGAL_STATUS", status.code);
+    const term =
+      (status.term?.id ? glossary.byId(status.term.id) : undefined) ??
+      glossary.byCode("SSDA903_LEGAL_STATUS", status.code);
     legalStatus = {
       code: status.code,
       name: term?.term ?? status.code,
@@ -175,16 +192,33 @@ export function buildActionCard(record: LiveChildRecord, protocol: ChildProtocol
 
   // 4. Who to call, in order: the named on-call manager, EDT, EDT's legal-advice route, the CAMHS crisis line.
   const whoToCall: ActionCard["whoToCall"] = [];
-  const call = (entry: Omit<ActionCard["whoToCall"][number], "order">) => whoToCall.push({ order: whoToCall.length + 1, ...entry });
+  const call = (entry: Omit<ActionCard["whoToCall"][number], "order">) =>
+    whoToCall.push({ order: whoToCall.length + 1, ...entry });
   const onCall = socialCare?.onCallManager;
   if (onCall) {
-    call({ role: "Named on-call manager", name: onCall.person.name, phone: onCall.person.phone, note: onCall.person.role, asOf: at(onCall.recordedAt), source: onCall.source });
+    call({
+      role: "Named on-call manager",
+      name: onCall.person.name,
+      phone: onCall.person.phone,
+      note: onCall.person.role,
+      asOf: at(onCall.recordedAt),
+      source: onCall.source,
+    });
   } else if (socialCare) {
-    gaps.push("Children's social care have not named an on-call manager for this child: ask EDT who is deciding out of hours.");
+    gaps.push(
+      "Children's social care have not named an on-call manager for this child: ask EDT who is deciding out of hours.",
+    );
   }
   const edt = plan?.whoToCall.find((c) => EDT.test(`${c.name} ${c.role} ${c.team ?? ""}`));
   if (plan && edt) {
-    call({ role: "Emergency Duty Team", name: edt.name, phone: edt.phone, note: edt.role, asOf: at(plan.updatedAt), source: plan.source });
+    call({
+      role: "Emergency Duty Team",
+      name: edt.name,
+      phone: edt.phone,
+      note: edt.role,
+      asOf: at(plan.updatedAt),
+      source: plan.source,
+    });
   } else if (plan) {
     gaps.push("The out-of-hours plan names no Emergency Duty Team contact.");
   }
@@ -205,7 +239,13 @@ export function buildActionCard(record: LiveChildRecord, protocol: ChildProtocol
       role: "CAMHS crisis line",
       name: crisis.contact,
       phone: crisis.phone,
-      note: [crisis.availability, wait ? `No useful answer within ${wait} minutes: go to the next step of the health escalation route.` : null].filter(Boolean).join(". ") || null,
+      note:
+        [
+          crisis.availability,
+          wait ? `No useful answer within ${wait} minutes: go to the next step of the health escalation route.` : null,
+        ]
+          .filter(Boolean)
+          .join(". ") || null,
       asOf: at(crisis.recordedAt),
       source: crisis.source,
     });
@@ -213,8 +253,16 @@ export function buildActionCard(record: LiveChildRecord, protocol: ChildProtocol
     gaps.push("Health hold no out-of-hours escalation route for this child's area.");
   }
   for (const contact of plan?.whoToCall ?? []) {
-    if (contact === edt || whoToCall.some((c) => c.name === contact.name || samePhone(c.phone, contact.phone))) continue;
-    call({ role: contact.role, name: contact.name, phone: contact.phone, note: null, asOf: at(plan!.updatedAt), source: plan!.source });
+    if (contact === edt || whoToCall.some((c) => c.name === contact.name || samePhone(c.phone, contact.phone)))
+      continue;
+    call({
+      role: contact.role,
+      name: contact.name,
+      phone: contact.phone,
+      note: null,
+      asOf: at(plan!.updatedAt),
+      source: plan!.source,
+    });
   }
 
   // 5. Current risks: missing now, CSE, warning markers, open protocol flags.
@@ -231,7 +279,13 @@ export function buildActionCard(record: LiveChildRecord, protocol: ChildProtocol
     });
   }
   for (const marker of police?.warningMarkers ?? []) {
-    risks.push({ kind: "WARNING_MARKER", text: marker.detail, detail: `Warning marker: ${MARKERS[marker.marker] ?? marker.marker}.`, asOf: at(marker.recordedAt), source: marker.source });
+    risks.push({
+      kind: "WARNING_MARKER",
+      text: marker.detail,
+      detail: `Warning marker: ${MARKERS[marker.marker] ?? marker.marker}.`,
+      asOf: at(marker.recordedAt),
+      source: marker.source,
+    });
   }
   for (const flag of protocol.flags) risks.push(flagRisk(flag, protocol));
 
@@ -239,7 +293,12 @@ export function buildActionCard(record: LiveChildRecord, protocol: ChildProtocol
   const decisions = (socialCare?.decisions ?? [])
     .filter((d) => d.appliesOutOfHours)
     .sort((a, b) => at(b.decidedAt).getTime() - at(a.decidedAt).getTime())
-    .map((d) => ({ text: d.decision, detail: `Decided by ${d.decidedBy}, ${when(at(d.decidedAt))}.`, asOf: at(d.decidedAt), source: d.source }));
+    .map((d) => ({
+      text: d.decision,
+      detail: `Decided by ${d.decidedBy}, ${when(at(d.decidedAt))}.`,
+      asOf: at(d.decidedAt),
+      source: d.source,
+    }));
 
   return {
     generatedAt: now,
@@ -269,6 +328,10 @@ function flagRisk(flag: ProtocolFlag, protocol: ChildProtocol): ActionCard["risk
     text: flag.reason,
     detail: `${RULE_NAMES[flag.rule]}: ${status}.`,
     asOf: protocol.evaluatedAt,
-    source: { agency: FLAG_AGENCY[flag.rule], system: PROTOCOL_SYSTEM, department: `Missing-from-care protocol (${protocol.configuration})` },
+    source: {
+      agency: FLAG_AGENCY[flag.rule],
+      system: PROTOCOL_SYSTEM,
+      department: `Missing-from-care protocol (${protocol.configuration})`,
+    },
   };
 }

@@ -10,8 +10,14 @@ import { badInput } from "@safeguarding/kit";
  * and a bad one stops the gateway with the file and field named.
  */
 const enabled = z.boolean({ error: "must be true or false" });
-const hours = z.number({ error: "must be a number of hours" }).positive("must be more than 0 hours").max(24 * 366, "must be at most a year");
-const days = z.number({ error: "must be a number of days" }).positive("must be more than 0 days").max(366, "must be at most a year");
+const hours = z
+  .number({ error: "must be a number of hours" })
+  .positive("must be more than 0 hours")
+  .max(24 * 366, "must be at most a year");
+const days = z
+  .number({ error: "must be a number of days" })
+  .positive("must be more than 0 days")
+  .max(366, "must be at most a year");
 
 export const protocolConfigSchema = z.strictObject({
   area: z
@@ -23,14 +29,20 @@ export const protocolConfigSchema = z.strictObject({
     STRATEGY_DISCUSSION: z.strictObject({ enabled, withinHours: hours }),
     RISK_MANAGEMENT_MEETING: z.strictObject({
       enabled,
-      episodes: z.int({ error: "must be a whole number of episodes" }).min(2, "must be at least 2 episodes").max(50, "must be at most 50 episodes"),
+      episodes: z
+        .int({ error: "must be a whole number of episodes" })
+        .min(2, "must be at least 2 episodes")
+        .max(50, "must be at most 50 episodes"),
       windowDays: days,
       withinDays: days,
     }),
     SENIOR_MANAGER_NOTIFICATION: z.strictObject({ enabled, withinHours: hours }),
     POLICE_PROTECTION_LIMIT: z.strictObject({
       enabled,
-      limitHours: hours.max(72, "must be at most 72 hours: police protection cannot last longer (Children Act 1989 s46(6))"),
+      limitHours: hours.max(
+        72,
+        "must be at most 72 hours: police protection cannot last longer (Children Act 1989 s46(6))",
+      ),
     }),
     MENTAL_HEALTH_ESCALATION: z.strictObject({ enabled, withinDays: days }),
     STRATEGY_MINUTES_SHARING: z.strictObject({ enabled, withinHours: hours }),
@@ -54,17 +66,22 @@ export interface ProtocolConfigs {
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let value = raw;
-  for (const key of path) value = value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    value = value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   return value;
 }
 
 function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
-  const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+  const path = issue.path
+    .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
+    .join(".")
+    .replace(/\.\[/g, "[");
   if (issue.code === "unrecognized_keys") {
     const where = path ? `${path}: ` : "";
     return `${where}unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}: check the spelling against default.json`;
   }
-  if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined) return `${path || "(top level)"}: is missing`;
+  if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined)
+    return `${path || "(top level)"}: is missing`;
   return `${path || "(top level)"}: ${issue.message}`;
 }
 
@@ -78,11 +95,15 @@ export function parseProtocolConfig(file: string, text: string): ProtocolConfig 
   }
   const result = protocolConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new ProtocolConfigError(`${file}: ${result.error.issues.map((issue) => describeIssue(raw, issue)).join("; ")}.`);
+    throw new ProtocolConfigError(
+      `${file}: ${result.error.issues.map((issue) => describeIssue(raw, issue)).join("; ")}.`,
+    );
   }
   const expected = basename(file, ".json");
   if (result.data.area !== expected) {
-    throw new ProtocolConfigError(`${file}: area: is "${result.data.area}" but the file is named ${expected}.json; make them the same.`);
+    throw new ProtocolConfigError(
+      `${file}: area: is "${result.data.area}" but the file is named ${expected}.json; make them the same.`,
+    );
   }
   return result.data;
 }
@@ -98,7 +119,11 @@ export function createProtocolConfigs(configs: readonly ProtocolConfig[]): Proto
       const key = area?.trim().toLowerCase();
       if (!key) return defaults;
       const config = byArea.get(key);
-      if (!config) throw badInput(`No protocol configuration is held for the area "${area}". Known areas: ${areas.join(", ")}.`, "area");
+      if (!config)
+        throw badInput(
+          `No protocol configuration is held for the area "${area}". Known areas: ${areas.join(", ")}.`,
+          "area",
+        );
       return config;
     },
     forChild(area) {
@@ -111,7 +136,9 @@ export function createProtocolConfigs(configs: readonly ProtocolConfig[]): Proto
 export function loadProtocolConfigs(dir: string): ProtocolConfigs {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((name) => name.endsWith(".json")).sort();
+    names = readdirSync(dir)
+      .filter((name) => name.endsWith(".json"))
+      .sort();
   } catch {
     throw new ProtocolConfigError(`The protocol configuration folder ${dir} cannot be read.`);
   }
@@ -120,7 +147,9 @@ export function loadProtocolConfigs(dir: string): ProtocolConfigs {
     return parseProtocolConfig(file, readFileSync(file, "utf8"));
   });
   if (!names.includes(`${DEFAULT_AREA}.json`)) {
-    throw new ProtocolConfigError(`${join(dir, `${DEFAULT_AREA}.json`)}: is missing; the gateway needs the default protocol configuration.`);
+    throw new ProtocolConfigError(
+      `${join(dir, `${DEFAULT_AREA}.json`)}: is missing; the gateway needs the default protocol configuration.`,
+    );
   }
   return createProtocolConfigs(configs);
 }

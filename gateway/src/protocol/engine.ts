@@ -128,23 +128,38 @@ export function findInconsistencies(facts: ProtocolFacts): FactProblem[] {
   facts.missingEpisodes.forEach((episode, i) => {
     const id = episode.id.trim();
     if (!id) problem("missingEpisodes", i, "id", `facts.missingEpisodes[${i}].id is empty: give each episode its id.`);
-    else if (episodes.has(id)) problem("missingEpisodes", i, "id", `Two missing episodes have the id ${id}: give each episode its own id.`);
+    else if (episodes.has(id))
+      problem("missingEpisodes", i, "id", `Two missing episodes have the id ${id}: give each episode its own id.`);
     else episodes.set(id, episode);
     if (episode.foundAt && episode.foundAt < episode.reportedAt) {
       problem(
-        "missingEpisodes", i, "foundAt",
+        "missingEpisodes",
+        i,
+        "foundAt",
         `Missing episode ${id} was found (${iso(episode.foundAt)}) before it was reported (${iso(episode.reportedAt)}): check both times.`,
       );
     }
     if (episode.returnedTo && !episode.foundAt) {
-      problem("missingEpisodes", i, "returnedTo", `Missing episode ${id} says where the child was taken but has no foundAt: give the time the child was found.`);
+      problem(
+        "missingEpisodes",
+        i,
+        "returnedTo",
+        `Missing episode ${id} says where the child was taken but has no foundAt: give the time the child was found.`,
+      );
     }
     if (episode.seniorManagerNotifiedAt) {
       if (!episode.foundAt) {
-        problem("missingEpisodes", i, "seniorManagerNotifiedAt", `Missing episode ${id} records a senior-manager notification but has no foundAt: give the time the child was found.`);
+        problem(
+          "missingEpisodes",
+          i,
+          "seniorManagerNotifiedAt",
+          `Missing episode ${id} records a senior-manager notification but has no foundAt: give the time the child was found.`,
+        );
       } else if (episode.seniorManagerNotifiedAt < episode.foundAt) {
         problem(
-          "missingEpisodes", i, "seniorManagerNotifiedAt",
+          "missingEpisodes",
+          i,
+          "seniorManagerNotifiedAt",
           `The senior manager was told about missing episode ${id} (${iso(episode.seniorManagerNotifiedAt)}) before the child was found (${iso(episode.foundAt)}): check both times.`,
         );
       }
@@ -155,7 +170,9 @@ export function findInconsistencies(facts: ProtocolFacts): FactProblem[] {
     if (!episode) {
       const known = [...episodes.keys()];
       problem(
-        "returnInterviews", i, "episodeId",
+        "returnInterviews",
+        i,
+        "episodeId",
         `Return interview ${i + 1} is for missing episode "${interview.episodeId}", which is not among the missing episodes given (${known.length ? known.join(", ") : "none"}).`,
       );
       return;
@@ -163,7 +180,9 @@ export function findInconsistencies(facts: ProtocolFacts): FactProblem[] {
     const from = episode.foundAt ?? episode.reportedAt;
     if (interview.heldAt < from) {
       problem(
-        "returnInterviews", i, "heldAt",
+        "returnInterviews",
+        i,
+        "heldAt",
         `The return interview for missing episode ${episode.id} (${iso(interview.heldAt)}) is before the child was ${episode.foundAt ? "found" : "reported missing"} (${iso(from)}): check both times.`,
       );
     }
@@ -171,7 +190,9 @@ export function findInconsistencies(facts: ProtocolFacts): FactProblem[] {
   facts.strategyDiscussions.forEach((discussion, i) => {
     if (discussion.minutesSharedAt && discussion.minutesSharedAt < discussion.heldAt) {
       problem(
-        "strategyDiscussions", i, "minutesSharedAt",
+        "strategyDiscussions",
+        i,
+        "minutesSharedAt",
         `The minutes of strategy discussion ${discussion.id ?? i + 1} were shared (${iso(discussion.minutesSharedAt)}) before it was held (${iso(discussion.heldAt)}): check both times.`,
       );
     }
@@ -179,7 +200,9 @@ export function findInconsistencies(facts: ProtocolFacts): FactProblem[] {
   facts.policeProtection.forEach((period, i) => {
     if (period.endedAt && period.endedAt < period.startedAt) {
       problem(
-        "policeProtection", i, "endedAt",
+        "policeProtection",
+        i,
+        "endedAt",
         `Police protection ${period.id ?? i + 1} ended (${iso(period.endedAt)}) before it started (${iso(period.startedAt)}): check both times.`,
       );
     }
@@ -187,7 +210,9 @@ export function findInconsistencies(facts: ProtocolFacts): FactProblem[] {
   facts.mentalHealthAssessments.forEach((assessment, i) => {
     if (assessment.completedAt && assessment.completedAt < assessment.requestedAt) {
       problem(
-        "mentalHealthAssessments", i, "completedAt",
+        "mentalHealthAssessments",
+        i,
+        "completedAt",
         `Mental-health assessment ${assessment.id ?? i + 1} was completed (${iso(assessment.completedAt)}) before it was requested (${iso(assessment.requestedAt)}): check both times.`,
       );
     }
@@ -222,7 +247,11 @@ export interface EvaluateOptions {
 }
 
 /** Evaluates every enabled rule; inconsistent facts are refused with BAD_USER_INPUT naming the field. */
-export function evaluateProtocol(facts: ProtocolFacts, config: ProtocolConfig, options: EvaluateOptions = {}): ProtocolFlag[] {
+export function evaluateProtocol(
+  facts: ProtocolFacts,
+  config: ProtocolConfig,
+  options: EvaluateOptions = {},
+): ProtocolFlag[] {
   const [problem] = findInconsistencies(facts);
   if (problem) throw badInput(problem.message, problem.field);
 
@@ -233,10 +262,18 @@ export function evaluateProtocol(facts: ProtocolFacts, config: ProtocolConfig, o
   const after = (date: Date, ms: number) => new Date(date.getTime() + ms);
   const dueOrOverdue = (dueBy: Date): ProtocolFlagStatus => (asOf.getTime() <= dueBy.getTime() ? "DUE" : "OVERDUE");
   const flags: ProtocolFlag[] = [];
-  const flag = (rule: ProtocolRule, dueBy: Date, evidence: string[], reason: (status: ProtocolFlagStatus) => string, status = dueOrOverdue(dueBy)) =>
-    flags.push({ rule, status, dueBy, reason: reason(status), evidence });
-  const idOf = (collection: FactCollection, item: { id?: string | null }, index: number) => item.id?.trim() || `${collection}[${index}]`;
-  const episodes = [...facts.missingEpisodes].sort((a, b) => a.reportedAt.getTime() - b.reportedAt.getTime() || a.id.localeCompare(b.id));
+  const flag = (
+    rule: ProtocolRule,
+    dueBy: Date,
+    evidence: string[],
+    reason: (status: ProtocolFlagStatus) => string,
+    status = dueOrOverdue(dueBy),
+  ) => flags.push({ rule, status, dueBy, reason: reason(status), evidence });
+  const idOf = (collection: FactCollection, item: { id?: string | null }, index: number) =>
+    item.id?.trim() || `${collection}[${index}]`;
+  const episodes = [...facts.missingEpisodes].sort(
+    (a, b) => a.reportedAt.getTime() - b.reportedAt.getTime() || a.id.localeCompare(b.id),
+  );
 
   if (on("RETURN_INTERVIEW")) {
     const interviewed = new Set(facts.returnInterviews.map((r) => r.episodeId.trim()));
@@ -258,7 +295,12 @@ export function evaluateProtocol(facts: ProtocolFacts, config: ProtocolConfig, o
       if (!episode.cseIndicators && !high) continue;
       if (facts.strategyDiscussions.some((d) => d.heldAt.getTime() >= episode.reportedAt.getTime())) continue;
       const dueBy = after(episode.reportedAt, rules.STRATEGY_DISCUSSION.withinHours * HOUR_MS);
-      const why = [high ? "was high risk" : null, episode.cseIndicators ? "showed signs of child sexual exploitation" : null].filter(Boolean).join(" and ");
+      const why = [
+        high ? "was high risk" : null,
+        episode.cseIndicators ? "showed signs of child sexual exploitation" : null,
+      ]
+        .filter(Boolean)
+        .join(" and ");
       flag("STRATEGY_DISCUSSION", dueBy, [episode.id], (status) =>
         status === "DUE"
           ? `Hold a strategy discussion by ${when(dueBy)}: the missing episode reported ${when(episode.reportedAt)} ${why}, and none has been held since.`
@@ -282,10 +324,14 @@ export function evaluateProtocol(facts: ProtocolFacts, config: ProtocolConfig, o
       if (meetings.some((m) => m >= t)) continue;
       const dueBy = after(trigger.reportedAt, withinDays * DAY_MS);
       const span = `${plural(window.length, "missing episode")} were reported between ${when(window[0].reportedAt)} and ${when(trigger.reportedAt)} (within ${plural(windowDays, "day")})`;
-      flag("RISK_MANAGEMENT_MEETING", dueBy, window.map((e) => e.id), (status) =>
-        status === "DUE"
-          ? `Hold a risk-management meeting by ${when(dueBy)}: ${span} and none has been held since.`
-          : `Risk-management meeting was due by ${when(dueBy)} because ${span}, and none has been held since.`,
+      flag(
+        "RISK_MANAGEMENT_MEETING",
+        dueBy,
+        window.map((e) => e.id),
+        (status) =>
+          status === "DUE"
+            ? `Hold a risk-management meeting by ${when(dueBy)}: ${span} and none has been held since.`
+            : `Risk-management meeting was due by ${when(dueBy)} because ${span}, and none has been held since.`,
       );
       break; // One flag, for the earliest unsatisfied trigger.
     }
@@ -312,7 +358,9 @@ export function evaluateProtocol(facts: ProtocolFacts, config: ProtocolConfig, o
       const evidence = [idOf("policeProtection", period, index)];
       if (end.getTime() - period.startedAt.getTime() > limit * HOUR_MS) {
         flag(
-          "POLICE_PROTECTION_LIMIT", dueBy, evidence,
+          "POLICE_PROTECTION_LIMIT",
+          dueBy,
+          evidence,
           () =>
             period.endedAt
               ? `Police protection from ${when(period.startedAt)} to ${when(period.endedAt)} went past its ${limit}-hour limit, which ended ${when(dueBy)}.`
@@ -321,8 +369,11 @@ export function evaluateProtocol(facts: ProtocolFacts, config: ProtocolConfig, o
         );
       } else if (!period.endedAt) {
         flag(
-          "POLICE_PROTECTION_LIMIT", dueBy, evidence,
-          () => `Police protection that started ${when(period.startedAt)} must end by ${when(dueBy)} (${limit}-hour limit): agree with children's services where the child goes before then.`,
+          "POLICE_PROTECTION_LIMIT",
+          dueBy,
+          evidence,
+          () =>
+            `Police protection that started ${when(period.startedAt)} must end by ${when(dueBy)} (${limit}-hour limit): agree with children's services where the child goes before then.`,
           "DUE",
         );
       }

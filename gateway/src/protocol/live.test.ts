@@ -15,7 +15,20 @@ function record(overrides: Partial<LiveChildRecord> = {}): LiveChildRecord {
   const policeSection: PoliceSection = {
     source: police,
     missingEpisodes: [
-      { id: "ME-1", status: "FOUND", reportedAt: ago(200), lastSeenAt: ago(201), lastSeenLocation: "Home", riskLevel: "MEDIUM", cseIndicators: false, foundAt: ago(190), returnedTo: "POLICE_STATION", seniorManagerNotifiedAt: null, recordedAt: ago(190), source: police },
+      {
+        id: "ME-1",
+        status: "FOUND",
+        reportedAt: ago(200),
+        lastSeenAt: ago(201),
+        lastSeenLocation: "Home",
+        riskLevel: "MEDIUM",
+        cseIndicators: false,
+        foundAt: ago(190),
+        returnedTo: "POLICE_STATION",
+        seniorManagerNotifiedAt: null,
+        recordedAt: ago(190),
+        source: police,
+      },
     ],
     policeProtection: [],
     cseConcerns: [],
@@ -25,20 +38,48 @@ function record(overrides: Partial<LiveChildRecord> = {}): LiveChildRecord {
     source: care,
     legalStatus: null,
     childProtectionPlan: null,
-    placement: { name: "Orchard Lane", address: "14 Orchard Lane", carer: "S Okoye", phone: "01632 960 233", recordedAt: ago(500), source: care },
+    placement: {
+      name: "Orchard Lane",
+      address: "14 Orchard Lane",
+      carer: "S Okoye",
+      phone: "01632 960 233",
+      recordedAt: ago(500),
+      source: care,
+    },
     onCallManager: null,
     outOfHoursPlan: null,
     decisions: [],
     strategyDiscussions: [],
     riskManagementMeetings: [],
-    returnInterviews: [{ id: "RI-1", missingEpisodeId: "ME-1", heldAt: ago(100) }, { id: "RI-2", missingEpisodeId: "ME-typo", heldAt: ago(50) }],
+    returnInterviews: [
+      { id: "RI-1", missingEpisodeId: "ME-1", heldAt: ago(100) },
+      { id: "RI-2", missingEpisodeId: "ME-typo", heldAt: ago(50) },
+    ],
   };
   return {
     id: "9990000018",
     fetchedAt: now,
     identity: {
-      id: "9990000018", nhsNumber: "999 000 0018", givenName: "Amber", familyName: "Whitlock", knownAs: null, dateOfBirth: "2013-08-21", ageYears: 13,
-      knownTo: ["SOCIAL_CARE"], identitySources: [{ nhsNumber: "9990000018", givenName: "Amber", familyName: "Whitlock", knownAs: null, dateOfBirth: "2013-08-21", recordedAt: new Date(ago(1000)), source: care, score: null }],
+      id: "9990000018",
+      nhsNumber: "999 000 0018",
+      givenName: "Amber",
+      familyName: "Whitlock",
+      knownAs: null,
+      dateOfBirth: "2013-08-21",
+      ageYears: 13,
+      knownTo: ["SOCIAL_CARE"],
+      identitySources: [
+        {
+          nhsNumber: "9990000018",
+          givenName: "Amber",
+          familyName: "Whitlock",
+          knownAs: null,
+          dateOfBirth: "2013-08-21",
+          recordedAt: new Date(ago(1000)),
+          source: care,
+          score: null,
+        },
+      ],
       identityDiscrepancies: [],
     },
     area: "somewhere-new",
@@ -53,17 +94,32 @@ function record(overrides: Partial<LiveChildRecord> = {}): LiveChildRecord {
 describe("the protocol over live records", () => {
   it("leaves out a return interview for an episode police do not hold, and says so", () => {
     const protocol = evaluateLiveProtocol(record(), configs, now);
-    expect(protocol.dataProblems).toEqual([expect.stringMatching(/"ME-typo", which is not among the missing episodes given \(ME-1\)/)]);
-    expect(protocol.flags.map((f) => `${f.rule} ${f.status} ${f.evidence}`)).toEqual(["SENIOR_MANAGER_NOTIFICATION OVERDUE ME-1"]);
+    expect(protocol.dataProblems).toEqual([
+      expect.stringMatching(/"ME-typo", which is not among the missing episodes given \(ME-1\)/),
+    ]);
+    expect(protocol.flags.map((f) => `${f.rule} ${f.status} ${f.evidence}`)).toEqual([
+      "SENIOR_MANAGER_NOTIFICATION OVERDUE ME-1",
+    ]);
     // An area without its own file gets the default configuration.
     expect(protocol).toMatchObject({ area: "somewhere-new", configuration: "default", complete: true });
   });
 
   it("checks only the rules whose agencies answered", () => {
-    const protocol = evaluateLiveProtocol(record({ socialCare: undefined, failed: [new AgencyUnavailableError("SOCIAL_CARE", "could not be reached")] }), configs, now);
+    const protocol = evaluateLiveProtocol(
+      record({ socialCare: undefined, failed: [new AgencyUnavailableError("SOCIAL_CARE", "could not be reached")] }),
+      configs,
+      now,
+    );
     expect(protocol.complete).toBe(false);
-    expect(protocol.notEvaluated).toEqual(["RETURN_INTERVIEW", "STRATEGY_DISCUSSION", "RISK_MANAGEMENT_MEETING", "STRATEGY_MINUTES_SHARING"]);
-    expect(protocol.missingFacts).toEqual(["return interviews, strategy discussions and risk-management meetings (social care)"]);
+    expect(protocol.notEvaluated).toEqual([
+      "RETURN_INTERVIEW",
+      "STRATEGY_DISCUSSION",
+      "RISK_MANAGEMENT_MEETING",
+      "STRATEGY_MINUTES_SHARING",
+    ]);
+    expect(protocol.missingFacts).toEqual([
+      "return interviews, strategy discussions and risk-management meetings (social care)",
+    ]);
     expect(protocol.flags.map((f) => f.rule)).toEqual(["SENIOR_MANAGER_NOTIFICATION"]);
   });
 });
@@ -86,7 +142,14 @@ describe("the action card", () => {
 
   it("shows the placement while an episode is open", () => {
     const live = record();
-    live.police!.missingEpisodes.push({ ...live.police!.missingEpisodes[0], id: "ME-2", status: "MISSING", reportedAt: ago(2), foundAt: null, returnedTo: null });
+    live.police!.missingEpisodes.push({
+      ...live.police!.missingEpisodes[0],
+      id: "ME-2",
+      status: "MISSING",
+      reportedAt: ago(2),
+      foundAt: null,
+      returnedTo: null,
+    });
     const card = buildActionCard(live, evaluateLiveProtocol(live, configs, now), glossary, now);
     expect(card.whereToReturn.placement).toMatchObject({ address: "14 Orchard Lane", source: care });
     expect(card.risks[0]).toMatchObject({ kind: "MISSING_NOW", source: police });

@@ -78,7 +78,13 @@ export interface SocialCareSection {
         updatedAt: string;
       })
     | null;
-  decisions: (Provenance & { id: string; decision: string; decidedBy: string; decidedAt: string; appliesOutOfHours: boolean })[];
+  decisions: (Provenance & {
+    id: string;
+    decision: string;
+    decidedBy: string;
+    decidedAt: string;
+    appliesOutOfHours: boolean;
+  })[];
   strategyDiscussions: { id: string; heldAt: string; minutesSharedAt: string | null }[];
   riskManagementMeetings: { id: string; heldAt: string }[];
   returnInterviews: { id: string; missingEpisodeId: string; heldAt: string }[];
@@ -86,7 +92,12 @@ export interface SocialCareSection {
 
 export interface HealthSection {
   source: SourceRef;
-  mentalHealthAssessments: (Provenance & { id: string; requestedAt: string; status: string; completedAt: string | null })[];
+  mentalHealthAssessments: (Provenance & {
+    id: string;
+    requestedAt: string;
+    status: string;
+    completedAt: string | null;
+  })[];
   escalationRoute: {
     area: string;
     outOfHours: (Provenance & {
@@ -134,7 +145,11 @@ type AreaSubject = AgencySubject & { area: string };
 
 interface AgencyAnswer {
   subjects: AreaSubject[];
-  _entities: ({ police?: PoliceSection | null; socialCare?: SocialCareSection | null; health?: HealthSection | null } | null)[];
+  _entities: ({
+    police?: PoliceSection | null;
+    socialCare?: SocialCareSection | null;
+    health?: HealthSection | null;
+  } | null)[];
 }
 
 export interface LiveChildRecord {
@@ -170,7 +185,16 @@ export async function fetchLiveRecord(
     }`,
     { ids: [id], representations: [{ __typename: "Child", id }] },
   );
-  const record: LiveChildRecord = { id, fetchedAt: now, identity: null, area: null, police: undefined, socialCare: undefined, health: undefined, failed };
+  const record: LiveChildRecord = {
+    id,
+    fetchedAt: now,
+    identity: null,
+    area: null,
+    police: undefined,
+    socialCare: undefined,
+    health: undefined,
+    failed,
+  };
   const subjects: AreaSubject[] = [];
   for (const { agency, data } of answers) {
     subjects.push(...(data.subjects ?? []).filter((s) => s.nhsNumber === id));
@@ -209,10 +233,24 @@ export function factsFromRecord(record: LiveChildRecord, asOf: Date): ProtocolFa
       returnedTo: e.returnedTo,
       seniorManagerNotifiedAt: maybeDate(e.seniorManagerNotifiedAt),
     })),
-    returnInterviews: (socialCare?.returnInterviews ?? []).map((r) => ({ episodeId: r.missingEpisodeId, heldAt: date(r.heldAt) })),
-    strategyDiscussions: (socialCare?.strategyDiscussions ?? []).map((d) => ({ id: d.id, heldAt: date(d.heldAt), minutesSharedAt: maybeDate(d.minutesSharedAt) })),
-    riskManagementMeetings: (socialCare?.riskManagementMeetings ?? []).map((m) => ({ id: m.id, heldAt: date(m.heldAt) })),
-    policeProtection: (police?.policeProtection ?? []).map((p) => ({ id: p.id, startedAt: date(p.startedAt), endedAt: maybeDate(p.endedAt) })),
+    returnInterviews: (socialCare?.returnInterviews ?? []).map((r) => ({
+      episodeId: r.missingEpisodeId,
+      heldAt: date(r.heldAt),
+    })),
+    strategyDiscussions: (socialCare?.strategyDiscussions ?? []).map((d) => ({
+      id: d.id,
+      heldAt: date(d.heldAt),
+      minutesSharedAt: maybeDate(d.minutesSharedAt),
+    })),
+    riskManagementMeetings: (socialCare?.riskManagementMeetings ?? []).map((m) => ({
+      id: m.id,
+      heldAt: date(m.heldAt),
+    })),
+    policeProtection: (police?.policeProtection ?? []).map((p) => ({
+      id: p.id,
+      startedAt: date(p.startedAt),
+      endedAt: maybeDate(p.endedAt),
+    })),
     mentalHealthAssessments: (health?.mentalHealthAssessments ?? []).map((m) => ({
       id: m.id,
       requestedAt: date(m.requestedAt),
@@ -221,7 +259,11 @@ export function factsFromRecord(record: LiveChildRecord, asOf: Date): ProtocolFa
   };
 }
 
-export const AGENCY_NAMES: Record<AgencyCode, string> = { POLICE: "police", SOCIAL_CARE: "social care", HEALTH: "health" };
+export const AGENCY_NAMES: Record<AgencyCode, string> = {
+  POLICE: "police",
+  SOCIAL_CARE: "social care",
+  HEALTH: "health",
+};
 
 /** What each agency's silence takes out of the protocol check. */
 export const FACTS_BY_AGENCY: Record<AgencyCode, string> = {
@@ -263,7 +305,8 @@ export function evaluateLiveProtocol(record: LiveChildRecord, configs: ProtocolC
       drop.set(problem.collection, (drop.get(problem.collection) ?? new Set()).add(problem.index));
     }
     const next: Record<string, unknown> = { ...facts };
-    for (const [collection, indexes] of drop) next[collection] = (facts[collection] as unknown[]).filter((_, i) => !indexes.has(i));
+    for (const [collection, indexes] of drop)
+      next[collection] = (facts[collection] as unknown[]).filter((_, i) => !indexes.has(i));
     facts = next as unknown as ProtocolFacts;
   }
 

@@ -20,13 +20,17 @@ describe("lessons", () => {
   it("uses only glossary terms that exist", () => {
     const glossary = loadGlossary();
     const unknown = lessons.flatMap((lesson) =>
-      [...lesson.text.matchAll(/<Term id="([^"]+)"/g)].map((match) => match[1]!).filter((id) => !glossary.byId(id)).map((id) => `${lesson.name}: ${id}`),
+      [...lesson.text.matchAll(/<Term id="([^"]+)"/g)]
+        .map((match) => match[1]!)
+        .filter((id) => !glossary.byId(id))
+        .map((id) => `${lesson.name}: ${id}`),
     );
     expect(unknown).toEqual([]);
   });
 
   it("uses glossary terms in every lesson", () => {
-    for (const lesson of lessons) expect(lesson.text.match(/<Term id=/g)?.length ?? 0, lesson.name).toBeGreaterThanOrEqual(5);
+    for (const lesson of lessons)
+      expect(lesson.text.match(/<Term id=/g)?.length ?? 0, lesson.name).toBeGreaterThanOrEqual(5);
   });
 
   it("never names the child from the case review", () => {

@@ -31,7 +31,10 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     response = await fetch(path, {
       method: init.method ?? "GET",
       credentials: "same-origin",
-      headers: init.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      headers:
+        init.body === undefined
+          ? { accept: "application/json" }
+          : { accept: "application/json", "content-type": "application/json" },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
   } catch {
@@ -43,7 +46,10 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   if (response.status === 204) return undefined as T;
   const payload = (await response.json().catch(() => null)) as (T & { error?: ApiErrorBody }) | null;
   if (!response.ok || payload === null) {
-    throw new ApiError(response.status, payload?.error ?? { code: "UNEXPECTED", message: "The server sent an unexpected answer. Try again." });
+    throw new ApiError(
+      response.status,
+      payload?.error ?? { code: "UNEXPECTED", message: "The server sent an unexpected answer. Try again." },
+    );
   }
   return payload;
 }

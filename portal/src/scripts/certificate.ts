@@ -21,7 +21,11 @@ if (holder) {
   const moduleId = holder.dataset.moduleId!;
   api<{ certificate: Certificate }>(`/api/certificates/${encodeURIComponent(moduleId)}`).then(
     ({ certificate }) => {
-      const print = element("button", { type: "button", class: "govuk-button govuk-button--secondary", "data-module": "govuk-button" }, "Print this certificate");
+      const print = element(
+        "button",
+        { type: "button", class: "govuk-button govuk-button--secondary", "data-module": "govuk-button" },
+        "Print this certificate",
+      );
       print.addEventListener("click", () => window.print());
       holder.replaceChildren(
         element(
@@ -31,7 +35,11 @@ if (holder) {
           element("p", { class: "govuk-body-l" }, "This certifies that"),
           element("p", { class: "app-certificate__name", "data-certificate-name": "" }, certificate.officerName),
           element("p", { class: "govuk-body-l" }, "has completed"),
-          element("p", { class: "app-certificate__module" }, `Module ${certificate.moduleNumber}: ${certificate.moduleTitle}`),
+          element(
+            "p",
+            { class: "app-certificate__module" },
+            `Module ${certificate.moduleNumber}: ${certificate.moduleTitle}`,
+          ),
           element(
             "p",
             { class: "govuk-body" },
@@ -39,15 +47,34 @@ if (holder) {
             element("time", { datetime: certificate.completedAt }, formatDate(certificate.completedAt)),
             ".",
           ),
-          element("p", { class: "govuk-body-s" }, "Certificate number ", element("strong", { "data-certificate-id": "" }, certificate.certificateId)),
+          element(
+            "p",
+            { class: "govuk-body-s" },
+            "Certificate number ",
+            element("strong", { "data-certificate-id": "" }, certificate.certificateId),
+          ),
         ),
-        element("div", { class: "govuk-button-group app-no-print" }, print, element("a", { class: "govuk-link", href: "/progress/" }, "See all your modules")),
+        element(
+          "div",
+          { class: "govuk-button-group app-no-print" },
+          print,
+          element("a", { class: "govuk-link", href: "/progress/" }, "See all your modules"),
+        ),
       );
     },
     (error: unknown) => {
-      if (error instanceof ApiError && error.status === 401) holder.replaceChildren(...fromTemplate("[data-signed-out]"));
-      else if (error instanceof ApiError && error.body.code === "NOT_COMPLETED") holder.replaceChildren(...fromTemplate("[data-not-completed]"));
-      else holder.replaceChildren(element("p", { class: "govuk-body" }, error instanceof Error ? error.message : "The certificate could not be loaded."));
+      if (error instanceof ApiError && error.status === 401)
+        holder.replaceChildren(...fromTemplate("[data-signed-out]"));
+      else if (error instanceof ApiError && error.body.code === "NOT_COMPLETED")
+        holder.replaceChildren(...fromTemplate("[data-not-completed]"));
+      else
+        holder.replaceChildren(
+          element(
+            "p",
+            { class: "govuk-body" },
+            error instanceof Error ? error.message : "The certificate could not be loaded.",
+          ),
+        );
     },
   );
 }

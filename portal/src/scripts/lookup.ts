@@ -41,8 +41,21 @@ if (form && input && list && status) {
       ...results.map((result, index) =>
         element(
           "li",
-          { id: optionId(index), role: "option", class: "app-lookup__option", "aria-selected": "false", "data-href": result.href },
-          element("span", { class: "app-lookup__term" }, result.term, result.abbreviations.length > 0 ? element("span", { class: "app-lookup__abbr" }, ` (${result.abbreviations.join(", ")})`) : null),
+          {
+            id: optionId(index),
+            role: "option",
+            class: "app-lookup__option",
+            "aria-selected": "false",
+            "data-href": result.href,
+          },
+          element(
+            "span",
+            { class: "app-lookup__term" },
+            result.term,
+            result.abbreviations.length > 0
+              ? element("span", { class: "app-lookup__abbr" }, ` (${result.abbreviations.join(", ")})`)
+              : null,
+          ),
           element("span", { class: "app-lookup__meaning" }, result.meaning),
         ),
       ),
@@ -53,7 +66,8 @@ if (form && input && list && status) {
     setActive(open ? 0 : -1);
     if (query.trim() === "") status!.textContent = "";
     else if (!open) status!.textContent = `No terms match “${query}”. Try an abbreviation or fewer words.`;
-    else status!.textContent = `${results.length} ${results.length === 1 ? "term matches" : "terms match"}. The best match is ${results[0]!.term}; press Enter to open it.`;
+    else
+      status!.textContent = `${results.length} ${results.length === 1 ? "term matches" : "terms match"}. The best match is ${results[0]!.term}; press Enter to open it.`;
   }
 
   function lookUp(query: string): Promise<void> {

@@ -25,7 +25,11 @@ if (holder) {
           element(
             "tr",
             { class: "govuk-table__row" },
-            element("th", { scope: "row", class: "govuk-table__header" }, element("a", { class: "govuk-link", href: `/modules/${row.moduleId}/` }, `${row.number}. ${row.title}`)),
+            element(
+              "th",
+              { scope: "row", class: "govuk-table__header" },
+              element("a", { class: "govuk-link", href: `/modules/${row.moduleId}/` }, `${row.number}. ${row.title}`),
+            ),
             cell(
               row.status === "completed"
                 ? element("strong", { class: "govuk-tag govuk-tag--green app-status" }, "Completed")
@@ -33,17 +37,36 @@ if (holder) {
                   ? element("strong", { class: "govuk-tag govuk-tag--yellow app-status" }, "Not passed yet")
                   : element("strong", { class: "govuk-tag govuk-tag--grey app-status" }, "Not started"),
             ),
-            cell(row.bestPercent === null ? "–" : `${row.bestPercent}% (${row.attempts} ${row.attempts === 1 ? "attempt" : "attempts"})`),
+            cell(
+              row.bestPercent === null
+                ? "–"
+                : `${row.bestPercent}% (${row.attempts} ${row.attempts === 1 ? "attempt" : "attempts"})`,
+            ),
             cell(
               row.completedAt && row.certificateId
-                ? element("a", { class: "govuk-link", href: `/modules/${row.moduleId}/certificate/` }, `Certificate ${row.certificateId}`, element("span", { class: "govuk-visually-hidden" }, ` for module ${row.number}`), `, ${formatDate(row.completedAt)}`)
-                : element("a", { class: "govuk-link", href: `/modules/${row.moduleId}/quiz/` }, "Take the quiz", element("span", { class: "govuk-visually-hidden" }, ` for module ${row.number}`)),
+                ? element(
+                    "a",
+                    { class: "govuk-link", href: `/modules/${row.moduleId}/certificate/` },
+                    `Certificate ${row.certificateId}`,
+                    element("span", { class: "govuk-visually-hidden" }, ` for module ${row.number}`),
+                    `, ${formatDate(row.completedAt)}`,
+                  )
+                : element(
+                    "a",
+                    { class: "govuk-link", href: `/modules/${row.moduleId}/quiz/` },
+                    "Take the quiz",
+                    element("span", { class: "govuk-visually-hidden" }, ` for module ${row.number}`),
+                  ),
             ),
           ),
         );
       }
       holder.replaceChildren(
-        element("p", { class: "govuk-body-l" }, `${officer.displayName}, ${officer.team}: you have completed ${done} of ${modules.length} modules.`),
+        element(
+          "p",
+          { class: "govuk-body-l" },
+          `${officer.displayName}, ${officer.team}: you have completed ${done} of ${modules.length} modules.`,
+        ),
         element(
           "div",
           { class: "app-table-wrap", role: "region", "aria-label": "Your modules", tabindex: "0" },
@@ -57,7 +80,9 @@ if (holder) {
               element(
                 "tr",
                 { class: "govuk-table__row" },
-                ...["Module", "Status", "Best score", "Certificate"].map((text) => element("th", { scope: "col", class: "govuk-table__header" }, text)),
+                ...["Module", "Status", "Best score", "Certificate"].map((text) =>
+                  element("th", { scope: "col", class: "govuk-table__header" }, text),
+                ),
               ),
             ),
             body,
@@ -70,7 +95,13 @@ if (holder) {
         const template = document.querySelector<HTMLTemplateElement>("[data-signed-out]");
         holder.replaceChildren(...(template ? Array.from(template.content.cloneNode(true).childNodes) : []));
       } else {
-        holder.replaceChildren(element("p", { class: "govuk-body" }, error instanceof Error ? error.message : "Your progress could not be loaded."));
+        holder.replaceChildren(
+          element(
+            "p",
+            { class: "govuk-body" },
+            error instanceof Error ? error.message : "Your progress could not be loaded.",
+          ),
+        );
       }
     },
   );

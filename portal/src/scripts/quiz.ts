@@ -25,9 +25,11 @@ const resultBox = document.querySelector<HTMLElement>("[data-quiz-result]");
 const signInNotice = document.querySelector<HTMLElement>("[data-quiz-sign-in]");
 
 /** replaceChildren() would print "null" for a missing child, so drop them first. */
-const present = (...nodes: Array<Node | string | null>): Array<Node | string> => nodes.filter((node): node is Node | string => node !== null);
+const present = (...nodes: Array<Node | string | null>): Array<Node | string> =>
+  nodes.filter((node): node is Node | string => node !== null);
 
-const questionIds = () => Array.from(document.querySelectorAll<HTMLElement>("[data-question]")).map((node) => node.dataset.question!);
+const questionIds = () =>
+  Array.from(document.querySelectorAll<HTMLElement>("[data-question]")).map((node) => node.dataset.question!);
 const questionNumber = (id: string) => questionIds().indexOf(id) + 1;
 const optionLabel = (questionId: string, optionId: string) =>
   document.querySelector<HTMLLabelElement>(`label[for="${questionId}-${optionId}"]`)?.textContent?.trim() ?? optionId;
@@ -113,8 +115,15 @@ function showFeedback(results: QuestionResult[]) {
     body.replaceChildren(
       ...present(
         element("p", { class: "govuk-body" }, verdict),
-        result.isCorrect ? null : element("p", { class: "govuk-body" }, "You chose: ", optionLabel(result.questionId, result.chosen)),
-        element("p", { class: "govuk-body" }, element("strong", {}, "Best answer: "), optionLabel(result.questionId, result.correct)),
+        result.isCorrect
+          ? null
+          : element("p", { class: "govuk-body" }, "You chose: ", optionLabel(result.questionId, result.chosen)),
+        element(
+          "p",
+          { class: "govuk-body" },
+          element("strong", {}, "Best answer: "),
+          optionLabel(result.questionId, result.correct),
+        ),
         element("p", { class: "govuk-body" }, result.explanation),
         element("p", { class: "govuk-body-s" }, `Source: ${result.source}`),
       ),
@@ -127,7 +136,11 @@ function showResult(attempt: Attempt) {
   if (!resultBox || !form) return;
   const score = `You scored ${attempt.correct} out of ${attempt.total} (${attempt.percent}%)`;
   const certificateHref = form.dataset.certificateHref!;
-  const retry = element("button", { type: "button", class: "govuk-button govuk-button--secondary", "data-module": "govuk-button" }, "Take the quiz again");
+  const retry = element(
+    "button",
+    { type: "button", class: "govuk-button govuk-button--secondary", "data-module": "govuk-button" },
+    "Take the quiz again",
+  );
   retry.addEventListener("click", () => {
     form.reset();
     hideFeedback();
@@ -155,10 +168,20 @@ function showResult(attempt: Attempt) {
     const certificateLink = element(
       "p",
       { class: "govuk-body" },
-      element("a", { class: "govuk-link", href: certificateHref, "data-certificate-link": "" }, "View and print your certificate"),
+      element(
+        "a",
+        { class: "govuk-link", href: certificateHref, "data-certificate-link": "" },
+        "View and print your certificate",
+      ),
     );
     resultBox.replaceChildren(
-      ...present(panel, recorded, certificateLink, element("p", { class: "govuk-body" }, "Every answer is explained below the question."), retry),
+      ...present(
+        panel,
+        recorded,
+        certificateLink,
+        element("p", { class: "govuk-body" }, "Every answer is explained below the question."),
+        retry,
+      ),
     );
   } else {
     resultBox.replaceChildren(
@@ -205,10 +228,20 @@ if (form) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 401) {
         const back = encodeURIComponent(window.location.pathname);
-        showErrors([{ text: "Sign in as a demo officer before you submit, so your result can be recorded", href: `/sign-in/?return=${back}` }]);
+        showErrors([
+          {
+            text: "Sign in as a demo officer before you submit, so your result can be recorded",
+            href: `/sign-in/?return=${back}`,
+          },
+        ]);
       } else if (error.body.questions && error.body.questions.length > 0) {
         markQuestionErrors(error.body.questions);
-        showErrors(error.body.questions.map((id) => ({ text: `Choose an answer for question ${questionNumber(id)}`, href: `#${id}-${document.querySelector<HTMLInputElement>(`input[name="${id}"]`)?.value ?? "a"}` })));
+        showErrors(
+          error.body.questions.map((id) => ({
+            text: `Choose an answer for question ${questionNumber(id)}`,
+            href: `#${id}-${document.querySelector<HTMLInputElement>(`input[name="${id}"]`)?.value ?? "a"}`,
+          })),
+        );
       } else {
         showErrors([{ text: error.body.message }]);
       }

@@ -25,7 +25,15 @@ function showError(message: string) {
         "div",
         { role: "alert" },
         element("h2", { class: "govuk-error-summary__title" }, "There is a problem"),
-        element("div", { class: "govuk-error-summary__body" }, element("ul", { class: "govuk-list govuk-error-summary__list" }, element("li", {}, element("a", { href: "#officer" }, message)))),
+        element(
+          "div",
+          { class: "govuk-error-summary__body" },
+          element(
+            "ul",
+            { class: "govuk-list govuk-error-summary__list" },
+            element("li", {}, element("a", { href: "#officer" }, message)),
+          ),
+        ),
       ),
     ),
   );

@@ -56,7 +56,11 @@ async function run(query: string) {
         element(
           "li",
           { class: "app-search-result" },
-          element("h2", { class: "govuk-heading-s govuk-!-margin-bottom-1" }, element("a", { class: "govuk-link", href: page.url }, page.meta.title ?? page.url)),
+          element(
+            "h2",
+            { class: "govuk-heading-s govuk-!-margin-bottom-1" },
+            element("a", { class: "govuk-link", href: page.url }, page.meta.title ?? page.url),
+          ),
           excerpt(page.excerpt),
         ),
       ),

@@ -30,7 +30,11 @@ function statusCell(row: ModuleRow) {
       `${formatDate(row.completedAt)}, best ${row.bestPercent ?? 0}%`,
     );
   } else if (row.status === "attempted") {
-    td.append(element("strong", { class: "govuk-tag govuk-tag--yellow app-status" }, "Not passed"), element("br"), `best ${row.bestPercent ?? 0}%`);
+    td.append(
+      element("strong", { class: "govuk-tag govuk-tag--yellow app-status" }, "Not passed"),
+      element("br"),
+      `best ${row.bestPercent ?? 0}%`,
+    );
   } else {
     td.append(element("span", { class: "app-muted" }, "Not started"));
   }
@@ -48,22 +52,46 @@ if (holder) {
           element(
             "tr",
             { class: "govuk-table__row", "data-officer": entry.officer.id },
-            element("th", { scope: "row", class: "govuk-table__header" }, entry.officer.displayName, element("br"), element("span", { class: "app-muted" }, entry.officer.team)),
+            element(
+              "th",
+              { scope: "row", class: "govuk-table__header" },
+              entry.officer.displayName,
+              element("br"),
+              element("span", { class: "app-muted" }, entry.officer.team),
+            ),
             ...entry.modules.map(statusCell),
-            element("td", { class: "govuk-table__cell govuk-table__cell--numeric", "data-officer-total": "" }, `${done} of ${data.modules.length}`),
+            element(
+              "td",
+              { class: "govuk-table__cell govuk-table__cell--numeric", "data-officer-total": "" },
+              `${done} of ${data.modules.length}`,
+            ),
           ),
         );
       }
-      const moduleList = element("ol", { class: "govuk-list govuk-list--number" }, ...data.modules.map((module) => element("li", {}, element("a", { class: "govuk-link", href: `/modules/${module.id}/` }, module.title))));
+      const moduleList = element(
+        "ol",
+        { class: "govuk-list govuk-list--number" },
+        ...data.modules.map((module) =>
+          element("li", {}, element("a", { class: "govuk-link", href: `/modules/${module.id}/` }, module.title)),
+        ),
+      );
       holder.replaceChildren(
-        element("p", { class: "govuk-body-l" }, `${allDone} of ${data.officers.length} officers have completed all ${data.modules.length} modules. A module is completed when its quiz is passed with ${data.passMarkPercent}% or more.`),
+        element(
+          "p",
+          { class: "govuk-body-l" },
+          `${allDone} of ${data.officers.length} officers have completed all ${data.modules.length} modules. A module is completed when its quiz is passed with ${data.passMarkPercent}% or more.`,
+        ),
         element(
           "div",
           { class: "app-table-wrap", role: "region", "aria-label": "Completions by officer", tabindex: "0" },
           element(
             "table",
             { class: "govuk-table app-table-compact" },
-            element("caption", { class: "govuk-table__caption govuk-table__caption--m" }, "Completions by officer and module"),
+            element(
+              "caption",
+              { class: "govuk-table__caption govuk-table__caption--m" },
+              "Completions by officer and module",
+            ),
             element(
               "thead",
               { class: "govuk-table__head" },
@@ -71,7 +99,14 @@ if (holder) {
                 "tr",
                 { class: "govuk-table__row" },
                 element("th", { scope: "col", class: "govuk-table__header" }, "Officer"),
-                ...data.modules.map((module) => element("th", { scope: "col", class: "govuk-table__header" }, `Module ${module.number}`, element("span", { class: "govuk-visually-hidden" }, `: ${module.title}`))),
+                ...data.modules.map((module) =>
+                  element(
+                    "th",
+                    { scope: "col", class: "govuk-table__header" },
+                    `Module ${module.number}`,
+                    element("span", { class: "govuk-visually-hidden" }, `: ${module.title}`),
+                  ),
+                ),
                 element("th", { scope: "col", class: "govuk-table__header govuk-table__header--numeric" }, "Completed"),
               ),
             ),
@@ -83,9 +118,18 @@ if (holder) {
       );
     },
     (error: unknown) => {
-      if (error instanceof ApiError && error.status === 401) holder.replaceChildren(...fromTemplate("[data-signed-out]"));
-      else if (error instanceof ApiError && error.status === 403) holder.replaceChildren(...fromTemplate("[data-forbidden]"));
-      else holder.replaceChildren(element("p", { class: "govuk-body" }, error instanceof Error ? error.message : "Completions could not be loaded."));
+      if (error instanceof ApiError && error.status === 401)
+        holder.replaceChildren(...fromTemplate("[data-signed-out]"));
+      else if (error instanceof ApiError && error.status === 403)
+        holder.replaceChildren(...fromTemplate("[data-forbidden]"));
+      else
+        holder.replaceChildren(
+          element(
+            "p",
+            { class: "govuk-body" },
+            error instanceof Error ? error.message : "Completions could not be loaded.",
+          ),
+        );
     },
   );
 }

@@ -16,7 +16,10 @@ export enum CamhsReferralStatus {
   DECLINED = "DECLINED",
   CLOSED = "CLOSED",
 }
-registerEnumType(CamhsReferralStatus, { name: "CamhsReferralStatus", description: "Where a CAMHS referral has got to." });
+registerEnumType(CamhsReferralStatus, {
+  name: "CamhsReferralStatus",
+  description: "Where a CAMHS referral has got to.",
+});
 
 export enum MentalHealthAssessmentStatus {
   REQUESTED = "REQUESTED",

@@ -1,14 +1,7 @@
 import "reflect-metadata";
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
 import { Agency } from "@safeguarding/kit";
-import {
-  CamhsReferral,
-  Child,
-  EscalationRoute,
-  GpPractice,
-  HealthRecord,
-  MentalHealthAssessment,
-} from "./entities.js";
+import { CamhsReferral, Child, EscalationRoute, GpPractice, HealthRecord, MentalHealthAssessment } from "./entities.js";
 import {
   RecordCamhsReferralInput,
   RequestMentalHealthAssessmentInput,
@@ -46,7 +39,9 @@ export class HealthRecordResolver {
     return (await context.loaders.camhsReferrals(record.nhsNumber)) ?? [];
   }
 
-  @FieldResolver(() => [MentalHealthAssessment], { description: "Every mental-health assessment request, newest first." })
+  @FieldResolver(() => [MentalHealthAssessment], {
+    description: "Every mental-health assessment request, newest first.",
+  })
   async mentalHealthAssessments(
     @Root() record: HealthRecord,
     @Ctx() context: HealthContext,
@@ -56,7 +51,8 @@ export class HealthRecordResolver {
 
   @FieldResolver(() => EscalationRoute, {
     nullable: true,
-    description: "Whom to call for a mental-health assessment in the child's area; null if the area has no directory entry.",
+    description:
+      "Whom to call for a mental-health assessment in the child's area; null if the area has no directory entry.",
   })
   async escalationRoute(@Root() record: HealthRecord, @Ctx() context: HealthContext): Promise<EscalationRoute | null> {
     return (await context.loaders.escalationRoute(record.area)) ?? null;

@@ -29,7 +29,8 @@ function countingSelects(db: Kysely<HealthDatabase>) {
     transformQuery(args) {
       if (SelectQueryNode.is(args.node)) {
         for (const from of args.node.from?.froms ?? []) {
-          if (TableNode.is(from)) selects.set(from.table.identifier.name, (selects.get(from.table.identifier.name) ?? 0) + 1);
+          if (TableNode.is(from))
+            selects.set(from.table.identifier.name, (selects.get(from.table.identifier.name) ?? 0) + 1);
         }
       }
       return args.node;
@@ -69,7 +70,11 @@ describe.each(backends)("health schema on $name", (backend) => {
   let opened: TestStore<HealthDatabase>;
   let db: Kysely<HealthDatabase>;
 
-  async function run(source: string, variableValues: Record<string, unknown>, onDb = db): Promise<ExecutionResult<Json>> {
+  async function run(
+    source: string,
+    variableValues: Record<string, unknown>,
+    onDb = db,
+  ): Promise<ExecutionResult<Json>> {
     const contextValue = createContextFactory(onDb)("test-request");
     const result = await graphql({ schema: federated.schema, source, variableValues, contextValue });
     // As the gateway would see it: scalars serialised (DateTime values are Date objects until then).
@@ -90,7 +95,10 @@ describe.each(backends)("health schema on $name", (backend) => {
     // A second call must not load the demo twice (escalation steps are keyed, so a repeat would fail loudly).
     expect(await seedDemoData(healthSubgraph, db, now)).toBe(false);
     const synthetic = [...syntheticChildren(300, 7)];
-    await insertSubjects(db as unknown as Kysely<SubjectTables>, synthetic.map((c) => subjectRow(c, now, healthSubgraph.identityDepartment)));
+    await insertSubjects(
+      db as unknown as Kysely<SubjectTables>,
+      synthetic.map((c) => subjectRow(c, now, healthSubgraph.identityDepartment)),
+    );
     await seedHealthSynthetic(db, synthetic, now, prng(7));
   });
   afterAll(async () => opened?.cleanup());
@@ -104,14 +112,20 @@ describe.each(backends)("health schema on $name", (backend) => {
     expect(health.gpPractice.phone).toMatch(DRAMA_PHONE);
 
     const now = Date.now();
-    const near = (iso: string, daysAgo: number) => expect(Math.abs(Date.parse(iso) - ago(new Date(now), daysAgo).getTime())).toBeLessThan(120_000);
+    const near = (iso: string, daysAgo: number) =>
+      expect(Math.abs(Date.parse(iso) - ago(new Date(now), daysAgo).getTime())).toBeLessThan(120_000);
     expect(health.camhsReferrals).toHaveLength(1);
     expect(health.camhsReferrals[0]).toMatchObject({ urgency: "URGENT", status: "ACCEPTED" });
     near(health.camhsReferrals[0].referredAt, 45);
 
     expect(health.mentalHealthAssessments).toHaveLength(1);
     const assessment = health.mentalHealthAssessments[0];
-    expect(assessment).toMatchObject({ status: "REQUESTED", scheduledFor: null, completedAt: null, outcomeSummary: null });
+    expect(assessment).toMatchObject({
+      status: "REQUESTED",
+      scheduledFor: null,
+      completedAt: null,
+      outcomeSummary: null,
+    });
     expect(assessment.requestedBy).toMatch(/social worker/i);
     near(assessment.requestedAt, 30);
   });
@@ -120,13 +134,21 @@ describe.each(backends)("health schema on $name", (backend) => {
     const [child] = await entities([DEMO_CHILD_ID]);
     const route = child.health.escalationRoute;
     expect(route.area).toBe("north-avonvale");
-    expect(route.inHours.map((s: Json) => s.role)).toEqual(["CAMHS duty clinician", "CAMHS team manager", "CAMHS service manager"]);
+    expect(route.inHours.map((s: Json) => s.role)).toEqual([
+      "CAMHS duty clinician",
+      "CAMHS team manager",
+      "CAMHS service manager",
+    ]);
     expect(route.outOfHours.map((s: Json) => s.role)).toEqual([
       "CAMHS crisis line",
       "On-call CAMHS consultant psychiatrist",
       "NHS trust director on call",
     ]);
-    expect(route.outOfHours[0]).toMatchObject({ position: 1, availability: "24 hours, every day", escalateIfNoResponseWithinMinutes: 30 });
+    expect(route.outOfHours[0]).toMatchObject({
+      position: 1,
+      availability: "24 hours, every day",
+      escalateIfNoResponseWithinMinutes: 30,
+    });
     for (const ladder of [route.inHours, route.outOfHours]) {
       expect(ladder.map((s: Json) => s.position)).toEqual([1, 2, 3]);
       expect(ladder.at(-1).escalateIfNoResponseWithinMinutes).toBeNull();
@@ -157,9 +179,9 @@ describe.each(backends)("health schema on $name", (backend) => {
   });
 
   it("loads many children with one query per table", async () => {
-    const synthetic = (await db.selectFrom("subjects").select("nhs_number").where("nhs_number", "like", "9991%").execute()).map(
-      (r) => r.nhs_number,
-    );
+    const synthetic = (
+      await db.selectFrom("subjects").select("nhs_number").where("nhs_number", "like", "9991%").execute()
+    ).map((r) => r.nhs_number);
     expect(synthetic.length).toBe(300);
     const counted = countingSelects(db);
     const ids = [...HEALTH_DEMO_IDS, ...synthetic, "9990000069"];
@@ -188,7 +210,7 @@ describe.each(backends)("health schema on $name", (backend) => {
     }`;
     const rowCounts = async () => ({
       referrals: (await db.selectFrom("camhs_referrals").select("id").execute()).length,
-      assessments: (await db.selectFrom("mental_health_assessments").selectAll().orderBy("id").execute()),
+      assessments: await db.selectFrom("mental_health_assessments").selectAll().orderBy("id").execute(),
     });
     const expectBadUserInput = (result: ExecutionResult<Json>, field: string) => {
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
@@ -197,19 +219,36 @@ describe.each(backends)("health schema on $name", (backend) => {
 
     it("records a referral and requests, books and completes an assessment for 9990000018", async () => {
       const referred = await run(RECORD, {
-        input: { childId: DEMO_CHILD_ID, referredAt: new Date(Date.now() - 60_000).toISOString(), referredBy: "PC 4471 Daniel Osei", reason: "Talked of self-harm when found.", urgency: "EMERGENCY" },
+        input: {
+          childId: DEMO_CHILD_ID,
+          referredAt: new Date(Date.now() - 60_000).toISOString(),
+          referredBy: "PC 4471 Daniel Osei",
+          reason: "Talked of self-harm when found.",
+          urgency: "EMERGENCY",
+        },
       });
       expect(referred.errors).toBeUndefined();
-      expect(referred.data.recordCamhsReferral).toMatchObject({ urgency: "EMERGENCY", status: "RECEIVED", source: { agency: "HEALTH" } });
+      expect(referred.data.recordCamhsReferral).toMatchObject({
+        urgency: "EMERGENCY",
+        status: "RECEIVED",
+        source: { agency: "HEALTH" },
+      });
 
       const requested = await run(REQUEST, {
-        input: { childId: DEMO_CHILD_ID, requestedAt: new Date(Date.now() - 60_000).toISOString(), requestedBy: "EDT social worker", reason: "Placement decision tonight." },
+        input: {
+          childId: DEMO_CHILD_ID,
+          requestedAt: new Date(Date.now() - 60_000).toISOString(),
+          requestedBy: "EDT social worker",
+          reason: "Placement decision tonight.",
+        },
       });
       expect(requested.errors).toBeUndefined();
       const id = requested.data.requestMentalHealthAssessment.id;
 
       const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
-      const booked = await run(UPDATE, { input: { assessmentId: id, status: "SCHEDULED", scheduledFor: tomorrow, updatedBy: "CAMHS duty clinician" } });
+      const booked = await run(UPDATE, {
+        input: { assessmentId: id, status: "SCHEDULED", scheduledFor: tomorrow, updatedBy: "CAMHS duty clinician" },
+      });
       expect(booked.errors).toBeUndefined();
       expect(booked.data.updateMentalHealthAssessment).toMatchObject({ status: "SCHEDULED", scheduledFor: tomorrow });
 
@@ -222,19 +261,38 @@ describe.each(backends)("health schema on $name", (backend) => {
       const before = await rowCounts();
       const soon = new Date(Date.now() + 3 * 86_400_000).toISOString();
       expectBadUserInput(
-        await run(RECORD, { input: { childId: "9990000999", referredAt: new Date().toISOString(), referredBy: "GP", reason: "Low mood", urgency: "URGENT" } }),
+        await run(RECORD, {
+          input: {
+            childId: "9990000999",
+            referredAt: new Date().toISOString(),
+            referredBy: "GP",
+            reason: "Low mood",
+            urgency: "URGENT",
+          },
+        }),
         "childId",
       );
       expectBadUserInput(
-        await run(REQUEST, { input: { childId: DEMO_CHILD_ID, requestedAt: soon, requestedBy: "Social worker", reason: "Placement" } }),
+        await run(REQUEST, {
+          input: { childId: DEMO_CHILD_ID, requestedAt: soon, requestedBy: "Social worker", reason: "Placement" },
+        }),
         "requestedAt",
       );
       expectBadUserInput(
-        await run(UPDATE, { input: { assessmentId: "MHA-0018-01", status: "COMPLETED", completedAt: new Date().toISOString(), updatedBy: "CAMHS" } }),
+        await run(UPDATE, {
+          input: {
+            assessmentId: "MHA-0018-01",
+            status: "COMPLETED",
+            completedAt: new Date().toISOString(),
+            updatedBy: "CAMHS",
+          },
+        }),
         "outcomeSummary",
       );
       expectBadUserInput(
-        await run(UPDATE, { input: { assessmentId: "MHA-0042-01", status: "SCHEDULED", scheduledFor: soon, updatedBy: "CAMHS" } }),
+        await run(UPDATE, {
+          input: { assessmentId: "MHA-0042-01", status: "SCHEDULED", scheduledFor: soon, updatedBy: "CAMHS" },
+        }),
         "assessmentId",
       );
       expect(await rowCounts()).toEqual(before);

@@ -12,10 +12,30 @@ const PRACTICE_REGISTRATION = "GP practice registration";
 type Practice = Pick<GpPracticeTable, "name" | "ods_code" | "phone" | "address">;
 
 const PRACTICES: readonly Practice[] = [
-  { name: "Riverside Medical Centre", ods_code: "Z90011", phone: "01632 960 511", address: "14 Quay Street, Avonvale AV1 2QS" },
-  { name: "Mill Street Surgery", ods_code: "Z90012", phone: "01632 960 512", address: "3 Mill Street, Avonvale AV1 4MB" },
-  { name: "Northgate Family Practice", ods_code: "Z90013", phone: "01632 960 513", address: "Northgate Health Centre, Avonvale AV2 7NG" },
-  { name: "Avonvale Park Health Centre", ods_code: "Z90014", phone: "01632 960 514", address: "1 Park Road, Avonvale AV3 1PR" },
+  {
+    name: "Riverside Medical Centre",
+    ods_code: "Z90011",
+    phone: "01632 960 511",
+    address: "14 Quay Street, Avonvale AV1 2QS",
+  },
+  {
+    name: "Mill Street Surgery",
+    ods_code: "Z90012",
+    phone: "01632 960 512",
+    address: "3 Mill Street, Avonvale AV1 4MB",
+  },
+  {
+    name: "Northgate Family Practice",
+    ods_code: "Z90013",
+    phone: "01632 960 513",
+    address: "Northgate Health Centre, Avonvale AV2 7NG",
+  },
+  {
+    name: "Avonvale Park Health Centre",
+    ods_code: "Z90014",
+    phone: "01632 960 514",
+    address: "1 Park Road, Avonvale AV3 1PR",
+  },
   { name: "Hill View Surgery", ods_code: "Z90015", phone: "01632 960 515", address: "22 Hill View, Kingsford AV4 9HV" },
 ];
 
@@ -30,14 +50,50 @@ const IN_HOURS = "Monday to Friday, 9am to 5pm";
 const ESCALATION_DIRECTORY: Record<string, Record<EscalationLadder, StepSeed[]>> = {
   [DEMO_AREA]: {
     [EscalationLadder.IN_HOURS]: [
-      { role: "CAMHS duty clinician", contact: `${CAMHS} duty desk`, phone: "01632 960 520", availability: IN_HOURS, escalate_after_minutes: 60 },
-      { role: "CAMHS team manager", contact: `${CAMHS} team manager (via the duty desk)`, phone: "01632 960 521", availability: IN_HOURS, escalate_after_minutes: 120 },
-      { role: "CAMHS service manager", contact: "Avonvale children's mental health service manager", phone: "01632 960 522", availability: IN_HOURS, escalate_after_minutes: null },
+      {
+        role: "CAMHS duty clinician",
+        contact: `${CAMHS} duty desk`,
+        phone: "01632 960 520",
+        availability: IN_HOURS,
+        escalate_after_minutes: 60,
+      },
+      {
+        role: "CAMHS team manager",
+        contact: `${CAMHS} team manager (via the duty desk)`,
+        phone: "01632 960 521",
+        availability: IN_HOURS,
+        escalate_after_minutes: 120,
+      },
+      {
+        role: "CAMHS service manager",
+        contact: "Avonvale children's mental health service manager",
+        phone: "01632 960 522",
+        availability: IN_HOURS,
+        escalate_after_minutes: null,
+      },
     ],
     [EscalationLadder.OUT_OF_HOURS]: [
-      { role: "CAMHS crisis line", contact: "Avonvale CAMHS crisis line", phone: "0808 157 0520", availability: "24 hours, every day", escalate_after_minutes: 30 },
-      { role: "On-call CAMHS consultant psychiatrist", contact: "Avonvale General Hospital switchboard: ask for the on-call CAMHS consultant", phone: "01632 960 600", availability: "Evenings, nights, weekends and bank holidays", escalate_after_minutes: 60 },
-      { role: "NHS trust director on call", contact: "Avonvale General Hospital switchboard: ask for the director on call", phone: "01632 960 600", availability: "Evenings, nights, weekends and bank holidays", escalate_after_minutes: null },
+      {
+        role: "CAMHS crisis line",
+        contact: "Avonvale CAMHS crisis line",
+        phone: "0808 157 0520",
+        availability: "24 hours, every day",
+        escalate_after_minutes: 30,
+      },
+      {
+        role: "On-call CAMHS consultant psychiatrist",
+        contact: "Avonvale General Hospital switchboard: ask for the on-call CAMHS consultant",
+        phone: "01632 960 600",
+        availability: "Evenings, nights, weekends and bank holidays",
+        escalate_after_minutes: 60,
+      },
+      {
+        role: "NHS trust director on call",
+        contact: "Avonvale General Hospital switchboard: ask for the director on call",
+        phone: "01632 960 600",
+        availability: "Evenings, nights, weekends and bank holidays",
+        escalate_after_minutes: null,
+      },
     ],
   },
 };
@@ -46,7 +102,12 @@ const ESCALATION_DIRECTORY: Record<string, Record<EscalationLadder, StepSeed[]>>
 export async function seedEscalationRoute(db: Kysely<HealthDatabase>, area: string, now: Date): Promise<void> {
   const ladders = ESCALATION_DIRECTORY[area];
   if (!ladders) return;
-  const existing = await db.selectFrom("escalation_steps").select("area").where("area", "=", area).limit(1).executeTakeFirst();
+  const existing = await db
+    .selectFrom("escalation_steps")
+    .select("area")
+    .where("area", "=", area)
+    .limit(1)
+    .executeTakeFirst();
   if (existing) return;
   const rows: EscalationStepTable[] = Object.entries(ladders).flatMap(([ladder, steps]) =>
     steps.map((step, index) => ({
@@ -77,10 +138,17 @@ const shortId = (child: DemoChild) => child.nhsNumber.slice(-4);
 /** Demo health records. The first child mirrors the case review: the assessment asked for never happened. */
 export async function seedHealthChild(db: Kysely<HealthDatabase>, child: DemoChild, now: Date): Promise<void> {
   await seedEscalationRoute(db, child.area, now);
-  const camhs = (daysAgo: number, by: string) => ({ department: CAMHS, recorded_at: ago(now, daysAgo).toISOString(), recorded_by: by });
+  const camhs = (daysAgo: number, by: string) => ({
+    department: CAMHS,
+    recorded_at: ago(now, daysAgo).toISOString(),
+    recorded_by: by,
+  });
 
   if (child.nhsNumber === DEMO_CHILD_ID) {
-    await db.insertInto("gp_practices").values(practiceRow(child, PRACTICES[0], now, 400)).execute();
+    await db
+      .insertInto("gp_practices")
+      .values(practiceRow(child, PRACTICES[0], now, 400))
+      .execute();
     await db
       .insertInto("camhs_referrals")
       .values({
@@ -88,7 +156,8 @@ export async function seedHealthChild(db: Kysely<HealthDatabase>, child: DemoChi
         nhs_number: child.nhsNumber,
         referred_at: ago(now, 45).toISOString(),
         referred_by: "Dr Helen Carver, GP, Riverside Medical Centre",
-        reason: "Low mood, talk of self-harm and repeated missing episodes; thought to be at risk of sexual exploitation.",
+        reason:
+          "Low mood, talk of self-harm and repeated missing episodes; thought to be at risk of sexual exploitation.",
         urgency: CamhsUrgency.URGENT,
         status: CamhsReferralStatus.ACCEPTED,
         ...camhs(41, "CAMHS duty clinician"),
@@ -114,15 +183,24 @@ export async function seedHealthChild(db: Kysely<HealthDatabase>, child: DemoChi
     return;
   }
   if (child.givenName === "Jayden") {
-    await db.insertInto("gp_practices").values(practiceRow(child, PRACTICES[1], now, 900)).execute();
+    await db
+      .insertInto("gp_practices")
+      .values(practiceRow(child, PRACTICES[1], now, 900))
+      .execute();
     return;
   }
   if (child.givenName === "Maisie") {
-    await db.insertInto("gp_practices").values(practiceRow(child, PRACTICES[2], now, 2000)).execute();
+    await db
+      .insertInto("gp_practices")
+      .values(practiceRow(child, PRACTICES[2], now, 2000))
+      .execute();
     return;
   }
   if (child.givenName === "Tomasz") {
-    await db.insertInto("gp_practices").values(practiceRow(child, PRACTICES[3], now, 700)).execute();
+    await db
+      .insertInto("gp_practices")
+      .values(practiceRow(child, PRACTICES[3], now, 700))
+      .execute();
     await db
       .insertInto("mental_health_assessments")
       .values({
@@ -130,7 +208,8 @@ export async function seedHealthChild(db: Kysely<HealthDatabase>, child: DemoChi
         nhs_number: child.nhsNumber,
         requested_at: ago(now, 18).toISOString(),
         requested_by: "Kerry Walsh, social worker, children in care team",
-        reason: "Found far from home with cash and two phones; suspected of carrying drugs for a county line. Seems withdrawn.",
+        reason:
+          "Found far from home with cash and two phones; suspected of carrying drugs for a county line. Seems withdrawn.",
         status: MentalHealthAssessmentStatus.DECLINED,
         scheduled_for: ago(now, 10).toISOString(),
         completed_at: null,
@@ -143,7 +222,10 @@ export async function seedHealthChild(db: Kysely<HealthDatabase>, child: DemoChi
     return;
   }
   if (child.givenName === "Zoë") {
-    await db.insertInto("gp_practices").values(practiceRow(child, PRACTICES[4], now, 1500)).execute();
+    await db
+      .insertInto("gp_practices")
+      .values(practiceRow(child, PRACTICES[4], now, 1500))
+      .execute();
     await db
       .insertInto("camhs_referrals")
       .values({
@@ -207,6 +289,14 @@ export async function seedHealthSynthetic(
         recorded_by: "CAMHS single point of access",
       };
     });
-  for (let i = 0; i < practices.length; i += 500) await db.insertInto("gp_practices").values(practices.slice(i, i + 500)).execute();
-  for (let i = 0; i < referrals.length; i += 500) await db.insertInto("camhs_referrals").values(referrals.slice(i, i + 500)).execute();
+  for (let i = 0; i < practices.length; i += 500)
+    await db
+      .insertInto("gp_practices")
+      .values(practices.slice(i, i + 500))
+      .execute();
+  for (let i = 0; i < referrals.length; i += 500)
+    await db
+      .insertInto("camhs_referrals")
+      .values(referrals.slice(i, i + 500))
+      .execute();
 }

@@ -1,5 +1,4 @@
 import "reflect-metadata";
-import { GraphQLError } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ago, DEMO_CHILD_ID, seedDemoData, type Store } from "@safeguarding/kit";
 import { testBackends, type TestStore, expectBadInput } from "@safeguarding/kit/testing";
@@ -15,7 +14,6 @@ const TOMASZ_DECLINED = "MHA-0042-01";
 const ZOE_COMPLETED = "MHA-0050-01";
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 const daysAhead = (days: number) => new Date(Date.now() + days * 24 * 3600_000);
-
 
 describe.each(backends)("health service on $name", (backend) => {
   let opened: TestStore<HealthDatabase>;
@@ -84,8 +82,17 @@ describe.each(backends)("health service on $name", (backend) => {
 
     it("records a request as REQUESTED with nothing booked", async () => {
       const assessment = await service.requestMentalHealthAssessment(valid());
-      expect(assessment).toMatchObject({ status: "REQUESTED", scheduledFor: null, completedAt: null, outcomeSummary: null });
-      const row = await db.selectFrom("mental_health_assessments").selectAll().where("id", "=", assessment.id).executeTakeFirst();
+      expect(assessment).toMatchObject({
+        status: "REQUESTED",
+        scheduledFor: null,
+        completedAt: null,
+        outcomeSummary: null,
+      });
+      const row = await db
+        .selectFrom("mental_health_assessments")
+        .selectAll()
+        .where("id", "=", assessment.id)
+        .executeTakeFirst();
       expect(row?.nhs_number).toBe(JAYDEN);
     });
 
@@ -121,7 +128,12 @@ describe.each(backends)("health service on $name", (backend) => {
       updatedBy: "CAMHS duty clinician",
       ...change,
     });
-    const completed = { status: MentalHealthAssessmentStatus.COMPLETED, scheduledFor: null, completedAt: minutesAgo(1), outcomeSummary: "Seen." };
+    const completed = {
+      status: MentalHealthAssessmentStatus.COMPLETED,
+      scheduledFor: null,
+      completedAt: minutesAgo(1),
+      outcomeSummary: "Seen.",
+    };
 
     it.each([
       ["an unknown assessment", { assessmentId: "MHA-none" }, "assessmentId"],
@@ -135,9 +147,17 @@ describe.each(backends)("health service on $name", (backend) => {
       ["COMPLETED without a completion time", { ...completed, completedAt: null }, "completedAt"],
       ["COMPLETED without an outcome", { ...completed, outcomeSummary: "  " }, "outcomeSummary"],
       ["COMPLETED in the future", { ...completed, completedAt: daysAhead(1) }, "completedAt"],
-      ["COMPLETED before it was requested", { ...completed, completedAt: new Date(Date.now() - 5 * 3600_000) }, "completedAt"],
+      [
+        "COMPLETED before it was requested",
+        { ...completed, completedAt: new Date(Date.now() - 5 * 3600_000) },
+        "completedAt",
+      ],
       ["an outcome over 2000 characters", { ...completed, outcomeSummary: "x".repeat(2001) }, "outcomeSummary"],
-      ["a booking time when going back to REQUESTED", { status: MentalHealthAssessmentStatus.REQUESTED }, "scheduledFor"],
+      [
+        "a booking time when going back to REQUESTED",
+        { status: MentalHealthAssessmentStatus.REQUESTED },
+        "scheduledFor",
+      ],
       ["a booking time on a DECLINED request", { status: MentalHealthAssessmentStatus.DECLINED }, "scheduledFor"],
       ["a change to a DECLINED assessment", { assessmentId: TOMASZ_DECLINED }, "assessmentId"],
       ["a change to a COMPLETED assessment", { assessmentId: ZOE_COMPLETED }, "assessmentId"],
@@ -156,7 +176,13 @@ describe.each(backends)("health service on $name", (backend) => {
       expect(done).toMatchObject({ status: "COMPLETED", outcomeSummary: "Low mood; weekly CAMHS sessions offered." });
       expect(done.scheduledFor?.toISOString()).toBe(booked.scheduledFor?.toISOString());
 
-      await expectRefused(() => service.updateMentalHealthAssessment(update({ status: MentalHealthAssessmentStatus.DECLINED, scheduledFor: null })), "assessmentId");
+      await expectRefused(
+        () =>
+          service.updateMentalHealthAssessment(
+            update({ status: MentalHealthAssessmentStatus.DECLINED, scheduledFor: null }),
+          ),
+        "assessmentId",
+      );
       const stored = await service.assessment(open);
       expect(stored.status).toBe("COMPLETED");
     });

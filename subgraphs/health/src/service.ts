@@ -27,12 +27,7 @@ import {
   type MentalHealthAssessment,
   MentalHealthAssessmentStatus,
 } from "./entities.js";
-import type {
-  CamhsReferralTable,
-  EscalationStepTable,
-  HealthDatabase,
-  MentalHealthAssessmentTable,
-} from "./store.js";
+import type { CamhsReferralTable, EscalationStepTable, HealthDatabase, MentalHealthAssessmentTable } from "./store.js";
 
 /** The record as a whole; each item names the system it comes from. */
 export const HEALTH_SYSTEM = "NHS records (GP and CAMHS)";
@@ -45,7 +40,10 @@ export const CAMHS_ACCESS_TEAM = "CAMHS single point of access";
 const NAME_LIMIT = 200;
 const MAX_SCHEDULE_AHEAD_DAYS = 366;
 const DAY_MS = 24 * 60 * 60 * 1000;
-const FINAL_STATUSES: readonly string[] = [MentalHealthAssessmentStatus.COMPLETED, MentalHealthAssessmentStatus.DECLINED];
+const FINAL_STATUSES: readonly string[] = [
+  MentalHealthAssessmentStatus.COMPLETED,
+  MentalHealthAssessmentStatus.DECLINED,
+];
 
 const recorded = (row: RecordedColumns, system: string) => recordedFields(row, Agency.HEALTH, system);
 
@@ -116,7 +114,8 @@ type KnownChild = Pick<SubjectTable, "nhs_number" | "date_of_birth" | "area">;
 const birthOf = (child: KnownChild) => new Date(`${child.date_of_birth}T00:00:00Z`);
 
 function validDate(field: string, value: Date): Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw badInput(`${field} is not a valid date and time.`, field);
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+    throw badInput(`${field} is not a valid date and time.`, field);
   return value;
 }
 
@@ -138,19 +137,32 @@ function checkUpdateShape(input: UpdateMentalHealthAssessment, at: Date) {
     throw badInput(`scheduledFor is more than ${MAX_SCHEDULE_AHEAD_DAYS} days ahead: check the date.`, "scheduledFor");
   }
   if (status === MentalHealthAssessmentStatus.COMPLETED) {
-    if (!completedAt) throw badInput("completedAt is missing: give the time the assessment was completed.", "completedAt");
+    if (!completedAt)
+      throw badInput("completedAt is missing: give the time the assessment was completed.", "completedAt");
     if (!outcomeSummary) throw badInput("outcomeSummary is empty: say what the assessment found.", "outcomeSummary");
   } else if (completedAt) {
-    throw badInput("completedAt applies only when status is COMPLETED: leave it out, or set status to COMPLETED.", "completedAt");
+    throw badInput(
+      "completedAt applies only when status is COMPLETED: leave it out, or set status to COMPLETED.",
+      "completedAt",
+    );
   }
   if (status === MentalHealthAssessmentStatus.SCHEDULED && !scheduledFor) {
     throw badInput("scheduledFor is missing: give the date and time the assessment is booked for.", "scheduledFor");
   }
-  if (scheduledFor && (status === MentalHealthAssessmentStatus.REQUESTED || status === MentalHealthAssessmentStatus.DECLINED)) {
+  if (
+    scheduledFor &&
+    (status === MentalHealthAssessmentStatus.REQUESTED || status === MentalHealthAssessmentStatus.DECLINED)
+  ) {
     throw badInput(`scheduledFor does not apply when status is ${status}: leave it out.`, "scheduledFor");
   }
-  if (outcomeSummary && (status === MentalHealthAssessmentStatus.REQUESTED || status === MentalHealthAssessmentStatus.SCHEDULED)) {
-    throw badInput(`outcomeSummary does not apply when status is ${status}: add it when the assessment is completed or declined.`, "outcomeSummary");
+  if (
+    outcomeSummary &&
+    (status === MentalHealthAssessmentStatus.REQUESTED || status === MentalHealthAssessmentStatus.SCHEDULED)
+  ) {
+    throw badInput(
+      `outcomeSummary does not apply when status is ${status}: add it when the assessment is completed or declined.`,
+      "outcomeSummary",
+    );
   }
   return { status, updatedBy, outcomeSummary, scheduledFor, completedAt };
 }
@@ -182,7 +194,11 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
     return {
       /** The child's area if health knows the child; undefined otherwise. */
       subject: createBatchLoader(async (ids: string[]) => {
-        const rows = await db.selectFrom("subjects").select(["nhs_number", "area"]).where("nhs_number", "in", ids).execute();
+        const rows = await db
+          .selectFrom("subjects")
+          .select(["nhs_number", "area"])
+          .where("nhs_number", "in", ids)
+          .execute();
         return new Map(rows.map((row) => [row.nhs_number, { area: row.area }]));
       }),
       gpPractice: createChildLoader(
@@ -190,11 +206,23 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
         (rows): GpPractice | null => {
           const row = rows[0];
           if (!row) return null;
-          return { ...recorded(row, GP_SYSTEM), name: row.name, odsCode: row.ods_code, phone: row.phone, address: row.address };
+          return {
+            ...recorded(row, GP_SYSTEM),
+            name: row.name,
+            odsCode: row.ods_code,
+            phone: row.phone,
+            address: row.address,
+          };
         },
       ),
       camhsReferrals: createChildLoader(
-        (ids) => db.selectFrom("camhs_referrals").selectAll().where("nhs_number", "in", ids).orderBy("referred_at", "desc").execute(),
+        (ids) =>
+          db
+            .selectFrom("camhs_referrals")
+            .selectAll()
+            .where("nhs_number", "in", ids)
+            .orderBy("referred_at", "desc")
+            .execute(),
         (rows) => rows.map(toCamhsReferral),
       ),
       mentalHealthAssessments: createChildLoader(

@@ -79,7 +79,11 @@ export const healthMigrations: Record<string, Migration> = {
           .addColumn("urgency", "varchar(16)", (c) => c.notNull())
           .addColumn("status", "varchar(32)", (c) => c.notNull()),
       ).execute();
-      await db.schema.createIndex("camhs_referrals_child").on("camhs_referrals").columns(["nhs_number", "referred_at"]).execute();
+      await db.schema
+        .createIndex("camhs_referrals_child")
+        .on("camhs_referrals")
+        .columns(["nhs_number", "referred_at"])
+        .execute();
 
       await withRecordedColumns(
         db.schema

@@ -62,7 +62,11 @@ export async function seedDemoData<DB extends SubjectTables, C extends RequestCo
   db: Kysely<DB>,
   now = new Date(),
 ): Promise<boolean> {
-  const existing = await (db as unknown as Kysely<SubjectTables>).selectFrom("subjects").select("nhs_number").limit(1).execute();
+  const existing = await (db as unknown as Kysely<SubjectTables>)
+    .selectFrom("subjects")
+    .select("nhs_number")
+    .limit(1)
+    .execute();
   if (existing.length > 0) return false;
   const children = DEMO_CHILDREN.filter((child) => child.knownTo.includes(definition.agency));
   await db.transaction().execute(async (trx) => {

@@ -17,7 +17,10 @@ const glossary = () => (shared ??= loadGlossary());
  * Maps every code a subgraph can return to its glossary term, checked when the module loads: a code with no
  * term stops the build (which prints the SDL) and start-up, naming the code to add to glossary/terms.
  */
-export function linkCodesToTerms<C extends string>(scheme: CodeScheme, codes: readonly C[]): (code: C) => GlossaryTermReference {
+export function linkCodesToTerms<C extends string>(
+  scheme: CodeScheme,
+  codes: readonly C[],
+): (code: C) => GlossaryTermReference {
   const links = new Map<string, GlossaryTermReference>();
   const missing: string[] = [];
   for (const code of codes) {

@@ -47,7 +47,10 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   response.end(text);
 }
 
@@ -77,7 +80,9 @@ export async function serveHttp<TContext extends BaseContext>(options: HttpOptio
         return;
       }
       if (url.pathname !== "/graphql" && url.pathname !== "/") {
-        sendJson(response, 404, { error: { code: "NOT_FOUND", message: "Nothing here: GraphQL is served at /graphql." } });
+        sendJson(response, 404, {
+          error: { code: "NOT_FOUND", message: "Nothing here: GraphQL is served at /graphql." },
+        });
         return;
       }
       let bodyText = "";
@@ -91,7 +96,7 @@ export async function serveHttp<TContext extends BaseContext>(options: HttpOptio
         try {
           body = JSON.parse(bodyText);
         } catch {
-          graphqlError(response, 400, "BAD_REQUEST", "The request body is not valid JSON: send {\"query\": \"...\"}.");
+          graphqlError(response, 400, "BAD_REQUEST", 'The request body is not valid JSON: send {"query": "..."}.');
           return;
         }
       }
@@ -110,10 +115,16 @@ export async function serveHttp<TContext extends BaseContext>(options: HttpOptio
       }
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        graphqlError(response, 413, "PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBodyBytes} bytes: send a smaller query.`);
+        graphqlError(
+          response,
+          413,
+          "PAYLOAD_TOO_LARGE",
+          `The request body is larger than ${maxBodyBytes} bytes: send a smaller query.`,
+        );
         return;
       }
-      if (!response.headersSent) graphqlError(response, 500, "INTERNAL_SERVER_ERROR", "The service failed to answer; try again.");
+      if (!response.headersSent)
+        graphqlError(response, 500, "INTERNAL_SERVER_ERROR", "The service failed to answer; try again.");
       else response.end();
     }
   });

@@ -2,7 +2,9 @@
  * Collects the keys asked for in one tick and loads them with one call, so a gateway fetch of N children
  * costs one store query per table rather than N. Create one per request.
  */
-export function createBatchLoader<K, V>(loadMany: (keys: K[]) => Promise<Map<K, V>>): (key: K) => Promise<V | undefined> {
+export function createBatchLoader<K, V>(
+  loadMany: (keys: K[]) => Promise<Map<K, V>>,
+): (key: K) => Promise<V | undefined> {
   let pending: { keys: K[]; promise: Promise<Map<K, V>> } | null = null;
   const cache = new Map<K, Promise<V | undefined>>();
   return (key: K) => {

@@ -1,5 +1,16 @@
 /** Letters with no separate accent mark to strip, written the way English records usually spell them. */
-const LETTERS: Record<string, string> = { ł: "l", ø: "o", ß: "ss", æ: "ae", œ: "oe", đ: "d", ð: "d", þ: "th", ı: "i", ħ: "h" };
+const LETTERS: Record<string, string> = {
+  ł: "l",
+  ø: "o",
+  ß: "ss",
+  æ: "ae",
+  œ: "oe",
+  đ: "d",
+  ð: "d",
+  þ: "th",
+  ı: "i",
+  ħ: "h",
+};
 
 /** Lower case, accents removed, anything but letters and digits turned into single spaces. */
 export function normaliseName(value: string): string {
@@ -27,7 +38,8 @@ export function editDistance(a: string, b: string, max = Infinity): number {
     for (let j = 1; j < cols; j += 1) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let value = Math.min(prev[j] + 1, current[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, prevPrev[j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, prevPrev[j - 2] + 1);
       current[j] = value;
       if (value < rowMin) rowMin = value;
     }

@@ -26,7 +26,10 @@ export function parseNhsNumber(input: string): NhsNumberResult {
   }
   const expected = checkDigit(compact.slice(0, 9));
   if (expected === null || expected !== Number(compact[9])) {
-    return { ok: false, reason: `${formatNhsNumber(compact)} is not a valid NHS number: its check digit is wrong. Check it was typed correctly.` };
+    return {
+      ok: false,
+      reason: `${formatNhsNumber(compact)} is not a valid NHS number: its check digit is wrong. Check it was typed correctly.`,
+    };
   }
   return { ok: true, value: compact };
 }

@@ -16,7 +16,7 @@ export interface RequestContext extends BaseContext {
  * INTERNAL_SERVER_ERROR with no stack, SQL or path, and is logged here with the request id instead.
  */
 export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = error instanceof GraphQLError ? error.originalError ?? null : null;
+  const original = error instanceof GraphQLError ? (error.originalError ?? null) : null;
   const code = formatted.extensions?.code;
   const expected =
     typeof code === "string" && code !== "INTERNAL_SERVER_ERROR" && !(original && !(original instanceof GraphQLError));
@@ -24,7 +24,9 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  console.error(JSON.stringify({ level: "error", message: "unexpected error", error: String((original ?? error) as Error) }));
+  console.error(
+    JSON.stringify({ level: "error", message: "unexpected error", error: String((original ?? error) as Error) }),
+  );
   return {
     message: "The service failed to answer this part of the request. Try again; if it keeps failing, report it.",
     path: formatted.path,

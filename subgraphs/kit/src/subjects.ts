@@ -51,12 +51,18 @@ export const subjectsMigration: Migration = {
       .addColumn("nhs_number", "varchar(10)", (c) => c.notNull().references("subjects.nhs_number"))
       .addColumn("name_key", "text", (c) => c.notNull())
       .execute();
-    await db.schema.createIndex("subject_name_keys_key").on("subject_name_keys").columns(["name_key", "nhs_number"]).execute();
+    await db.schema
+      .createIndex("subject_name_keys_key")
+      .on("subject_name_keys")
+      .columns(["name_key", "nhs_number"])
+      .execute();
   },
 };
 
 export function nameKeys(subject: Pick<SubjectTable, "given_name" | "family_name" | "known_as">): string[] {
-  const words = [subject.given_name, subject.family_name, subject.known_as ?? ""].flatMap((n) => normaliseName(n).split(" "));
+  const words = [subject.given_name, subject.family_name, subject.known_as ?? ""].flatMap((n) =>
+    normaliseName(n).split(" "),
+  );
   return [...new Set(words.filter(Boolean))];
 }
 
@@ -68,12 +74,16 @@ export async function insertSubjects(db: Kysely<SubjectTables>, rows: SubjectTab
     await db.insertInto("subjects").values(slice).execute();
     const keys = slice.flatMap((row) => nameKeys(row).map((name_key) => ({ nhs_number: row.nhs_number, name_key })));
     for (let k = 0; k < keys.length; k += chunk) {
-      await db.insertInto("subject_name_keys").values(keys.slice(k, k + chunk)).execute();
+      await db
+        .insertInto("subject_name_keys")
+        .values(keys.slice(k, k + chunk))
+        .execute();
     }
   }
 }
 
-const nextPrefix = (prefix: string) => prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+const nextPrefix = (prefix: string) =>
+  prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 
 export const SEARCH_LIMIT_MAX = 50;
 const CANDIDATE_CAP = 5000;
@@ -94,13 +104,21 @@ export function createSubjectRepository<DB extends SubjectTables>(store: Kysely<
 
   async function byNhsNumbers(nhsNumbers: readonly string[]): Promise<SubjectTable[]> {
     if (nhsNumbers.length === 0) return [];
-    return db.selectFrom("subjects").selectAll().where("nhs_number", "in", [...new Set(nhsNumbers)]).execute();
+    return db
+      .selectFrom("subjects")
+      .selectAll()
+      .where("nhs_number", "in", [...new Set(nhsNumbers)])
+      .execute();
   }
 
   return {
     byNhsNumbers,
     async exists(nhsNumber: string): Promise<boolean> {
-      const row = await db.selectFrom("subjects").select("nhs_number").where("nhs_number", "=", nhsNumber).executeTakeFirst();
+      const row = await db
+        .selectFrom("subjects")
+        .select("nhs_number")
+        .where("nhs_number", "=", nhsNumber)
+        .executeTakeFirst();
       return row !== undefined;
     },
     async find(nhsNumbers: readonly string[]): Promise<AgencySubject[]> {
@@ -111,7 +129,9 @@ export function createSubjectRepository<DB extends SubjectTables>(store: Kysely<
      * then every candidate is scored for prefixes and small misspellings. A date of birth narrows the result.
      */
     async search(name: string, dateOfBirth: string | null, limit: number): Promise<AgencySubject[]> {
-      const words = normaliseName(name).split(" ").filter((w) => w.length >= 2);
+      const words = normaliseName(name)
+        .split(" ")
+        .filter((w) => w.length >= 2);
       if (words.length === 0 && !dateOfBirth) return [];
       const prefixes = [...new Set(words.map((w) => w.slice(0, 2)))];
       let candidateQuery = db.selectFrom("subject_name_keys").select("nhs_number").distinct();
@@ -132,7 +152,8 @@ export function createSubjectRepository<DB extends SubjectTables>(store: Kysely<
           if (rows.length === 0) rows = byDob;
         }
       } else {
-        for (let i = 0; i < candidateIds.length; i += 900) rows.push(...(await byNhsNumbers(candidateIds.slice(i, i + 900))));
+        for (let i = 0; i < candidateIds.length; i += 900)
+          rows.push(...(await byNhsNumbers(candidateIds.slice(i, i + 900))));
       }
       const scored = rows
         .map((row) => ({
@@ -149,7 +170,10 @@ export function createSubjectRepository<DB extends SubjectTables>(store: Kysely<
       return scored.slice(0, limit).map((s) => toSubject(s.row, Math.round(s.score * 1000) / 1000));
     },
     async count(): Promise<number> {
-      const row = await db.selectFrom("subjects").select(sql<string>`count(*)`.as("n")).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom("subjects")
+        .select(sql<string>`count(*)`.as("n"))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
   };
@@ -185,7 +209,8 @@ export function createSubjectQueries(prefix: string): Function {
       @Arg("limit", () => Int, { defaultValue: 10 }) limit: number,
       @Ctx() context: HasSubjects,
     ): Promise<AgencySubject[]> {
-      if (limit < 1 || limit > SEARCH_LIMIT_MAX) throw badInput(`limit must be between 1 and ${SEARCH_LIMIT_MAX}.`, "limit");
+      if (limit < 1 || limit > SEARCH_LIMIT_MAX)
+        throw badInput(`limit must be between 1 and ${SEARCH_LIMIT_MAX}.`, "limit");
       return context.subjects.search(name, dateOfBirth ? isoDate("dateOfBirth", dateOfBirth) : null, limit);
     }
   }
@@ -193,7 +218,9 @@ export function createSubjectQueries(prefix: string): Function {
 }
 
 /** Per request: whether this agency holds a record of each child asked for, in one query. */
-export function createKnownChildLoader<DB extends SubjectTables>(store: Kysely<DB>): (nhsNumber: string) => Promise<boolean | undefined> {
+export function createKnownChildLoader<DB extends SubjectTables>(
+  store: Kysely<DB>,
+): (nhsNumber: string) => Promise<boolean | undefined> {
   const db = store as unknown as Kysely<SubjectTables>;
   return createBatchLoader(async (ids: string[]) => {
     const rows = await db.selectFrom("subjects").select("nhs_number").where("nhs_number", "in", ids).execute();

@@ -80,7 +80,11 @@ export function testBackends<DB extends SubjectTables, C extends RequestContext>
  * Asserts a write was refused the way callers are promised: a GraphQLError with BAD_USER_INPUT, the field at
  * fault, and a sentence (matching `message` when given) saying what to fix.
  */
-export async function expectBadInput(promise: Promise<unknown>, field: string, message?: RegExp): Promise<GraphQLError> {
+export async function expectBadInput(
+  promise: Promise<unknown>,
+  field: string,
+  message?: RegExp,
+): Promise<GraphQLError> {
   const error = await promise.then(
     () => {
       throw new Error(`expected a BAD_USER_INPUT error on ${field}, but the write succeeded`);

@@ -7,7 +7,8 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 export function requiredText(field: string, value: string | null | undefined, max = MAX_TEXT_LENGTH): string {
   const trimmed = (value ?? "").trim();
   if (!trimmed) throw badInput(`${field} is empty: give a value.`, field);
-  if (trimmed.length > max) throw badInput(`${field} is ${trimmed.length} characters long; the limit is ${max}. Shorten it.`, field);
+  if (trimmed.length > max)
+    throw badInput(`${field} is ${trimmed.length} characters long; the limit is ${max}. Shorten it.`, field);
   return trimmed;
 }
 
@@ -33,7 +34,10 @@ export function notInFuture(field: string, value: Date, now: Date): Date {
 
 export function notBefore(field: string, value: Date, otherField: string, other: Date): Date {
   if (value.getTime() < other.getTime()) {
-    throw badInput(`${field} (${value.toISOString()}) is before ${otherField} (${other.toISOString()}): check both times.`, field);
+    throw badInput(
+      `${field} (${value.toISOString()}) is before ${otherField} (${other.toISOString()}): check both times.`,
+      field,
+    );
   }
   return value;
 }

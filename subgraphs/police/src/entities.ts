@@ -76,7 +76,9 @@ export class MissingEpisode extends RecordedItem {
   @Field(() => GlossaryTermReference, { description: "What this risk level means for the police response." })
   riskLevelTerm!: GlossaryTermReference;
 
-  @Field(() => Boolean, { description: "Whether the report or the return showed child sexual exploitation indicators." })
+  @Field(() => Boolean, {
+    description: "Whether the report or the return showed child sexual exploitation indicators.",
+  })
   cseIndicators!: boolean;
 
   @Field(() => Date, { nullable: true })
@@ -91,10 +93,16 @@ export class MissingEpisode extends RecordedItem {
   @Field(() => ReturnedTo, { nullable: true })
   returnedTo!: ReturnedTo | null;
 
-  @Field(() => Int, { nullable: true, description: "Minutes the child was held at a police station after being found." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Minutes the child was held at a police station after being found.",
+  })
   heldAtPoliceStationMinutes!: number | null;
 
-  @Field(() => Date, { nullable: true, description: "When a children's services senior manager was told the child was at a police station." })
+  @Field(() => Date, {
+    nullable: true,
+    description: "When a children's services senior manager was told the child was at a police station.",
+  })
   seniorManagerNotifiedAt!: Date | null;
 
   @Field(() => String, { nullable: true })

@@ -38,7 +38,10 @@ export class PoliceRecordResolver {
   }
 
   @FieldResolver(() => [PoliceProtectionEpisode])
-  async policeProtection(@Root() record: PoliceRecord, @Ctx() context: PoliceContext): Promise<PoliceProtectionEpisode[]> {
+  async policeProtection(
+    @Root() record: PoliceRecord,
+    @Ctx() context: PoliceContext,
+  ): Promise<PoliceProtectionEpisode[]> {
     return (await context.loaders.policeProtection(record.nhsNumber)) ?? [];
   }
 
@@ -76,7 +79,9 @@ export class PoliceMutationResolver {
     return context.police.recordFound(input);
   }
 
-  @Mutation(() => MissingEpisode, { description: "Record that a senior manager was told the child is at a police station." })
+  @Mutation(() => MissingEpisode, {
+    description: "Record that a senior manager was told the child is at a police station.",
+  })
   async recordSeniorManagerNotification(
     @Arg("input", () => RecordSeniorManagerNotificationInput) input: RecordSeniorManagerNotificationInput,
     @Ctx() context: PoliceContext,

@@ -30,7 +30,8 @@ function countingSelects(db: Kysely<PoliceDatabase>) {
     transformQuery(args) {
       if (SelectQueryNode.is(args.node)) {
         for (const from of args.node.from?.froms ?? []) {
-          if (TableNode.is(from)) selects.set(from.table.identifier.name, (selects.get(from.table.identifier.name) ?? 0) + 1);
+          if (TableNode.is(from))
+            selects.set(from.table.identifier.name, (selects.get(from.table.identifier.name) ?? 0) + 1);
         }
       }
       return args.node;
@@ -79,14 +80,39 @@ describe.each(backends)("police schema on $name", (backend) => {
   const synthetic = [...syntheticChildren(SYNTHETIC_COUNT, 11)];
   /** Extra subjects for the name search: accents, and two children with the same name. */
   const searchSubjects: SubjectTable[] = [
-    { ...subjectRow(synthetic[0], now, "Test"), nhs_number: "9990000980", given_name: "Renée", family_name: "Åkesson", known_as: null, date_of_birth: "2011-02-03" },
-    { ...subjectRow(synthetic[0], now, "Test"), nhs_number: "9990000972", given_name: "Ella", family_name: "Shaw", known_as: null, date_of_birth: "2012-03-04" },
-    { ...subjectRow(synthetic[0], now, "Test"), nhs_number: "9990000964", given_name: "Ella", family_name: "Shaw", known_as: null, date_of_birth: "2013-05-06" },
+    {
+      ...subjectRow(synthetic[0], now, "Test"),
+      nhs_number: "9990000980",
+      given_name: "Renée",
+      family_name: "Åkesson",
+      known_as: null,
+      date_of_birth: "2011-02-03",
+    },
+    {
+      ...subjectRow(synthetic[0], now, "Test"),
+      nhs_number: "9990000972",
+      given_name: "Ella",
+      family_name: "Shaw",
+      known_as: null,
+      date_of_birth: "2012-03-04",
+    },
+    {
+      ...subjectRow(synthetic[0], now, "Test"),
+      nhs_number: "9990000964",
+      given_name: "Ella",
+      family_name: "Shaw",
+      known_as: null,
+      date_of_birth: "2013-05-06",
+    },
   ];
   let opened: TestStore<PoliceDatabase>;
   let db: Kysely<PoliceDatabase>;
 
-  async function run(source: string, variableValues: Record<string, unknown>, onDb = db): Promise<ExecutionResult<Json>> {
+  async function run(
+    source: string,
+    variableValues: Record<string, unknown>,
+    onDb = db,
+  ): Promise<ExecutionResult<Json>> {
     const contextValue = createContextFactory(onDb)("test-request");
     const result = await graphql({ schema: federated.schema, source, variableValues, contextValue });
     // As the gateway would see it: scalars serialised (DateTime values are Date objects until then).
@@ -111,7 +137,10 @@ describe.each(backends)("police schema on $name", (backend) => {
     expect(await seedDemoData(policeSubgraph, db, now)).toBe(true);
     expect(await seedDemoData(policeSubgraph, db, now)).toBe(false);
     const subjects = db as unknown as Kysely<SubjectTables>;
-    await insertSubjects(subjects, synthetic.map((c) => subjectRow(c, now, policeSubgraph.identityDepartment)));
+    await insertSubjects(
+      subjects,
+      synthetic.map((c) => subjectRow(c, now, policeSubgraph.identityDepartment)),
+    );
     await seedPoliceSynthetic(db, synthetic, now, prng(11));
     await insertSubjects(subjects, searchSubjects);
   });
@@ -126,8 +155,11 @@ describe.each(backends)("police schema on $name", (backend) => {
     const episodes: Json[] = police.missingEpisodes;
     const reported = episodes.map((e) => Date.parse(e.reportedAt));
     expect(reported).toEqual([...reported].sort((a, b) => b - a));
-    expect(reported.filter((t) => t >= now.getTime() - 60 * DAY_MS && t <= now.getTime()).length).toBeGreaterThanOrEqual(4);
-    for (const episode of episodes) expect(episode.source).toMatchObject({ agency: "POLICE", department: episode.department });
+    expect(
+      reported.filter((t) => t >= now.getTime() - 60 * DAY_MS && t <= now.getTime()).length,
+    ).toBeGreaterThanOrEqual(4);
+    for (const episode of episodes)
+      expect(episode.source).toMatchObject({ agency: "POLICE", department: episode.department });
 
     const atStation = episodes.filter((e) => e.returnedTo === "POLICE_STATION");
     expect(atStation).toHaveLength(1);
@@ -142,15 +174,27 @@ describe.each(backends)("police schema on $name", (backend) => {
     }
 
     expect(police.cseConcerns).toHaveLength(1);
-    expect(police.cseConcerns[0]).toMatchObject({ status: "UNDER_INVESTIGATION", officer: "DC Priya Raman", source: { agency: "POLICE" } });
+    expect(police.cseConcerns[0]).toMatchObject({
+      status: "UNDER_INVESTIGATION",
+      officer: "DC Priya Raman",
+      source: { agency: "POLICE" },
+    });
     expect(police.policeProtection).toHaveLength(1);
     const protection = police.policeProtection[0];
     expect(protection.initiatingOfficer).toBeTruthy();
     expect(protection.designatedOfficer).toBeTruthy();
     // Police protection lasts at most 72 hours (Children Act 1989 s46).
     expect(Date.parse(protection.endedAt) - Date.parse(protection.startedAt)).toBeLessThanOrEqual(72 * 3600_000);
-    expect(police.warningMarkers.map((m: Json) => m.marker).sort()).toEqual(["CSE_RISK", "MISSING_FROM_CARE", "SELF_HARM"]);
-    expect(police.officerInCase).toMatchObject({ name: "DS Marcus Fenwick", team: "Public Protection Unit", source: { agency: "POLICE" } });
+    expect(police.warningMarkers.map((m: Json) => m.marker).sort()).toEqual([
+      "CSE_RISK",
+      "MISSING_FROM_CARE",
+      "SELF_HARM",
+    ]);
+    expect(police.officerInCase).toMatchObject({
+      name: "DS Marcus Fenwick",
+      team: "Public Protection Unit",
+      source: { agency: "POLICE" },
+    });
     expect(police.officerInCase.phone).toMatch(/^01632 960 ?\d{3}$/);
   });
 
@@ -208,7 +252,12 @@ describe.each(backends)("police schema on $name", (backend) => {
       const typedWithAccents = await search("Ámber Whítlöck");
       expect(typedWithAccents[0]).toMatchObject({ nhsNumber: DEMO_CHILD_ID, score: 1 });
       const storedWithAccents = await search("renee akesson");
-      expect(storedWithAccents[0]).toMatchObject({ nhsNumber: "9990000980", givenName: "Renée", familyName: "Åkesson", score: 1 });
+      expect(storedWithAccents[0]).toMatchObject({
+        nhsNumber: "9990000980",
+        givenName: "Renée",
+        familyName: "Åkesson",
+        score: 1,
+      });
     });
 
     it("finds no one for a name nobody has", async () => {
@@ -218,7 +267,9 @@ describe.each(backends)("police schema on $name", (backend) => {
     it("narrows by date of birth", async () => {
       const both = await search("Ella Shaw");
       expect(both.map((s: Json) => s.nhsNumber).sort()).toEqual(["9990000964", "9990000972"]);
-      expect(await search("Ella Shaw", "2013-05-06")).toMatchObject([{ nhsNumber: "9990000964", dateOfBirth: "2013-05-06" }]);
+      expect(await search("Ella Shaw", "2013-05-06")).toMatchObject([
+        { nhsNumber: "9990000964", dateOfBirth: "2013-05-06" },
+      ]);
       expect(await search("Ella Shaw", amberBorn())).toEqual([]);
     });
 
@@ -274,41 +325,81 @@ describe.each(backends)("police schema on $name", (backend) => {
       const reported = await run(REPORT, { input: report("9990000026") });
       expect(reported.errors).toBeUndefined();
       const id = reported.data.reportMissing.id;
-      expect(reported.data.reportMissing).toMatchObject({ status: "MISSING", riskLevel: "HIGH", cseIndicators: true, source: { agency: "POLICE", department: "Missing Persons Unit" } });
+      expect(reported.data.reportMissing).toMatchObject({
+        status: "MISSING",
+        riskLevel: "HIGH",
+        cseIndicators: true,
+        source: { agency: "POLICE", department: "Missing Persons Unit" },
+      });
 
       const foundAt = iso(3 * 3600_000);
       const found = await run(FOUND, {
-        input: { episodeId: id, foundAt, foundLocation: "Bus station", foundBy: "PC 2290 Hannah Lloyd", returnedTo: "POLICE_STATION", heldAtPoliceStationMinutes: 120 },
+        input: {
+          episodeId: id,
+          foundAt,
+          foundLocation: "Bus station",
+          foundBy: "PC 2290 Hannah Lloyd",
+          returnedTo: "POLICE_STATION",
+          heldAtPoliceStationMinutes: 120,
+        },
       });
       expect(found.errors).toBeUndefined();
-      expect(found.data.recordFound).toEqual({ id, status: "FOUND", foundAt, returnedTo: "POLICE_STATION", heldAtPoliceStationMinutes: 120 });
+      expect(found.data.recordFound).toEqual({
+        id,
+        status: "FOUND",
+        foundAt,
+        returnedTo: "POLICE_STATION",
+        heldAtPoliceStationMinutes: 120,
+      });
 
       const notifiedAt = iso(2 * 3600_000);
-      const notified = await run(NOTIFY, { input: { episodeId: id, notifiedAt, seniorManager: "Fiona Castell", recordedBy: "Custody sergeant 1187" } });
+      const notified = await run(NOTIFY, {
+        input: { episodeId: id, notifiedAt, seniorManager: "Fiona Castell", recordedBy: "Custody sergeant 1187" },
+      });
       expect(notified.errors).toBeUndefined();
-      expect(notified.data.recordSeniorManagerNotification).toEqual({ id, seniorManagerNotifiedAt: notifiedAt, seniorManagerNotified: "Fiona Castell" });
+      expect(notified.data.recordSeniorManagerNotification).toEqual({
+        id,
+        seniorManagerNotifiedAt: notifiedAt,
+        seniorManagerNotified: "Fiona Castell",
+      });
 
       const [jayden] = await entities(["9990000026"]);
-      expect(jayden.police.missingEpisodes[0]).toMatchObject({ id, status: "FOUND", heldAtPoliceStationMinutes: 120, seniorManagerNotifiedAt: notifiedAt });
+      expect(jayden.police.missingEpisodes[0]).toMatchObject({
+        id,
+        status: "FOUND",
+        heldAtPoliceStationMinutes: 120,
+        seniorManagerNotifiedAt: notifiedAt,
+      });
     });
 
     it("refuses bad writes with BAD_USER_INPUT and writes nothing", async () => {
       const before = await episodesTable();
       expectBadUserInput(await run(REPORT, { input: report(NOBODY) }), "childId");
       expectBadUserInput(await run(REPORT, { input: report(DEMO_CHILD_ID) }), "childId");
-      expectBadUserInput(await run(REPORT, { input: { ...report("9990000069"), circumstances: "x".repeat(2001) } }), "circumstances");
+      expectBadUserInput(
+        await run(REPORT, { input: { ...report("9990000069"), circumstances: "x".repeat(2001) } }),
+        "circumstances",
+      );
       expectBadUserInput(
         await run(FOUND, {
-          input: { episodeId: "ME-0018-05", foundAt: iso(0), foundLocation: "Home", foundBy: "PC", returnedTo: "PLACEMENT", heldAtPoliceStationMinutes: 30 },
+          input: {
+            episodeId: "ME-0018-05",
+            foundAt: iso(0),
+            foundLocation: "Home",
+            foundBy: "PC",
+            returnedTo: "PLACEMENT",
+            heldAtPoliceStationMinutes: 30,
+          },
         }),
         "heldAtPoliceStationMinutes",
       );
       expectBadUserInput(
-        await run(NOTIFY, { input: { episodeId: "ME-0018-01", notifiedAt: iso(0), seniorManager: "Fiona Castell", recordedBy: "PC" } }),
+        await run(NOTIFY, {
+          input: { episodeId: "ME-0018-01", notifiedAt: iso(0), seniorManager: "Fiona Castell", recordedBy: "PC" },
+        }),
         "episodeId",
       );
       expect(await episodesTable()).toEqual(before);
     });
   });
 });
-

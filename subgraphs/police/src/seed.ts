@@ -20,10 +20,16 @@ type EpisodeSeed = {
   circumstances: string;
 };
 
-function episodes(child: DemoChild, now: Date, seeds: EpisodeSeed[], idStem = child.nhsNumber.slice(-4)): MissingEpisodeTable[] {
+function episodes(
+  child: DemoChild,
+  now: Date,
+  seeds: EpisodeSeed[],
+  idStem = child.nhsNumber.slice(-4),
+): MissingEpisodeTable[] {
   return seeds.map((seed, index) => {
     const reportedAt = ago(now, seed.reportedDaysAgo, seed.reportedHoursAgo ?? 0);
-    const foundAt = seed.foundAfterHours === null ? null : new Date(reportedAt.getTime() + seed.foundAfterHours * 3600_000);
+    const foundAt =
+      seed.foundAfterHours === null ? null : new Date(reportedAt.getTime() + seed.foundAfterHours * 3600_000);
     return {
       id: `ME-${idStem}-${String(index + 1).padStart(2, "0")}`,
       nhs_number: child.nhsNumber,
@@ -60,11 +66,58 @@ export async function seedPoliceChild(db: Kysely<PoliceDatabase>, child: DemoChi
       .insertInto("missing_episodes")
       .values(
         episodes(child, now, [
-          { reportedDaysAgo: 55, foundAfterHours: 14, riskLevel: "MEDIUM", cse: false, returnedTo: "PLACEMENT", lastSeen: "Placement, Orchard Lane children's home", found: "Bus station, Avonvale town centre", circumstances: "Left the placement after an argument about phone use." },
-          { reportedDaysAgo: 41, foundAfterHours: 20, riskLevel: "HIGH", cse: true, returnedTo: "POLICE_STATION", heldMinutes: 190, lastSeen: "Outside Avonvale Academy", found: "Flat above a takeaway, Mill Street, with two adult men", circumstances: "Seen getting into a car with older males; phone switched off." },
-          { reportedDaysAgo: 24, foundAfterHours: 9, riskLevel: "MEDIUM", cse: false, returnedTo: "FAMILY_HOME", lastSeen: "Placement", found: "Mother's address", circumstances: "Said she wanted to see her mother. The interim care order says the council decides where she lives." },
-          { reportedDaysAgo: 12, foundAfterHours: 30, riskLevel: "HIGH", cse: false, returnedTo: "PLACEMENT", lastSeen: "Placement", found: "Railway footbridge, Avonvale", circumstances: "Left within an hour of being returned from school; talked of self-harm." },
-          { reportedDaysAgo: 0, reportedHoursAgo: 5, foundAfterHours: null, riskLevel: "HIGH", cse: true, returnedTo: null, lastSeen: "Placement, Orchard Lane children's home", circumstances: "Messages on her tablet arrange to meet an adult she calls 'K'." },
+          {
+            reportedDaysAgo: 55,
+            foundAfterHours: 14,
+            riskLevel: "MEDIUM",
+            cse: false,
+            returnedTo: "PLACEMENT",
+            lastSeen: "Placement, Orchard Lane children's home",
+            found: "Bus station, Avonvale town centre",
+            circumstances: "Left the placement after an argument about phone use.",
+          },
+          {
+            reportedDaysAgo: 41,
+            foundAfterHours: 20,
+            riskLevel: "HIGH",
+            cse: true,
+            returnedTo: "POLICE_STATION",
+            heldMinutes: 190,
+            lastSeen: "Outside Avonvale Academy",
+            found: "Flat above a takeaway, Mill Street, with two adult men",
+            circumstances: "Seen getting into a car with older males; phone switched off.",
+          },
+          {
+            reportedDaysAgo: 24,
+            foundAfterHours: 9,
+            riskLevel: "MEDIUM",
+            cse: false,
+            returnedTo: "FAMILY_HOME",
+            lastSeen: "Placement",
+            found: "Mother's address",
+            circumstances:
+              "Said she wanted to see her mother. The interim care order says the council decides where she lives.",
+          },
+          {
+            reportedDaysAgo: 12,
+            foundAfterHours: 30,
+            riskLevel: "HIGH",
+            cse: false,
+            returnedTo: "PLACEMENT",
+            lastSeen: "Placement",
+            found: "Railway footbridge, Avonvale",
+            circumstances: "Left within an hour of being returned from school; talked of self-harm.",
+          },
+          {
+            reportedDaysAgo: 0,
+            reportedHoursAgo: 5,
+            foundAfterHours: null,
+            riskLevel: "HIGH",
+            cse: true,
+            returnedTo: null,
+            lastSeen: "Placement, Orchard Lane children's home",
+            circumstances: "Messages on her tablet arrange to meet an adult she calls 'K'.",
+          },
         ]),
       )
       .execute();
@@ -87,7 +140,8 @@ export async function seedPoliceChild(db: Kysely<PoliceDatabase>, child: DemoChi
       .values({
         id: "CSE-0018-01",
         nhs_number: child.nhsNumber,
-        summary: "Believed to be groomed by adult men met online; gifts, a new phone and lifts in cars. Investigation open.",
+        summary:
+          "Believed to be groomed by adult men met online; gifts, a new phone and lifts in cars. Investigation open.",
         status: "UNDER_INVESTIGATION",
         officer: "DC Priya Raman",
         opened_at: ago(now, 40).toISOString(),
@@ -97,9 +151,27 @@ export async function seedPoliceChild(db: Kysely<PoliceDatabase>, child: DemoChi
     await db
       .insertInto("warning_markers")
       .values([
-        { id: "WM-0018-01", nhs_number: child.nhsNumber, marker: "MISSING_FROM_CARE", detail: "Goes missing often, sometimes within minutes of being returned.", ...recorded(MISSING_UNIT, 30, "PC 4471 Daniel Osei") },
-        { id: "WM-0018-02", nhs_number: child.nhsNumber, marker: "CSE_RISK", detail: "At risk of sexual exploitation: see the Child Exploitation Team.", ...recorded(EXPLOITATION, 40, "DC Priya Raman") },
-        { id: "WM-0018-03", nhs_number: child.nhsNumber, marker: "SELF_HARM", detail: "Has spoken of self-harm when found.", ...recorded(RESPONSE, 11, "PC 2290 Hannah Lloyd") },
+        {
+          id: "WM-0018-01",
+          nhs_number: child.nhsNumber,
+          marker: "MISSING_FROM_CARE",
+          detail: "Goes missing often, sometimes within minutes of being returned.",
+          ...recorded(MISSING_UNIT, 30, "PC 4471 Daniel Osei"),
+        },
+        {
+          id: "WM-0018-02",
+          nhs_number: child.nhsNumber,
+          marker: "CSE_RISK",
+          detail: "At risk of sexual exploitation: see the Child Exploitation Team.",
+          ...recorded(EXPLOITATION, 40, "DC Priya Raman"),
+        },
+        {
+          id: "WM-0018-03",
+          nhs_number: child.nhsNumber,
+          marker: "SELF_HARM",
+          detail: "Has spoken of self-harm when found.",
+          ...recorded(RESPONSE, 11, "PC 2290 Hannah Lloyd"),
+        },
       ])
       .execute();
     await db
@@ -117,31 +189,82 @@ export async function seedPoliceChild(db: Kysely<PoliceDatabase>, child: DemoChi
     return;
   }
   if (child.givenName === "Jayden") {
-    await db.insertInto("missing_episodes").values(
-      episodes(child, now, [
-        { reportedDaysAgo: 80, foundAfterHours: 6, riskLevel: "LOW", cse: false, returnedTo: "PLACEMENT", lastSeen: "Foster home", found: "Friend's house", circumstances: "Stayed late at a friend's without telling his carers." },
-      ]),
-    ).execute();
+    await db
+      .insertInto("missing_episodes")
+      .values(
+        episodes(child, now, [
+          {
+            reportedDaysAgo: 80,
+            foundAfterHours: 6,
+            riskLevel: "LOW",
+            cse: false,
+            returnedTo: "PLACEMENT",
+            lastSeen: "Foster home",
+            found: "Friend's house",
+            circumstances: "Stayed late at a friend's without telling his carers.",
+          },
+        ]),
+      )
+      .execute();
     return;
   }
   if (child.givenName === "Tomasz") {
-    await db.insertInto("missing_episodes").values(
-      episodes(child, now, [
-        { reportedDaysAgo: 20, foundAfterHours: 48, riskLevel: "HIGH", cse: false, returnedTo: "PLACEMENT", lastSeen: "Children's home", found: "Train station in another county, with cash and two phones", circumstances: "Suspected of carrying drugs for a county line." },
-        { reportedDaysAgo: 1, foundAfterHours: null, riskLevel: "MEDIUM", cse: false, returnedTo: null, lastSeen: "College", circumstances: "Did not return from college." },
-      ]),
-    ).execute();
-    await db.insertInto("warning_markers").values({
-      id: "WM-0042-01", nhs_number: child.nhsNumber, marker: "CRIMINAL_EXPLOITATION_RISK", detail: "Suspected of running drugs for a county line.", ...recorded(EXPLOITATION, 19, "DC Owen Price"),
-    }).execute();
+    await db
+      .insertInto("missing_episodes")
+      .values(
+        episodes(child, now, [
+          {
+            reportedDaysAgo: 20,
+            foundAfterHours: 48,
+            riskLevel: "HIGH",
+            cse: false,
+            returnedTo: "PLACEMENT",
+            lastSeen: "Children's home",
+            found: "Train station in another county, with cash and two phones",
+            circumstances: "Suspected of carrying drugs for a county line.",
+          },
+          {
+            reportedDaysAgo: 1,
+            foundAfterHours: null,
+            riskLevel: "MEDIUM",
+            cse: false,
+            returnedTo: null,
+            lastSeen: "College",
+            circumstances: "Did not return from college.",
+          },
+        ]),
+      )
+      .execute();
+    await db
+      .insertInto("warning_markers")
+      .values({
+        id: "WM-0042-01",
+        nhs_number: child.nhsNumber,
+        marker: "CRIMINAL_EXPLOITATION_RISK",
+        detail: "Suspected of running drugs for a county line.",
+        ...recorded(EXPLOITATION, 19, "DC Owen Price"),
+      })
+      .execute();
     return;
   }
   if (child.givenName === "Reuben") {
-    await db.insertInto("missing_episodes").values(
-      episodes(child, now, [
-        { reportedDaysAgo: 33, foundAfterHours: 3, riskLevel: "VERY_LOW", cse: false, returnedTo: "FAMILY_HOME", lastSeen: "Park near home", found: "Park near home", circumstances: "Lost track of time; parents worried." },
-      ]),
-    ).execute();
+    await db
+      .insertInto("missing_episodes")
+      .values(
+        episodes(child, now, [
+          {
+            reportedDaysAgo: 33,
+            foundAfterHours: 3,
+            riskLevel: "VERY_LOW",
+            cse: false,
+            returnedTo: "FAMILY_HOME",
+            lastSeen: "Park near home",
+            found: "Park near home",
+            circumstances: "Lost track of time; parents worried.",
+          },
+        ]),
+      )
+      .execute();
   }
 }
 
@@ -156,18 +279,27 @@ export async function seedPoliceSynthetic(
   const rows = children
     .filter(() => random() < 0.2)
     .flatMap((child) =>
-      episodes(child, now, [
-        {
-          reportedDaysAgo: 1 + Math.floor(random() * 300),
-          foundAfterHours: 2 + Math.floor(random() * 40),
-          riskLevel: levels[Math.floor(random() * levels.length)],
-          cse: random() < 0.1,
-          returnedTo: "PLACEMENT",
-          lastSeen: "Home",
-          found: "Town centre",
-          circumstances: "Synthetic record for scale testing.",
-        },
-      ], child.nhsNumber),
+      episodes(
+        child,
+        now,
+        [
+          {
+            reportedDaysAgo: 1 + Math.floor(random() * 300),
+            foundAfterHours: 2 + Math.floor(random() * 40),
+            riskLevel: levels[Math.floor(random() * levels.length)],
+            cse: random() < 0.1,
+            returnedTo: "PLACEMENT",
+            lastSeen: "Home",
+            found: "Town centre",
+            circumstances: "Synthetic record for scale testing.",
+          },
+        ],
+        child.nhsNumber,
+      ),
     );
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto("missing_episodes").values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto("missing_episodes")
+      .values(rows.slice(i, i + 500))
+      .execute();
 }

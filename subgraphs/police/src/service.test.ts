@@ -1,5 +1,4 @@
 import "reflect-metadata";
-import { GraphQLError } from "graphql";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -40,7 +39,6 @@ const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 const hoursAgo = (hours: number) => minutesAgo(hours * 60);
 const hoursAhead = (hours: number) => new Date(Date.now() + hours * 3600_000);
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 
 type Refusal<T> = [string, Partial<T>, string, RegExp?];
 
@@ -94,7 +92,12 @@ describe.each(backends)("police service on $name", (backend) => {
       ["a report time in the future", { reportedAt: hoursAhead(2) }, "reportedAt"],
       ["an invalid report time", { reportedAt: new Date("not a date") }, "reportedAt"],
       ["a last-seen time in the future", { lastSeenAt: hoursAhead(1), reportedAt: minutesAgo(1) }, "lastSeenAt"],
-      ["a last-seen time after the report", { lastSeenAt: minutesAgo(10), reportedAt: minutesAgo(30) }, "reportedAt", /reportedAt.*lastSeenAt/],
+      [
+        "a last-seen time after the report",
+        { lastSeenAt: minutesAgo(10), reportedAt: minutesAgo(30) },
+        "reportedAt",
+        /reportedAt.*lastSeenAt/,
+      ],
       ["no reporter", { reportedBy: "   " }, "reportedBy"],
       ["a reporter over 200 characters", { reportedBy: "x".repeat(201) }, "reportedBy"],
       ["no last-seen location", { lastSeenLocation: "" }, "lastSeenLocation"],
@@ -106,7 +109,11 @@ describe.each(backends)("police service on $name", (backend) => {
     });
 
     it("records a report as MISSING, trimmed, and lists it first", async () => {
-      const episode = await service.reportMissing({ ...valid(), reportedBy: "  Mother, by phone  ", circumstances: "  " });
+      const episode = await service.reportMissing({
+        ...valid(),
+        reportedBy: "  Mother, by phone  ",
+        circumstances: "  ",
+      });
       expect(episode).toMatchObject({
         status: MissingEpisodeStatus.MISSING,
         reportedBy: "Mother, by phone",
@@ -171,15 +178,43 @@ describe.each(backends)("police service on $name", (backend) => {
 
     it.each<Refusal<RecordFound>>([
       ["an unknown episode", { episodeId: "ME-none" }, "episodeId", /ME-none/],
-      ["an episode already closed", { episodeId: AMBER_FOUND_AT_PLACEMENT }, "episodeId", /ME-0018-01 was already closed/],
-      ["a time before the report", { foundAt: new Date(reportedAt.getTime() - 60_000) }, "foundAt", /foundAt .* is before/],
+      [
+        "an episode already closed",
+        { episodeId: AMBER_FOUND_AT_PLACEMENT },
+        "episodeId",
+        /ME-0018-01 was already closed/,
+      ],
+      [
+        "a time before the report",
+        { foundAt: new Date(reportedAt.getTime() - 60_000) },
+        "foundAt",
+        /foundAt .* is before/,
+      ],
       ["a time in the future", { foundAt: hoursAhead(1) }, "foundAt"],
       ["an invalid time", { foundAt: new Date("soon") }, "foundAt"],
       ["a negative time held at the station", { heldAtPoliceStationMinutes: -1 }, "heldAtPoliceStationMinutes"],
-      ["more than a week held at the station", { heldAtPoliceStationMinutes: MAX_HELD_MINUTES + 1 }, "heldAtPoliceStationMinutes"],
-      ["time held when returned to the placement", { returnedTo: ReturnedTo.PLACEMENT }, "heldAtPoliceStationMinutes", /POLICE_STATION/],
-      ["more time held than has passed since the child was found", { foundAt: minutesAgo(10), heldAtPoliceStationMinutes: 45 }, "heldAtPoliceStationMinutes", /longer than the time since the child was found/],
-      ["time held when returned home", { returnedTo: ReturnedTo.FAMILY_HOME, heldAtPoliceStationMinutes: 0 }, "heldAtPoliceStationMinutes"],
+      [
+        "more than a week held at the station",
+        { heldAtPoliceStationMinutes: MAX_HELD_MINUTES + 1 },
+        "heldAtPoliceStationMinutes",
+      ],
+      [
+        "time held when returned to the placement",
+        { returnedTo: ReturnedTo.PLACEMENT },
+        "heldAtPoliceStationMinutes",
+        /POLICE_STATION/,
+      ],
+      [
+        "more time held than has passed since the child was found",
+        { foundAt: minutesAgo(10), heldAtPoliceStationMinutes: 45 },
+        "heldAtPoliceStationMinutes",
+        /longer than the time since the child was found/,
+      ],
+      [
+        "time held when returned home",
+        { returnedTo: ReturnedTo.FAMILY_HOME, heldAtPoliceStationMinutes: 0 },
+        "heldAtPoliceStationMinutes",
+      ],
       ["no found location", { foundLocation: "" }, "foundLocation"],
       ["a found location over 500 characters", { foundLocation: "x".repeat(501) }, "foundLocation"],
       ["no finder", { foundBy: "  " }, "foundBy"],
@@ -190,7 +225,12 @@ describe.each(backends)("police service on $name", (backend) => {
     it("closes the episode, keeps the report, raises CSE indicators and risk, then refuses to close it again", async () => {
       const foundAt = new Date(reportedAt.getTime() + 20 * 3600_000);
       const closed = await service.recordFound(
-        found({ foundAt, heldAtPoliceStationMinutes: MAX_HELD_MINUTES, cseIndicators: true, riskLevel: RiskLevel.HIGH }),
+        found({
+          foundAt,
+          heldAtPoliceStationMinutes: MAX_HELD_MINUTES,
+          cseIndicators: true,
+          riskLevel: RiskLevel.HIGH,
+        }),
       );
       expect(closed).toMatchObject({
         id: open,
@@ -230,13 +270,23 @@ describe.each(backends)("police service on $name", (backend) => {
 
     it.each<Refusal<RecordSeniorManagerNotification>>([
       ["an unknown episode", { episodeId: "ME-none" }, "episodeId", /ME-none/],
-      ["an episode that ended at the placement", { episodeId: AMBER_FOUND_AT_PLACEMENT }, "episodeId", /did not end at a police station/],
+      [
+        "an episode that ended at the placement",
+        { episodeId: AMBER_FOUND_AT_PLACEMENT },
+        "episodeId",
+        /did not end at a police station/,
+      ],
       ["an episode still open", { episodeId: AMBER_STILL_MISSING }, "episodeId", /did not end at a police station/],
       ["a time in the future", { notifiedAt: hoursAhead(1) }, "notifiedAt"],
       ["an invalid time", { notifiedAt: new Date("") }, "notifiedAt"],
       ["no senior manager", { seniorManager: "" }, "seniorManager"],
       ["a recorder over 200 characters", { recordedBy: "x".repeat(201) }, "recordedBy"],
-      ["a time before the child was found", { notifiedAt: minutesAgo(120) }, "notifiedAt", /before the time the child was found/],
+      [
+        "a time before the child was found",
+        { notifiedAt: minutesAgo(120) },
+        "notifiedAt",
+        /before the time the child was found/,
+      ],
     ])("refuses %s and writes nothing", async (_case, change, field, message) => {
       await expectRefused(() => service.recordSeniorManagerNotification(notification(change)), field, message);
     });
@@ -244,7 +294,11 @@ describe.each(backends)("police service on $name", (backend) => {
     it("records who was told and when, on an episode that ended at a police station with no time held", async () => {
       const notifiedAt = minutesAgo(5);
       const episode = await service.recordSeniorManagerNotification(notification({ notifiedAt }));
-      await expectRefused(() => service.recordSeniorManagerNotification(notification()), "episodeId", /already recorded as told/);
+      await expectRefused(
+        () => service.recordSeniorManagerNotification(notification()),
+        "episodeId",
+        /already recorded as told/,
+      );
       expect(episode).toMatchObject({
         id: TOMASZ_STILL_MISSING,
         heldAtPoliceStationMinutes: null,
@@ -261,7 +315,9 @@ describe.each(backends)("police service on $name", (backend) => {
     const [child] = syntheticChildren(1, 99);
 
     beforeAll(async () => {
-      await insertSubjects(db as unknown as Kysely<SubjectTables>, [subjectRow(child, new Date(), policeSubgraph.identityDepartment)]);
+      await insertSubjects(db as unknown as Kysely<SubjectTables>, [
+        subjectRow(child, new Date(), policeSubgraph.identityDepartment),
+      ]);
     });
 
     it("shows each step to a fresh set of loaders, newest episode first", async () => {
@@ -312,7 +368,10 @@ describe.each(backends)("police service on $name", (backend) => {
       const loaders = service.createLoaders();
       const [notified] = (await loaders.missingEpisodes(child.nhsNumber)) ?? [];
       expect(notified.seniorManagerNotifiedAt?.toISOString()).toBe(notifiedAt.toISOString());
-      expect(notified).toMatchObject({ seniorManagerNotified: "Fiona Castell, service manager", recordedBy: "Custody sergeant 1187" });
+      expect(notified).toMatchObject({
+        seniorManagerNotified: "Fiona Castell, service manager",
+        recordedBy: "Custody sergeant 1187",
+      });
       expect(await loaders.known(child.nhsNumber)).toBe(true);
       expect(await loaders.policeProtection(child.nhsNumber)).toEqual([]);
       expect(await loaders.officerInCase(child.nhsNumber)).toBeNull();
@@ -328,7 +387,10 @@ describe.each(backends)("police service on $name", (backend) => {
         cseIndicators: false,
         department: "Missing Persons Unit",
       });
-      expect((await service.createLoaders().missingEpisodes(child.nhsNumber))?.map((e) => e.id)).toEqual([again.id, reported.id]);
+      expect((await service.createLoaders().missingEpisodes(child.nhsNumber))?.map((e) => e.id)).toEqual([
+        again.id,
+        reported.id,
+      ]);
     });
   });
 });

@@ -93,7 +93,11 @@ const MAX_HELD_MINUTES = 7 * 24 * 60;
  */
 export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date = () => new Date()) {
   async function requireKnownChild(childId: string): Promise<void> {
-    const row = await db.selectFrom("subjects").select("nhs_number").where("nhs_number", "=", childId).executeTakeFirst();
+    const row = await db
+      .selectFrom("subjects")
+      .select("nhs_number")
+      .where("nhs_number", "=", childId)
+      .executeTakeFirst();
     if (!row) {
       throw badInput(`No child with NHS number ${childId} is known to police records: check the number.`, "childId");
     }
@@ -110,11 +114,23 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
     return {
       known: createKnownChildLoader(db),
       missingEpisodes: createChildLoader(
-        (ids) => db.selectFrom("missing_episodes").selectAll().where("nhs_number", "in", ids).orderBy("reported_at", "desc").execute(),
+        (ids) =>
+          db
+            .selectFrom("missing_episodes")
+            .selectAll()
+            .where("nhs_number", "in", ids)
+            .orderBy("reported_at", "desc")
+            .execute(),
         (rows) => rows.map(toMissingEpisode),
       ),
       policeProtection: createChildLoader(
-        (ids) => db.selectFrom("police_protection").selectAll().where("nhs_number", "in", ids).orderBy("started_at", "desc").execute(),
+        (ids) =>
+          db
+            .selectFrom("police_protection")
+            .selectAll()
+            .where("nhs_number", "in", ids)
+            .orderBy("started_at", "desc")
+            .execute(),
         (rows): PoliceProtectionEpisode[] =>
           rows.map((row) => ({
             ...recorded(row),
@@ -127,7 +143,13 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
           })),
       ),
       cseConcerns: createChildLoader(
-        (ids) => db.selectFrom("cse_concerns").selectAll().where("nhs_number", "in", ids).orderBy("opened_at", "desc").execute(),
+        (ids) =>
+          db
+            .selectFrom("cse_concerns")
+            .selectAll()
+            .where("nhs_number", "in", ids)
+            .orderBy("opened_at", "desc")
+            .execute(),
         (rows): CseConcern[] =>
           rows.map((row) => ({
             ...recorded(row),
@@ -139,16 +161,34 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
           })),
       ),
       warningMarkers: createChildLoader(
-        (ids) => db.selectFrom("warning_markers").selectAll().where("nhs_number", "in", ids).orderBy("recorded_at", "desc").execute(),
+        (ids) =>
+          db
+            .selectFrom("warning_markers")
+            .selectAll()
+            .where("nhs_number", "in", ids)
+            .orderBy("recorded_at", "desc")
+            .execute(),
         (rows): WarningMarker[] =>
-          rows.map((row) => ({ ...recorded(row), id: row.id, marker: row.marker as WarningMarkerType, detail: row.detail })),
+          rows.map((row) => ({
+            ...recorded(row),
+            id: row.id,
+            marker: row.marker as WarningMarkerType,
+            detail: row.detail,
+          })),
       ),
       officerInCase: createChildLoader(
         (ids) => db.selectFrom("officers_in_case").selectAll().where("nhs_number", "in", ids).execute(),
         (rows): OfficerInCase | null => {
           const row = rows[0];
           if (!row) return null;
-          return { ...recorded(row), name: row.name, role: row.role, phone: row.phone, email: row.email, team: row.team };
+          return {
+            ...recorded(row),
+            name: row.name,
+            role: row.role,
+            phone: row.phone,
+            email: row.email,
+            team: row.team,
+          };
         },
       ),
     };
@@ -176,7 +216,10 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
           .where("found_at", "is", null)
           .executeTakeFirst();
         if (open) {
-          throw badInput(`This child is already reported missing (episode ${open.id}): record them found before reporting a new episode.`, "childId");
+          throw badInput(
+            `This child is already reported missing (episode ${open.id}): record them found before reporting a new episode.`,
+            "childId",
+          );
         }
         const row: MissingEpisodeTable = {
           id: randomUUID(),
@@ -211,10 +254,16 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
       notInFuture("foundAt", input.foundAt, at);
       const held = input.heldAtPoliceStationMinutes ?? null;
       if (held !== null && (held < 0 || held > MAX_HELD_MINUTES)) {
-        throw badInput(`heldAtPoliceStationMinutes must be between 0 and ${MAX_HELD_MINUTES}.`, "heldAtPoliceStationMinutes");
+        throw badInput(
+          `heldAtPoliceStationMinutes must be between 0 and ${MAX_HELD_MINUTES}.`,
+          "heldAtPoliceStationMinutes",
+        );
       }
       if (held !== null && input.returnedTo !== "POLICE_STATION") {
-        throw badInput("heldAtPoliceStationMinutes applies only when returnedTo is POLICE_STATION.", "heldAtPoliceStationMinutes");
+        throw badInput(
+          "heldAtPoliceStationMinutes applies only when returnedTo is POLICE_STATION.",
+          "heldAtPoliceStationMinutes",
+        );
       }
       if (held !== null && input.foundAt.getTime() + held * 60_000 > at.getTime() + 5 * 60_000) {
         throw badInput(
@@ -225,7 +274,10 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
       return db.transaction().execute(async (trx) => {
         const current = await createPoliceService(trx, now).episode(input.episodeId);
         if (current.found_at) {
-          throw badInput(`Missing episode ${current.id} was already closed: the child was found at ${current.found_at}.`, "episodeId");
+          throw badInput(
+            `Missing episode ${current.id} was already closed: the child was found at ${current.found_at}.`,
+            "episodeId",
+          );
         }
         notBefore("foundAt", input.foundAt, "the time the child was reported missing", new Date(current.reported_at));
         const update = {
@@ -252,7 +304,10 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
       return db.transaction().execute(async (trx) => {
         const current = await createPoliceService(trx, now).episode(input.episodeId);
         if (current.returned_to !== "POLICE_STATION" || !current.found_at) {
-          throw badInput(`Missing episode ${current.id} did not end at a police station: no senior-manager notification is needed.`, "episodeId");
+          throw badInput(
+            `Missing episode ${current.id} did not end at a police station: no senior-manager notification is needed.`,
+            "episodeId",
+          );
         }
         if (current.senior_manager_notified_at) {
           throw badInput(

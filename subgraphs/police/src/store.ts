@@ -90,7 +90,11 @@ export const policeMigrations: Record<string, Migration> = {
           .addColumn("senior_manager_notified_at", "varchar(32)")
           .addColumn("senior_manager_notified", "text"),
       ).execute();
-      await db.schema.createIndex("missing_episodes_child").on("missing_episodes").columns(["nhs_number", "reported_at"]).execute();
+      await db.schema
+        .createIndex("missing_episodes_child")
+        .on("missing_episodes")
+        .columns(["nhs_number", "reported_at"])
+        .execute();
 
       await withRecordedColumns(
         db.schema

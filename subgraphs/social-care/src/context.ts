@@ -1,6 +1,11 @@
 import type { Kysely } from "kysely";
 import { Agency, createSubjectRepository, type RequestContext, type SubjectRepository } from "@safeguarding/kit";
-import { createSocialCareService, SOCIAL_CARE_SYSTEM, type SocialCareLoaders, type SocialCareService } from "./service.js";
+import {
+  createSocialCareService,
+  SOCIAL_CARE_SYSTEM,
+  type SocialCareLoaders,
+  type SocialCareService,
+} from "./service.js";
 import type { SocialCareDatabase } from "./store.js";
 
 export interface SocialCareContext extends RequestContext {

@@ -20,7 +20,8 @@ export enum LegalStatusCode {
 }
 registerEnumType(LegalStatusCode, {
   name: "LegalStatusCode",
-  description: "SSDA903 legal status: C1 interim care order, C2 care order, V2 s20 accommodation, L1 police protection, L2 EPO...",
+  description:
+    "SSDA903 legal status: C1 interim care order, C2 care order, V2 s20 accommodation, L1 police protection, L2 EPO...",
 });
 
 export enum ChildProtectionCategory {
@@ -37,14 +38,33 @@ registerEnumType(ChildProtectionCategory, {
 
 /** SSDA903 placement types (field PLACE). Z11-Z14 are left out until their meanings are published. */
 export enum PlacementTypeCode {
-  A3 = "A3", A4 = "A4", A5 = "A5", A6 = "A6",
+  A3 = "A3",
+  A4 = "A4",
+  A5 = "A5",
+  A6 = "A6",
   H5 = "H5",
-  K1 = "K1", K2 = "K2", K3 = "K3",
-  P1 = "P1", P2 = "P2", P3 = "P3",
-  R1 = "R1", R2 = "R2", R3 = "R3", R5 = "R5",
+  K1 = "K1",
+  K2 = "K2",
+  K3 = "K3",
+  P1 = "P1",
+  P2 = "P2",
+  P3 = "P3",
+  R1 = "R1",
+  R2 = "R2",
+  R3 = "R3",
+  R5 = "R5",
   S1 = "S1",
-  T0 = "T0", T1 = "T1", T2 = "T2", T3 = "T3", T4 = "T4",
-  U1 = "U1", U2 = "U2", U3 = "U3", U4 = "U4", U5 = "U5", U6 = "U6",
+  T0 = "T0",
+  T1 = "T1",
+  T2 = "T2",
+  T3 = "T3",
+  T4 = "T4",
+  U1 = "U1",
+  U2 = "U2",
+  U3 = "U3",
+  U4 = "U4",
+  U5 = "U5",
+  U6 = "U6",
   Z1 = "Z1",
 }
 registerEnumType(PlacementTypeCode, { name: "PlacementTypeCode", description: "SSDA903 placement type." });
@@ -60,7 +80,9 @@ export const legalStatusTerm = linkCodesToTerms("SSDA903_LEGAL_STATUS", Object.v
 export const childProtectionTerm = linkCodesToTerms("CP_CATEGORY", Object.values(ChildProtectionCategory));
 export const placementTerm = linkCodesToTerms("SSDA903_PLACEMENT", Object.values(PlacementTypeCode));
 
-@ObjectType({ description: "The child's legal status: who has parental responsibility and who decides where the child lives." })
+@ObjectType({
+  description: "The child's legal status: who has parental responsibility and who decides where the child lives.",
+})
 export class LegalStatus extends RecordedItem {
   @Field(() => ID)
   id!: string;
@@ -83,7 +105,9 @@ export class LegalStatus extends RecordedItem {
   @Field(() => String, { description: "Who decides where the child lives, in plain words." })
   whoDecidesWhereChildLives!: string;
 
-  @Field(() => GlossaryTermReference, { description: "What this legal status means and what an officer must and must not do." })
+  @Field(() => GlossaryTermReference, {
+    description: "What this legal status means and what an officer must and must not do.",
+  })
   term!: GlossaryTermReference;
 }
 

@@ -51,12 +51,21 @@ export class SocialCareRecordResolver {
   }
 
   @FieldResolver(() => [LegalStatus], { description: "Every legal status, newest first." })
-  async legalStatusHistory(@Root() record: SocialCareRecord, @Ctx() context: SocialCareContext): Promise<LegalStatus[]> {
+  async legalStatusHistory(
+    @Root() record: SocialCareRecord,
+    @Ctx() context: SocialCareContext,
+  ): Promise<LegalStatus[]> {
     return (await context.loaders.legalStatuses(record.nhsNumber)) ?? [];
   }
 
-  @FieldResolver(() => ChildProtectionPlan, { nullable: true, description: "The child protection plan in force, if any." })
-  async childProtectionPlan(@Root() record: SocialCareRecord, @Ctx() context: SocialCareContext): Promise<ChildProtectionPlan | null> {
+  @FieldResolver(() => ChildProtectionPlan, {
+    nullable: true,
+    description: "The child protection plan in force, if any.",
+  })
+  async childProtectionPlan(
+    @Root() record: SocialCareRecord,
+    @Ctx() context: SocialCareContext,
+  ): Promise<ChildProtectionPlan | null> {
     const plans = (await context.loaders.childProtectionPlans(record.nhsNumber)) ?? [];
     return plans.find((plan) => plan.endedAt === null) ?? null;
   }
@@ -80,12 +89,18 @@ export class SocialCareRecordResolver {
     nullable: true,
     description: "The named, consistent manager who makes out-of-hours decisions for this child.",
   })
-  async onCallManager(@Root() record: SocialCareRecord, @Ctx() context: SocialCareContext): Promise<CaseContact | null> {
+  async onCallManager(
+    @Root() record: SocialCareRecord,
+    @Ctx() context: SocialCareContext,
+  ): Promise<CaseContact | null> {
     return (await context.loaders.contacts(record.nhsNumber))?.get("ON_CALL_MANAGER") ?? null;
   }
 
   @FieldResolver(() => OutOfHoursPlan, { nullable: true })
-  async outOfHoursPlan(@Root() record: SocialCareRecord, @Ctx() context: SocialCareContext): Promise<OutOfHoursPlan | null> {
+  async outOfHoursPlan(
+    @Root() record: SocialCareRecord,
+    @Ctx() context: SocialCareContext,
+  ): Promise<OutOfHoursPlan | null> {
     return (await context.loaders.outOfHoursPlan(record.nhsNumber)) ?? null;
   }
 
@@ -95,17 +110,26 @@ export class SocialCareRecordResolver {
   }
 
   @FieldResolver(() => [StrategyDiscussion])
-  async strategyDiscussions(@Root() record: SocialCareRecord, @Ctx() context: SocialCareContext): Promise<StrategyDiscussion[]> {
+  async strategyDiscussions(
+    @Root() record: SocialCareRecord,
+    @Ctx() context: SocialCareContext,
+  ): Promise<StrategyDiscussion[]> {
     return (await context.loaders.strategyDiscussions(record.nhsNumber)) ?? [];
   }
 
   @FieldResolver(() => [RiskManagementMeeting])
-  async riskManagementMeetings(@Root() record: SocialCareRecord, @Ctx() context: SocialCareContext): Promise<RiskManagementMeeting[]> {
+  async riskManagementMeetings(
+    @Root() record: SocialCareRecord,
+    @Ctx() context: SocialCareContext,
+  ): Promise<RiskManagementMeeting[]> {
     return (await context.loaders.riskManagementMeetings(record.nhsNumber)) ?? [];
   }
 
   @FieldResolver(() => [ReturnInterview])
-  async returnInterviews(@Root() record: SocialCareRecord, @Ctx() context: SocialCareContext): Promise<ReturnInterview[]> {
+  async returnInterviews(
+    @Root() record: SocialCareRecord,
+    @Ctx() context: SocialCareContext,
+  ): Promise<ReturnInterview[]> {
     return (await context.loaders.returnInterviews(record.nhsNumber)) ?? [];
   }
 
@@ -118,37 +142,58 @@ export class SocialCareRecordResolver {
 @Resolver()
 export class SocialCareMutationResolver {
   @Mutation(() => LegalStatus, { description: "Record a new legal status; the current one ends when it starts." })
-  async recordLegalStatus(@Arg("input", () => RecordLegalStatusInput) input: RecordLegalStatusInput, @Ctx() context: SocialCareContext): Promise<LegalStatus> {
+  async recordLegalStatus(
+    @Arg("input", () => RecordLegalStatusInput) input: RecordLegalStatusInput,
+    @Ctx() context: SocialCareContext,
+  ): Promise<LegalStatus> {
     return context.socialCare.recordLegalStatus(input);
   }
 
   @Mutation(() => OutOfHoursPlan, { description: "Replace the child's out-of-hours plan." })
-  async updateOutOfHoursPlan(@Arg("input", () => UpdateOutOfHoursPlanInput) input: UpdateOutOfHoursPlanInput, @Ctx() context: SocialCareContext): Promise<OutOfHoursPlan> {
+  async updateOutOfHoursPlan(
+    @Arg("input", () => UpdateOutOfHoursPlanInput) input: UpdateOutOfHoursPlanInput,
+    @Ctx() context: SocialCareContext,
+  ): Promise<OutOfHoursPlan> {
     return context.socialCare.updateOutOfHoursPlan(input);
   }
 
   @Mutation(() => CaseDecision)
-  async recordDecision(@Arg("input", () => RecordDecisionInput) input: RecordDecisionInput, @Ctx() context: SocialCareContext): Promise<CaseDecision> {
+  async recordDecision(
+    @Arg("input", () => RecordDecisionInput) input: RecordDecisionInput,
+    @Ctx() context: SocialCareContext,
+  ): Promise<CaseDecision> {
     return context.socialCare.recordDecision(input);
   }
 
   @Mutation(() => StrategyDiscussion)
-  async recordStrategyDiscussion(@Arg("input", () => RecordStrategyDiscussionInput) input: RecordStrategyDiscussionInput, @Ctx() context: SocialCareContext): Promise<StrategyDiscussion> {
+  async recordStrategyDiscussion(
+    @Arg("input", () => RecordStrategyDiscussionInput) input: RecordStrategyDiscussionInput,
+    @Ctx() context: SocialCareContext,
+  ): Promise<StrategyDiscussion> {
     return context.socialCare.recordStrategyDiscussion(input);
   }
 
   @Mutation(() => StrategyDiscussion, { description: "Record when a strategy discussion's minutes were shared." })
-  async recordStrategyMinutesShared(@Arg("input", () => RecordStrategyMinutesSharedInput) input: RecordStrategyMinutesSharedInput, @Ctx() context: SocialCareContext): Promise<StrategyDiscussion> {
+  async recordStrategyMinutesShared(
+    @Arg("input", () => RecordStrategyMinutesSharedInput) input: RecordStrategyMinutesSharedInput,
+    @Ctx() context: SocialCareContext,
+  ): Promise<StrategyDiscussion> {
     return context.socialCare.recordStrategyMinutesShared(input);
   }
 
   @Mutation(() => RiskManagementMeeting)
-  async recordRiskManagementMeeting(@Arg("input", () => RecordRiskManagementMeetingInput) input: RecordRiskManagementMeetingInput, @Ctx() context: SocialCareContext): Promise<RiskManagementMeeting> {
+  async recordRiskManagementMeeting(
+    @Arg("input", () => RecordRiskManagementMeetingInput) input: RecordRiskManagementMeetingInput,
+    @Ctx() context: SocialCareContext,
+  ): Promise<RiskManagementMeeting> {
     return context.socialCare.recordRiskManagementMeeting(input);
   }
 
   @Mutation(() => ReturnInterview)
-  async recordReturnInterview(@Arg("input", () => RecordReturnInterviewInput) input: RecordReturnInterviewInput, @Ctx() context: SocialCareContext): Promise<ReturnInterview> {
+  async recordReturnInterview(
+    @Arg("input", () => RecordReturnInterviewInput) input: RecordReturnInterviewInput,
+    @Ctx() context: SocialCareContext,
+  ): Promise<ReturnInterview> {
     return context.socialCare.recordReturnInterview(input);
   }
 }

@@ -28,7 +28,8 @@ function countingSelects(db: Kysely<SocialCareDatabase>) {
     transformQuery(args) {
       if (SelectQueryNode.is(args.node)) {
         for (const from of args.node.from?.froms ?? []) {
-          if (TableNode.is(from)) selects.set(from.table.identifier.name, (selects.get(from.table.identifier.name) ?? 0) + 1);
+          if (TableNode.is(from))
+            selects.set(from.table.identifier.name, (selects.get(from.table.identifier.name) ?? 0) + 1);
         }
       }
       return args.node;
@@ -83,7 +84,11 @@ describe.each(backends)("social-care schema on $name", (backend) => {
   let opened: TestStore<SocialCareDatabase>;
   let db: Kysely<SocialCareDatabase>;
 
-  async function run(source: string, variableValues: Record<string, unknown>, onDb = db): Promise<ExecutionResult<Json>> {
+  async function run(
+    source: string,
+    variableValues: Record<string, unknown>,
+    onDb = db,
+  ): Promise<ExecutionResult<Json>> {
     const contextValue = createContextFactory(onDb)("test-request");
     const result = await graphql({ schema: federated.schema, source, variableValues, contextValue });
     // As the gateway would see it: scalars serialised (DateTime values are Date objects until then).
@@ -101,7 +106,10 @@ describe.each(backends)("social-care schema on $name", (backend) => {
     db = opened.store.db;
     expect(await seedDemoData(socialCareSubgraph, db, now)).toBe(true);
     expect(await seedDemoData(socialCareSubgraph, db, now)).toBe(false);
-    await insertSubjects(db as unknown as Kysely<SubjectTables>, synthetic.map((c) => subjectRow(c, now, socialCareSubgraph.identityDepartment)));
+    await insertSubjects(
+      db as unknown as Kysely<SubjectTables>,
+      synthetic.map((c) => subjectRow(c, now, socialCareSubgraph.identityDepartment)),
+    );
     await seedSocialCareSynthetic(db, synthetic, now, prng(5));
   });
   afterAll(async () => opened?.cleanup());
@@ -128,7 +136,11 @@ describe.each(backends)("social-care schema on $name", (backend) => {
     const plan = care.outOfHoursPlan;
     expect(plan.returnTo).toMatch(/^Orchard Lane children's home/);
     expect(plan.doNotReturnTo.some((place: string) => /mother's address/i.test(place))).toBe(true);
-    expect(plan.whoToCall[0]).toEqual({ name: "Fiona Castell", role: expect.stringMatching(/on-call manager/), phone: care.onCallManager.person.phone });
+    expect(plan.whoToCall[0]).toEqual({
+      name: "Fiona Castell",
+      role: expect.stringMatching(/on-call manager/),
+      phone: care.onCallManager.person.phone,
+    });
     for (const person of plan.whoToCall) expect(person.phone).toMatch(PHONE);
     expect(plan.legalAdviceRoute).toBeTruthy();
     expect(plan.updatedBy).toBe(plan.recordedBy);
@@ -137,20 +149,29 @@ describe.each(backends)("social-care schema on $name", (backend) => {
     expect(decided).toEqual([...decided].sort((a, b) => b - a));
     expect(care.decisions.filter((d: Json) => d.appliesOutOfHours).length).toBe(2);
     expect(care.decisions.filter((d: Json) => !d.appliesOutOfHours).length).toBe(1);
-    expect(care.decisions.some((d: Json) => d.appliesOutOfHours && /police station is not a place of safety/i.test(d.decision))).toBe(true);
+    expect(
+      care.decisions.some(
+        (d: Json) => d.appliesOutOfHours && /police station is not a place of safety/i.test(d.decision),
+      ),
+    ).toBe(true);
 
     expect(care.strategyDiscussions).toHaveLength(2);
     const [latest, earlier] = care.strategyDiscussions;
     expect(Date.parse(latest.heldAt)).toBeGreaterThan(Date.parse(earlier.heldAt));
     expect(latest.minutesSharedAt).toBeNull();
     expect(Date.parse(earlier.minutesSharedAt)).toBeGreaterThan(Date.parse(earlier.heldAt));
-    for (const discussion of care.strategyDiscussions) expect(discussion.agenciesPresent.length).toBeGreaterThanOrEqual(2);
+    for (const discussion of care.strategyDiscussions)
+      expect(discussion.agenciesPresent.length).toBeGreaterThanOrEqual(2);
     expect(latest.actions.some((a: Json) => a.doneAt === null)).toBe(true);
 
     expect(care.riskManagementMeetings).toEqual([]);
     expect(care.returnInterviews.map((r: Json) => r.missingEpisodeId)).toEqual(["ME-0018-02", "ME-0018-01"]);
-    for (const interview of care.returnInterviews) expect(Date.parse(interview.heldAt)).toBeLessThan(now.getTime() - 30 * DAY_MS);
-    expect(care.education).toMatchObject({ school: "Avonvale Academy", planContact: expect.stringMatching(/pastoral lead/) });
+    for (const interview of care.returnInterviews)
+      expect(Date.parse(interview.heldAt)).toBeLessThan(now.getTime() - 30 * DAY_MS);
+    expect(care.education).toMatchObject({
+      school: "Avonvale Academy",
+      planContact: expect.stringMatching(/pastoral lead/),
+    });
     expect(care.education.attendancePlan).toMatch(/every day/);
   });
 
@@ -158,7 +179,11 @@ describe.each(backends)("social-care schema on $name", (backend) => {
     const children = await entities(SOCIAL_CARE_DEMO_IDS);
     const byId = new Map(children.map((c: Json) => [c.id, c.socialCare]));
     expect(byId.get("9990000026").legalStatus).toMatchObject({ code: "V2", court: null });
-    expect(byId.get("9990000034")).toMatchObject({ legalStatus: null, placement: null, childProtectionPlan: { category: "NEG", endedAt: null } });
+    expect(byId.get("9990000034")).toMatchObject({
+      legalStatus: null,
+      placement: null,
+      childProtectionPlan: { category: "NEG", endedAt: null },
+    });
     expect(byId.get("9990000042").legalStatus.code).toBe("C2");
     expect(byId.get("9990000042").placement.typeCode).toBe("K2");
     expect(byId.get("9990000042").decisions[0].appliesOutOfHours).toBe(true);
@@ -191,7 +216,11 @@ describe.each(backends)("social-care schema on $name", (backend) => {
 
     expect(children.map((c: Json) => c.id)).toEqual(ids);
     expect(children.at(-1).socialCare).toBeNull();
-    const statuses = await db.selectFrom("legal_statuses").select(["id", "nhs_number"]).where("ended_at", "is", null).execute();
+    const statuses = await db
+      .selectFrom("legal_statuses")
+      .select(["id", "nhs_number"])
+      .where("ended_at", "is", null)
+      .execute();
     const syntheticWithStatus = children.filter((c: Json) => c.id.startsWith("9991") && c.socialCare.legalStatus);
     expect(syntheticWithStatus.length).toBeGreaterThan(2);
     expect(syntheticWithStatus.length).toBeLessThan(SYNTHETIC_COUNT);
@@ -245,33 +274,75 @@ describe.each(backends)("social-care schema on $name", (backend) => {
     it("refuses bad writes with BAD_USER_INPUT and writes nothing", async () => {
       const before = await allRows();
       expectBadUserInput(
-        await run(LEGAL_STATUS, { input: { childId: DEMO_CHILD_ID, code: "C2", startedAt: iso(60_000), whoDecidesWhereChildLives: "The council.", recordedBy: "Leah Marsh" } }),
+        await run(LEGAL_STATUS, {
+          input: {
+            childId: DEMO_CHILD_ID,
+            code: "C2",
+            startedAt: iso(60_000),
+            whoDecidesWhereChildLives: "The council.",
+            recordedBy: "Leah Marsh",
+          },
+        }),
         "court",
       );
       expectBadUserInput(
-        await run(PLAN, { input: { childId: DEMO_CHILD_ID, returnTo: "Home", doNotReturnTo: [], whoToCall: [], legalAdviceRoute: "EDT", updatedBy: "Leah Marsh" } }),
+        await run(PLAN, {
+          input: {
+            childId: DEMO_CHILD_ID,
+            returnTo: "Home",
+            doNotReturnTo: [],
+            whoToCall: [],
+            legalAdviceRoute: "EDT",
+            updatedBy: "Leah Marsh",
+          },
+        }),
         "whoToCall",
       );
-      expectBadUserInput(await run(RMM, { input: rmm({ strategyDiscussionReason: null }) }), "strategyDiscussionReason");
+      expectBadUserInput(
+        await run(RMM, { input: rmm({ strategyDiscussionReason: null }) }),
+        "strategyDiscussionReason",
+      );
       expectBadUserInput(await run(RMM, { input: rmm({ childId: REUBEN }) }), "childId");
-      expectBadUserInput(await run(MINUTES, { input: { strategyDiscussionId: "SD-0018-01", sharedAt: iso(0), recordedBy: "Graham Boateng" } }), "strategyDiscussionId");
+      expectBadUserInput(
+        await run(MINUTES, {
+          input: { strategyDiscussionId: "SD-0018-01", sharedAt: iso(0), recordedBy: "Graham Boateng" },
+        }),
+        "strategyDiscussionId",
+      );
       expect(await allRows()).toEqual(before);
     });
 
     it("records a care order, an RMM and shared minutes for 9990000018, and reads them back", async () => {
       const startedAt = iso(60_000);
       const status = await run(LEGAL_STATUS, {
-        input: { childId: DEMO_CHILD_ID, code: "C2", startedAt, court: "Family Court sitting at Avonvale", whoDecidesWhereChildLives: "The council.", recordedBy: "Leah Marsh" },
+        input: {
+          childId: DEMO_CHILD_ID,
+          code: "C2",
+          startedAt,
+          court: "Family Court sitting at Avonvale",
+          whoDecidesWhereChildLives: "The council.",
+          recordedBy: "Leah Marsh",
+        },
       });
       expect(status.errors).toBeUndefined();
-      expect(status.data.recordLegalStatus).toMatchObject({ code: "C2", startedAt, endedAt: null, source: { agency: "SOCIAL_CARE" } });
+      expect(status.data.recordLegalStatus).toMatchObject({
+        code: "C2",
+        startedAt,
+        endedAt: null,
+        source: { agency: "SOCIAL_CARE" },
+      });
 
       const meeting = await run(RMM, { input: rmm() });
       expect(meeting.errors).toBeUndefined();
-      expect(meeting.data.recordRiskManagementMeeting).toMatchObject({ strategyDiscussionNeeded: true, risks: [{ level: "HIGH" }] });
+      expect(meeting.data.recordRiskManagementMeeting).toMatchObject({
+        strategyDiscussionNeeded: true,
+        risks: [{ level: "HIGH" }],
+      });
 
       const sharedAt = iso(30_000);
-      const minutes = await run(MINUTES, { input: { strategyDiscussionId: "SD-0018-02", sharedAt, recordedBy: "Graham Boateng" } });
+      const minutes = await run(MINUTES, {
+        input: { strategyDiscussionId: "SD-0018-02", sharedAt, recordedBy: "Graham Boateng" },
+      });
       expect(minutes.errors).toBeUndefined();
 
       const [child] = await entities([DEMO_CHILD_ID]);

@@ -4,7 +4,12 @@ import { ChildSocialCareResolver, SocialCareMutationResolver, SocialCareRecordRe
 
 export function buildSocialCareSchema() {
   return buildFederatedSchema({
-    resolvers: [ChildSocialCareResolver, SocialCareRecordResolver, SocialCareMutationResolver, createSubjectQueries("socialCare")],
+    resolvers: [
+      ChildSocialCareResolver,
+      SocialCareRecordResolver,
+      SocialCareMutationResolver,
+      createSubjectQueries("socialCare"),
+    ],
     orphanedTypes: [Child],
     referenceResolvers: { Child: (reference) => ({ id: reference.id }) },
   });

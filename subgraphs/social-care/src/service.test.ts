@@ -1,5 +1,4 @@
 import "reflect-metadata";
-import { GraphQLError } from "graphql";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CHILD_ID, seedDemoData } from "@safeguarding/kit";
@@ -36,14 +35,14 @@ const daysAgo = (days: number) => hoursAgo(days * 24);
 const daysAhead = (days: number) => new Date(Date.now() + days * 24 * 3600_000);
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-
 type Refusal<T> = [string, Partial<T>, string, RegExp?];
 const unknownChildren = <T extends { childId: string }>(): Refusal<T>[] => [
   ["an unknown child", { childId: NOBODY } as Partial<T>, "childId", /NHS number 9990000999/],
   ["a child social care does not know", { childId: REUBEN } as Partial<T>, "childId", /NHS number 9990000069/],
   ["a malformed NHS number", { childId: "999 000 001" } as Partial<T>, "childId", /childId|NHS number/],
 ];
-const people = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `Person ${i}`, role: "Role", phone: `01632 960 ${100 + i}` }));
+const people = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({ name: `Person ${i}`, role: "Role", phone: `01632 960 ${100 + i}` }));
 
 describe.each(backends)("social-care service on $name", (backend) => {
   let opened: TestStore<SocialCareDatabase>;
@@ -96,7 +95,12 @@ describe.each(backends)("social-care service on $name", (backend) => {
       ["a care order without a court", { court: null }, "court", /C2 is made by a court/],
       ["an emergency protection order with a blank court", { code: LegalStatusCode.L2, court: "   " }, "court", /L2/],
       ["an interim care order without a court", { code: LegalStatusCode.C1, court: undefined }, "court"],
-      ["a start before the current status began", { startedAt: daysAgo(401) }, "startedAt", /startedAt .* is before the start of the current legal status/],
+      [
+        "a start before the current status began",
+        { startedAt: daysAgo(401) },
+        "startedAt",
+        /startedAt .* is before the start of the current legal status/,
+      ],
       ["a start in the future", { startedAt: daysAhead(1) }, "startedAt"],
       ["an invalid start", { startedAt: new Date("31/12/2024") }, "startedAt"],
       ["no one deciding where the child lives", { whoDecidesWhereChildLives: " " }, "whoDecidesWhereChildLives"],
@@ -113,7 +117,12 @@ describe.each(backends)("social-care service on $name", (backend) => {
 
       const startedAt = minutesAgo(30);
       const status = await service.recordLegalStatus({ ...valid(), startedAt });
-      expect(status).toMatchObject({ code: "C2", endedAt: null, court: "Family Court sitting at Avonvale", recordedBy: "Aisha Karim" });
+      expect(status).toMatchObject({
+        code: "C2",
+        endedAt: null,
+        court: "Family Court sitting at Avonvale",
+        recordedBy: "Aisha Karim",
+      });
       expect(status.source).toMatchObject({ agency: "SOCIAL_CARE", department: "Children's Services" });
 
       const history = (await service.createLoaders().legalStatuses(JAYDEN)) ?? [];
@@ -122,12 +131,22 @@ describe.each(backends)("social-care service on $name", (backend) => {
         [previous.id, "V2", startedAt.toISOString()],
       ]);
       expect(history[1].startedAt).toEqual(previous.startedAt);
-      const open = await db.selectFrom("legal_statuses").select("id").where("nhs_number", "=", JAYDEN).where("ended_at", "is", null).execute();
+      const open = await db
+        .selectFrom("legal_statuses")
+        .select("id")
+        .where("nhs_number", "=", JAYDEN)
+        .where("ended_at", "is", null)
+        .execute();
       expect(open).toEqual([{ id: status.id }]);
     });
 
     it("records a first status with no court when no court is involved, ending nothing", async () => {
-      const othersBefore = await db.selectFrom("legal_statuses").selectAll().where("nhs_number", "!=", MAISIE).orderBy("id").execute();
+      const othersBefore = await db
+        .selectFrom("legal_statuses")
+        .selectAll()
+        .where("nhs_number", "!=", MAISIE)
+        .orderBy("id")
+        .execute();
       const status = await service.recordLegalStatus({
         ...valid(),
         childId: MAISIE,
@@ -138,7 +157,9 @@ describe.each(backends)("social-care service on $name", (backend) => {
       });
       expect(status).toMatchObject({ code: "V2", court: null, conditions: null, endedAt: null });
       expect(await service.createLoaders().legalStatuses(MAISIE)).toEqual([status]);
-      expect(await db.selectFrom("legal_statuses").selectAll().where("nhs_number", "!=", MAISIE).orderBy("id").execute()).toEqual(othersBefore);
+      expect(
+        await db.selectFrom("legal_statuses").selectAll().where("nhs_number", "!=", MAISIE).orderBy("id").execute(),
+      ).toEqual(othersBefore);
     });
   });
 
@@ -157,14 +178,34 @@ describe.each(backends)("social-care service on $name", (backend) => {
       ...unknownChildren<UpdateOutOfHoursPlanInput>(),
       ["no one to call", { whoToCall: [] }, "whoToCall", /whoToCall is empty/],
       ["more than ten people to call", { whoToCall: people(11) }, "whoToCall", /more than 10/],
-      ["a person with no phone", { whoToCall: [{ name: "Fiona Castell", role: "On-call manager", phone: " " }] }, "whoToCall[0].phone"],
-      ["a phone over 40 characters", { whoToCall: [...people(1), { name: "EDT", role: "EDT", phone: "0".repeat(41) }] }, "whoToCall[1].phone"],
-      ["a person with no name", { whoToCall: [{ name: "", role: "EDT", phone: "01632 960 999" }] }, "whoToCall[0].name"],
-      ["a person with no role", { whoToCall: [{ name: "EDT", role: "", phone: "01632 960 999" }] }, "whoToCall[0].role"],
+      [
+        "a person with no phone",
+        { whoToCall: [{ name: "Fiona Castell", role: "On-call manager", phone: " " }] },
+        "whoToCall[0].phone",
+      ],
+      [
+        "a phone over 40 characters",
+        { whoToCall: [...people(1), { name: "EDT", role: "EDT", phone: "0".repeat(41) }] },
+        "whoToCall[1].phone",
+      ],
+      [
+        "a person with no name",
+        { whoToCall: [{ name: "", role: "EDT", phone: "01632 960 999" }] },
+        "whoToCall[0].name",
+      ],
+      [
+        "a person with no role",
+        { whoToCall: [{ name: "EDT", role: "", phone: "01632 960 999" }] },
+        "whoToCall[0].role",
+      ],
       ["no place to return to", { returnTo: "" }, "returnTo"],
       ["a return place over 500 characters", { returnTo: "x".repeat(501) }, "returnTo"],
       ["a blank place not to return to", { doNotReturnTo: ["Mother's address", " "] }, "doNotReturnTo[1]"],
-      ["more than 20 places not to return to", { doNotReturnTo: Array.from({ length: 21 }, (_, i) => `Address ${i}`) }, "doNotReturnTo"],
+      [
+        "more than 20 places not to return to",
+        { doNotReturnTo: Array.from({ length: 21 }, (_, i) => `Address ${i}`) },
+        "doNotReturnTo",
+      ],
       ["no legal advice route", { legalAdviceRoute: "  " }, "legalAdviceRoute"],
       ["a legal advice route over 1000 characters", { legalAdviceRoute: "x".repeat(1001) }, "legalAdviceRoute"],
       ["notes over 2000 characters", { notes: "x".repeat(2001) }, "notes"],
@@ -177,12 +218,27 @@ describe.each(backends)("social-care service on $name", (backend) => {
       const previous = await service.createLoaders().outOfHoursPlan(AMBER);
       expect(previous?.whoToCall.length).toBe(3);
       const plan = await service.updateOutOfHoursPlan({ ...valid(), whoToCall: people(10), notes: null });
-      expect(plan).toMatchObject({ returnTo: "Orchard Lane children's home", notes: null, updatedBy: "Graham Boateng", recordedBy: "Graham Boateng" });
+      expect(plan).toMatchObject({
+        returnTo: "Orchard Lane children's home",
+        notes: null,
+        updatedBy: "Graham Boateng",
+        recordedBy: "Graham Boateng",
+      });
       expect(plan.whoToCall).toHaveLength(10);
-      expect(plan.whoToCall[0]).toEqual({ name: "Person 0", role: "Role", phone: "01632 960 100", email: null, team: null });
+      expect(plan.whoToCall[0]).toEqual({
+        name: "Person 0",
+        role: "Role",
+        phone: "01632 960 100",
+        email: null,
+        team: null,
+      });
 
       expect(await service.createLoaders().outOfHoursPlan(AMBER)).toEqual(plan);
-      const rows = await db.selectFrom("out_of_hours_plans").select("nhs_number").where("nhs_number", "=", AMBER).execute();
+      const rows = await db
+        .selectFrom("out_of_hours_plans")
+        .select("nhs_number")
+        .where("nhs_number", "=", AMBER)
+        .execute();
       expect(rows).toHaveLength(1);
     });
 
@@ -217,7 +273,11 @@ describe.each(backends)("social-care service on $name", (backend) => {
 
     it("records a decision and lists it first", async () => {
       const decision = await service.recordDecision({ ...valid(), decision: "  Trimmed decision.  " });
-      expect(decision).toMatchObject({ decision: "Trimmed decision.", appliesOutOfHours: true, recordedBy: "Fiona Castell, service manager" });
+      expect(decision).toMatchObject({
+        decision: "Trimmed decision.",
+        appliesOutOfHours: true,
+        recordedBy: "Fiona Castell, service manager",
+      });
       const listed = (await service.createLoaders().decisions(AMBER)) ?? [];
       expect(listed[0]).toEqual(decision);
       expect(listed).toHaveLength(4);
@@ -225,7 +285,9 @@ describe.each(backends)("social-care service on $name", (backend) => {
 
     it("keeps appliesOutOfHours false when it is false", async () => {
       const decision = await service.recordDecision({ ...valid(), childId: MAISIE, appliesOutOfHours: false });
-      expect((await service.createLoaders().decisions(MAISIE))?.map((d) => [d.id, d.appliesOutOfHours])).toEqual([[decision.id, false]]);
+      expect((await service.createLoaders().decisions(MAISIE))?.map((d) => [d.id, d.appliesOutOfHours])).toEqual([
+        [decision.id, false],
+      ]);
     });
   });
 
@@ -246,11 +308,29 @@ describe.each(backends)("social-care service on $name", (backend) => {
       ["a single agency", { agenciesPresent: ["Children's Services"] }, "agenciesPresent", /at least two agencies/],
       ["no agencies", { agenciesPresent: [] }, "agenciesPresent"],
       ["a blank agency", { agenciesPresent: ["Children's Services", " "] }, "agenciesPresent[1]"],
-      ["minutes shared before the meeting", { minutesSharedAt: new Date(heldAt.getTime() - 60_000) }, "minutesSharedAt", /minutesSharedAt .* is before heldAt/],
+      [
+        "minutes shared before the meeting",
+        { minutesSharedAt: new Date(heldAt.getTime() - 60_000) },
+        "minutesSharedAt",
+        /minutesSharedAt .* is before heldAt/,
+      ],
       ["minutes shared in the future", { minutesSharedAt: daysAhead(1) }, "minutesSharedAt"],
-      ["an action due before the meeting", { actions: [{ action: "Visit", owner: "Leah Marsh", dueAt: daysAgo(1) }] }, "actions[0].dueAt", /before the meeting time/],
-      ["an action with no owner", { actions: [{ action: "Visit", owner: " ", dueAt: daysAhead(1) }] }, "actions[0].owner"],
-      ["an action with no description", { actions: [{ action: "", owner: "Leah Marsh", dueAt: daysAhead(1) }] }, "actions[0].action"],
+      [
+        "an action due before the meeting",
+        { actions: [{ action: "Visit", owner: "Leah Marsh", dueAt: daysAgo(1) }] },
+        "actions[0].dueAt",
+        /before the meeting time/,
+      ],
+      [
+        "an action with no owner",
+        { actions: [{ action: "Visit", owner: " ", dueAt: daysAhead(1) }] },
+        "actions[0].owner",
+      ],
+      [
+        "an action with no description",
+        { actions: [{ action: "", owner: "Leah Marsh", dueAt: daysAhead(1) }] },
+        "actions[0].action",
+      ],
       ["a meeting in the future", { heldAt: daysAhead(1) }, "heldAt"],
       ["no chair", { chairedBy: "" }, "chairedBy"],
       ["a blank decision", { decisions: [""] }, "decisions[0]"],
@@ -266,14 +346,21 @@ describe.each(backends)("social-care service on $name", (backend) => {
         decisions: ["Section 47 enquiry continues"],
         minutesSharedAt: null,
       });
-      expect(discussion.actions).toEqual([{ action: "Visit the placement", owner: "Leah Marsh", dueAt: expect.any(Date), doneAt: null }]);
+      expect(discussion.actions).toEqual([
+        { action: "Visit the placement", owner: "Leah Marsh", dueAt: expect.any(Date), doneAt: null },
+      ]);
       const listed = (await service.createLoaders().strategyDiscussions(AMBER)) ?? [];
       expect(listed.map((d) => d.id)).toEqual([discussion.id, MINUTES_NOT_SHARED, MINUTES_SHARED]);
       expect(listed[0]).toEqual(discussion);
     });
 
     it("records minutes shared at the meeting itself", async () => {
-      const discussion = await service.recordStrategyDiscussion({ ...valid(), childId: JAYDEN, minutesSharedAt: heldAt, actions: [] });
+      const discussion = await service.recordStrategyDiscussion({
+        ...valid(),
+        childId: JAYDEN,
+        minutesSharedAt: heldAt,
+        actions: [],
+      });
       expect(discussion.minutesSharedAt?.toISOString()).toBe(heldAt.toISOString());
     });
   });
@@ -287,8 +374,18 @@ describe.each(backends)("social-care service on $name", (backend) => {
 
     it.each<Refusal<RecordStrategyMinutesSharedInput>>([
       ["an unknown discussion", { strategyDiscussionId: "SD-none" }, "strategyDiscussionId", /SD-none/],
-      ["minutes already shared", { strategyDiscussionId: MINUTES_SHARED }, "strategyDiscussionId", /SD-0018-01 were already shared/],
-      ["a time before the discussion", { sharedAt: daysAgo(12) }, "sharedAt", /sharedAt .* is before the time the discussion was held/],
+      [
+        "minutes already shared",
+        { strategyDiscussionId: MINUTES_SHARED },
+        "strategyDiscussionId",
+        /SD-0018-01 were already shared/,
+      ],
+      [
+        "a time before the discussion",
+        { sharedAt: daysAgo(12) },
+        "sharedAt",
+        /sharedAt .* is before the time the discussion was held/,
+      ],
       ["a time in the future", { sharedAt: daysAhead(1) }, "sharedAt"],
       ["no recorder", { recordedBy: " " }, "recordedBy"],
     ])("refuses %s and writes nothing", async (_case, change, field, message) => {
@@ -300,7 +397,9 @@ describe.each(backends)("social-care service on $name", (backend) => {
       const discussion = await service.recordStrategyMinutesShared({ ...valid(), sharedAt });
       expect(discussion).toMatchObject({ id: MINUTES_NOT_SHARED, recordedBy: "Graham Boateng" });
       expect(discussion.minutesSharedAt?.toISOString()).toBe(sharedAt.toISOString());
-      const stored = (await service.createLoaders().strategyDiscussions(AMBER))?.find((d) => d.id === MINUTES_NOT_SHARED);
+      const stored = (await service.createLoaders().strategyDiscussions(AMBER))?.find(
+        (d) => d.id === MINUTES_NOT_SHARED,
+      );
       expect(stored).toEqual(discussion);
       await expectRefused(() => service.recordStrategyMinutesShared(valid()), "strategyDiscussionId", /already shared/);
     });
@@ -323,8 +422,14 @@ describe.each(backends)("social-care service on $name", (backend) => {
       strategyDiscussionNeeded: true,
       strategyDiscussionReason: "New intelligence about the adult 'K'.",
     });
-    const attendees = (count: number) => Array.from({ length: count }, () => ({ agency: "Police", role: "Officer", name: null }));
-    const risks = (count: number) => Array.from({ length: count }, () => ({ category: "Missing", description: "Goes missing.", level: MeetingRiskLevel.MEDIUM }));
+    const attendees = (count: number) =>
+      Array.from({ length: count }, () => ({ agency: "Police", role: "Officer", name: null }));
+    const risks = (count: number) =>
+      Array.from({ length: count }, () => ({
+        category: "Missing",
+        description: "Goes missing.",
+        level: MeetingRiskLevel.MEDIUM,
+      }));
 
     it.each<Refusal<RecordRiskManagementMeetingInput>>([
       ...unknownChildren<RecordRiskManagementMeetingInput>(),
@@ -333,12 +438,24 @@ describe.each(backends)("social-care service on $name", (backend) => {
       ["an attendee with no agency", { attendees: [{ agency: " ", role: "Officer" }] }, "attendees[0].agency"],
       ["no risks", { risks: [] }, "risks", /risks is empty/],
       ["more than 30 risks", { risks: risks(31) }, "risks"],
-      ["a risk with no description", { risks: [{ category: "CSE", description: "", level: MeetingRiskLevel.LOW }] }, "risks[0].description"],
+      [
+        "a risk with no description",
+        { risks: [{ category: "CSE", description: "", level: MeetingRiskLevel.LOW }] },
+        "risks[0].description",
+      ],
       ["a review at the meeting time", { nextReviewAt: heldAt }, "nextReviewAt", /nextReviewAt must be after heldAt/],
       ["a review before the meeting", { nextReviewAt: daysAgo(1) }, "nextReviewAt"],
       ["no reason about a strategy discussion", { strategyDiscussionReason: null }, "strategyDiscussionReason"],
-      ["a blank reason about a strategy discussion", { strategyDiscussionNeeded: false, strategyDiscussionReason: "  " }, "strategyDiscussionReason"],
-      ["an action due before the meeting", { actions: [{ action: "Refer", owner: "Leah Marsh", dueAt: daysAgo(2) }] }, "actions[0].dueAt"],
+      [
+        "a blank reason about a strategy discussion",
+        { strategyDiscussionNeeded: false, strategyDiscussionReason: "  " },
+        "strategyDiscussionReason",
+      ],
+      [
+        "an action due before the meeting",
+        { actions: [{ action: "Refer", owner: "Leah Marsh", dueAt: daysAgo(2) }] },
+        "actions[0].dueAt",
+      ],
       ["a blank protective factor", { protectiveFactors: [""] }, "protectiveFactors[0]"],
       ["a meeting in the future", { heldAt: daysAhead(1), nextReviewAt: daysAhead(30) }, "heldAt"],
       ["no chair", { chairedBy: "" }, "chairedBy"],
@@ -365,8 +482,16 @@ describe.each(backends)("social-care service on $name", (backend) => {
     });
 
     it("keeps strategyDiscussionNeeded false when it is false", async () => {
-      const meeting = await service.recordRiskManagementMeeting({ ...valid(), childId: JAYDEN, strategyDiscussionNeeded: false, actions: [] });
-      expect((await service.createLoaders().riskManagementMeetings(JAYDEN))?.[0]).toMatchObject({ id: meeting.id, strategyDiscussionNeeded: false });
+      const meeting = await service.recordRiskManagementMeeting({
+        ...valid(),
+        childId: JAYDEN,
+        strategyDiscussionNeeded: false,
+        actions: [],
+      });
+      expect((await service.createLoaders().riskManagementMeetings(JAYDEN))?.[0]).toMatchObject({
+        id: meeting.id,
+        strategyDiscussionNeeded: false,
+      });
     });
   });
 
@@ -381,7 +506,12 @@ describe.each(backends)("social-care service on $name", (backend) => {
 
     it.each<Refusal<RecordReturnInterviewInput>>([
       ...unknownChildren<RecordReturnInterviewInput>(),
-      ["a second interview for the same episode", { missingEpisodeId: "ME-0018-01" }, "missingEpisodeId", /ME-0018-01 is already recorded/],
+      [
+        "a second interview for the same episode",
+        { missingEpisodeId: "ME-0018-01" },
+        "missingEpisodeId",
+        /ME-0018-01 is already recorded/,
+      ],
       ["an interview in the future", { heldAt: daysAhead(1) }, "heldAt"],
       ["no missing episode", { missingEpisodeId: " " }, "missingEpisodeId"],
       ["a missing episode id over 40 characters", { missingEpisodeId: "M".repeat(41) }, "missingEpisodeId"],
@@ -393,11 +523,18 @@ describe.each(backends)("social-care service on $name", (backend) => {
 
     it("records an interview, lists it first, then refuses a second one for that episode", async () => {
       const interview = await service.recordReturnInterview(valid());
-      expect(interview).toMatchObject({ missingEpisodeId: "ME-0018-04", conductedBy: "Independent return interview worker" });
+      expect(interview).toMatchObject({
+        missingEpisodeId: "ME-0018-04",
+        conductedBy: "Independent return interview worker",
+      });
       const listed = (await service.createLoaders().returnInterviews(AMBER)) ?? [];
       expect(listed.map((i) => i.missingEpisodeId)).toEqual(["ME-0018-04", "ME-0018-02", "ME-0018-01"]);
       expect(listed[0]).toEqual(interview);
-      await expectRefused(() => service.recordReturnInterview({ ...valid(), heldAt: hoursAgo(1) }), "missingEpisodeId", /ME-0018-04 is already recorded/);
+      await expectRefused(
+        () => service.recordReturnInterview({ ...valid(), heldAt: hoursAgo(1) }),
+        "missingEpisodeId",
+        /ME-0018-04 is already recorded/,
+      );
     });
   });
 });

@@ -64,7 +64,12 @@ const CHILDREN_SERVICES = "Children's Services";
 
 type StoredAction = { action: string; owner: string; dueAt: string; doneAt: string | null };
 const toActions = (json: string): MeetingAction[] =>
-  jsonList<StoredAction>(json).map((a) => ({ action: a.action, owner: a.owner, dueAt: new Date(a.dueAt), doneAt: date(a.doneAt) }));
+  jsonList<StoredAction>(json).map((a) => ({
+    action: a.action,
+    owner: a.owner,
+    dueAt: new Date(a.dueAt),
+    doneAt: date(a.doneAt),
+  }));
 
 export function toLegalStatus(row: LegalStatusTable): LegalStatus {
   return {
@@ -144,11 +149,23 @@ function checkActions(actions: readonly MeetingActionInput[], heldAt: Date): Sto
  */
 export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () => Date = () => new Date()) {
   async function requireKnownChild(trx: Kysely<SocialCareDatabase>, childId: string): Promise<void> {
-    const row = await trx.selectFrom("subjects").select("nhs_number").where("nhs_number", "=", childId).executeTakeFirst();
-    if (!row) throw badInput(`No child with NHS number ${childId} is known to children's social care: check the number.`, "childId");
+    const row = await trx
+      .selectFrom("subjects")
+      .select("nhs_number")
+      .where("nhs_number", "=", childId)
+      .executeTakeFirst();
+    if (!row)
+      throw badInput(
+        `No child with NHS number ${childId} is known to children's social care: check the number.`,
+        "childId",
+      );
   }
 
-  const stamp = (by: string, at: Date) => ({ department: CHILDREN_SERVICES, recorded_at: at.toISOString(), recorded_by: by });
+  const stamp = (by: string, at: Date) => ({
+    department: CHILDREN_SERVICES,
+    recorded_at: at.toISOString(),
+    recorded_by: by,
+  });
 
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
   function createLoaders() {
@@ -159,11 +176,23 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
     return {
       known: createKnownChildLoader(db),
       legalStatuses: createChildLoader(
-        (ids) => db.selectFrom("legal_statuses").selectAll().where("nhs_number", "in", ids).orderBy("started_at", "desc").execute(),
+        (ids) =>
+          db
+            .selectFrom("legal_statuses")
+            .selectAll()
+            .where("nhs_number", "in", ids)
+            .orderBy("started_at", "desc")
+            .execute(),
         (rows) => rows.map(toLegalStatus),
       ),
       childProtectionPlans: createChildLoader(
-        (ids) => db.selectFrom("child_protection_plans").selectAll().where("nhs_number", "in", ids).orderBy("started_at", "desc").execute(),
+        (ids) =>
+          db
+            .selectFrom("child_protection_plans")
+            .selectAll()
+            .where("nhs_number", "in", ids)
+            .orderBy("started_at", "desc")
+            .execute(),
         (rows): ChildProtectionPlan[] =>
           rows.map((row) => ({
             ...recorded(row),
@@ -176,7 +205,13 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       ),
       placement: createChildLoader(
         (ids) =>
-          db.selectFrom("placements").selectAll().where("nhs_number", "in", ids).where("ended_at", "is", null).orderBy("started_at", "desc").execute(),
+          db
+            .selectFrom("placements")
+            .selectAll()
+            .where("nhs_number", "in", ids)
+            .where("ended_at", "is", null)
+            .orderBy("started_at", "desc")
+            .execute(),
         (rows): Placement | null => {
           const row = rows[0];
           if (!row) return null;
@@ -199,7 +234,8 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         (rows) => (rows[0] ? toOutOfHoursPlan(rows[0]) : null),
       ),
       decisions: createChildLoader(
-        (ids) => db.selectFrom("decisions").selectAll().where("nhs_number", "in", ids).orderBy("decided_at", "desc").execute(),
+        (ids) =>
+          db.selectFrom("decisions").selectAll().where("nhs_number", "in", ids).orderBy("decided_at", "desc").execute(),
         (rows): CaseDecision[] =>
           rows.map((row) => ({
             ...recorded(row),
@@ -211,15 +247,33 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
           })),
       ),
       strategyDiscussions: createChildLoader(
-        (ids) => db.selectFrom("strategy_discussions").selectAll().where("nhs_number", "in", ids).orderBy("held_at", "desc").execute(),
+        (ids) =>
+          db
+            .selectFrom("strategy_discussions")
+            .selectAll()
+            .where("nhs_number", "in", ids)
+            .orderBy("held_at", "desc")
+            .execute(),
         (rows) => rows.map(toStrategyDiscussion),
       ),
       riskManagementMeetings: createChildLoader(
-        (ids) => db.selectFrom("risk_management_meetings").selectAll().where("nhs_number", "in", ids).orderBy("held_at", "desc").execute(),
+        (ids) =>
+          db
+            .selectFrom("risk_management_meetings")
+            .selectAll()
+            .where("nhs_number", "in", ids)
+            .orderBy("held_at", "desc")
+            .execute(),
         (rows) => rows.map(toRiskManagementMeeting),
       ),
       returnInterviews: createChildLoader(
-        (ids) => db.selectFrom("return_interviews").selectAll().where("nhs_number", "in", ids).orderBy("held_at", "desc").execute(),
+        (ids) =>
+          db
+            .selectFrom("return_interviews")
+            .selectAll()
+            .where("nhs_number", "in", ids)
+            .orderBy("held_at", "desc")
+            .execute(),
         (rows): ReturnInterview[] =>
           rows.map((row) => ({
             ...recorded(row),
@@ -234,7 +288,12 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         (ids) => db.selectFrom("education").selectAll().where("nhs_number", "in", ids).execute(),
         (rows): Education | null =>
           rows[0]
-            ? { ...recorded(rows[0]), school: rows[0].school, attendancePlan: rows[0].attendance_plan, planContact: rows[0].plan_contact }
+            ? {
+                ...recorded(rows[0]),
+                school: rows[0].school,
+                attendancePlan: rows[0].attendance_plan,
+                planContact: rows[0].plan_contact,
+              }
             : null,
       ),
     };
@@ -263,8 +322,17 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
           .where("ended_at", "is", null)
           .executeTakeFirst();
         if (current) {
-          notBefore("startedAt", input.startedAt, "the start of the current legal status", new Date(current.started_at));
-          await trx.updateTable("legal_statuses").set({ ended_at: input.startedAt.toISOString() }).where("id", "=", current.id).execute();
+          notBefore(
+            "startedAt",
+            input.startedAt,
+            "the start of the current legal status",
+            new Date(current.started_at),
+          );
+          await trx
+            .updateTable("legal_statuses")
+            .set({ ended_at: input.startedAt.toISOString() })
+            .where("id", "=", current.id)
+            .execute();
         }
         const row: LegalStatusTable = {
           id: randomUUID(),
@@ -286,8 +354,10 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       const at = now();
       const childId = childIdArgument(input.childId);
       const updatedBy = requiredText("updatedBy", input.updatedBy, 200);
-      if (input.whoToCall.length === 0) throw badInput("whoToCall is empty: list at least the on-call manager to call.", "whoToCall");
-      if (input.whoToCall.length > 10) throw badInput("whoToCall has more than 10 people; keep the list short and in order.", "whoToCall");
+      if (input.whoToCall.length === 0)
+        throw badInput("whoToCall is empty: list at least the on-call manager to call.", "whoToCall");
+      if (input.whoToCall.length > 10)
+        throw badInput("whoToCall has more than 10 people; keep the list short and in order.", "whoToCall");
       const row: OutOfHoursPlanTable = {
         nhs_number: childId,
         return_to: requiredText("returnTo", input.returnTo, 500),
@@ -331,7 +401,14 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
           ...stamp(decidedBy, at),
         };
         await trx.insertInto("decisions").values(row).execute();
-        return { ...recorded(row), id: row.id, decision, decidedBy, decidedAt: input.decidedAt, appliesOutOfHours: input.appliesOutOfHours };
+        return {
+          ...recorded(row),
+          id: row.id,
+          decision,
+          decidedBy,
+          decidedAt: input.decidedAt,
+          appliesOutOfHours: input.appliesOutOfHours,
+        };
       });
     },
 
@@ -342,7 +419,10 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       const chairedBy = requiredText("chairedBy", input.chairedBy, 200);
       const agencies = textList("agenciesPresent", input.agenciesPresent, 20);
       if (new Set(agencies.map((a) => a.toLowerCase().replace(/\s+/g, " "))).size < 2) {
-        throw badInput("agenciesPresent must name at least two agencies: a strategy discussion is multi-agency.", "agenciesPresent");
+        throw badInput(
+          "agenciesPresent must name at least two agencies: a strategy discussion is multi-agency.",
+          "agenciesPresent",
+        );
       }
       if (input.minutesSharedAt) {
         notInFuture("minutesSharedAt", input.minutesSharedAt, at);
@@ -371,10 +451,21 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       notInFuture("sharedAt", input.sharedAt, at);
       const recordedBy = requiredText("recordedBy", input.recordedBy, 200);
       return db.transaction().execute(async (trx) => {
-        const current = await trx.selectFrom("strategy_discussions").selectAll().where("id", "=", input.strategyDiscussionId).executeTakeFirst();
-        if (!current) throw badInput(`No strategy discussion has id ${input.strategyDiscussionId}: check the id.`, "strategyDiscussionId");
+        const current = await trx
+          .selectFrom("strategy_discussions")
+          .selectAll()
+          .where("id", "=", input.strategyDiscussionId)
+          .executeTakeFirst();
+        if (!current)
+          throw badInput(
+            `No strategy discussion has id ${input.strategyDiscussionId}: check the id.`,
+            "strategyDiscussionId",
+          );
         if (current.minutes_shared_at) {
-          throw badInput(`The minutes of strategy discussion ${current.id} were already shared at ${current.minutes_shared_at}.`, "strategyDiscussionId");
+          throw badInput(
+            `The minutes of strategy discussion ${current.id} were already shared at ${current.minutes_shared_at}.`,
+            "strategyDiscussionId",
+          );
         }
         notBefore("sharedAt", input.sharedAt, "the time the discussion was held", new Date(current.held_at));
         const update = { minutes_shared_at: input.sharedAt.toISOString(), ...stamp(recordedBy, at) };
@@ -388,9 +479,11 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       const childId = childIdArgument(input.childId);
       notInFuture("heldAt", input.heldAt, at);
       const chairedBy = requiredText("chairedBy", input.chairedBy, 200);
-      if (input.attendees.length === 0) throw badInput("attendees is empty: list who attended, with agency and role.", "attendees");
+      if (input.attendees.length === 0)
+        throw badInput("attendees is empty: list who attended, with agency and role.", "attendees");
       if (input.attendees.length > 40) throw badInput("attendees has more than 40 entries.", "attendees");
-      if (input.risks.length === 0) throw badInput("risks is empty: record at least one risk with its category, description and level.", "risks");
+      if (input.risks.length === 0)
+        throw badInput("risks is empty: record at least one risk with its category, description and level.", "risks");
       if (input.risks.length > 30) throw badInput("risks has more than 30 entries.", "risks");
       if (input.nextReviewAt.getTime() <= input.heldAt.getTime()) {
         throw badInput("nextReviewAt must be after heldAt: set the date the risks will be reviewed.", "nextReviewAt");
@@ -444,7 +537,10 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
           .where("missing_episode_id", "=", missingEpisodeId)
           .executeTakeFirst();
         if (existing) {
-          throw badInput(`A return interview for missing episode ${missingEpisodeId} is already recorded (${existing.id}).`, "missingEpisodeId");
+          throw badInput(
+            `A return interview for missing episode ${missingEpisodeId} is already recorded (${existing.id}).`,
+            "missingEpisodeId",
+          );
         }
         const row = {
           id: randomUUID(),
