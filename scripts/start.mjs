@@ -82,7 +82,7 @@ try {
   const gatewayUrl = await start(SERVICES.find((s) => s.name === "gateway"));
   const portalUrl = urls.portal;
   console.log(`
-Safeguarding Gateway is running on the embedded SQLite stores in ${process.env.DATA_DIR ?? join(repoRoot, "data")}.
+Safeguarding Gateway is running. Embedded SQLite files (for any service without a *_DATABASE_URL) are in ${process.env.DATA_DIR ?? join(repoRoot, "data")}.
 
   GraphQL gateway:   ${gatewayUrl}
   Training portal:   ${portalUrl}

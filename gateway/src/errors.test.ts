@@ -16,7 +16,7 @@ describe("formatGatewayError", () => {
     });
   });
 
-  it("turns a failed subgraph call into one error naming the agency, with no URL or body", () => {
+  it("turns an agency's own error into one error naming the agency, with no URL or body", () => {
     const formatted = formatGatewayError({
       message: "request to http://10.0.0.7:4001/graphql failed, reason: connect ECONNREFUSED",
       extensions: {
@@ -25,8 +25,8 @@ describe("formatGatewayError", () => {
         response: { url: "http://10.0.0.7:4001/graphql", body: "<html>" },
       },
     });
-    expect(formatted.extensions).toEqual({ code: "AGENCY_UNAVAILABLE", agency: "POLICE" });
-    expect(formatted.message).toMatch(/police service did not answer/);
+    expect(formatted.extensions).toEqual({ code: "AGENCY_ERROR", agency: "POLICE" });
+    expect(formatted.message).toMatch(/police service could not answer part of this request/);
     expect(JSON.stringify(formatted)).not.toMatch(/10\.0\.0\.7|ECONNREFUSED|html/);
   });
 

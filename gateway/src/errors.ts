@@ -46,10 +46,11 @@ export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFor
 
   if (PASS_THROUGH.has(code)) return { ...base, message: formatted.message, extensions: kept({}) };
   if (agency) {
+    // The agency answered, but with an error of its own (calls that fail outright arrive as AGENCY_UNAVAILABLE).
     return {
       ...base,
-      message: `The ${AGENCY_NAMES[agency]} service did not answer, so its part of the record is missing from this response. The other agencies' parts are shown. Try again shortly.`,
-      extensions: { code: "AGENCY_UNAVAILABLE", agency },
+      message: `The ${AGENCY_NAMES[agency]} service could not answer part of this request, so its part of the record may be incomplete. The other agencies' parts are shown. Try again; if it keeps failing, report it with the time.`,
+      extensions: { code: "AGENCY_ERROR", agency },
     };
   }
   return {

@@ -8,12 +8,13 @@ const run = (source: string) => graphql({ schema, source });
 
 describe("the glossary subgraph", () => {
   it("answers look-ups with the glossary's own ranking", async () => {
-    const result = await run(`{ glossarySearch(query: "ico", first: 3) { id category related { id } } }`);
+    const result = await run(`{ glossarySearch(query: "ico", first: 3) { id category related relatedTerms { id } } }`);
     expect(result.errors).toBeUndefined();
     const [first] = (result.data as any).glossarySearch;
     expect(first.id).toBe("interim-care-order");
     expect(first.category).toBe("ORDER");
     expect(first.related.length).toBeGreaterThan(0);
+    expect(first.relatedTerms.map((t: { id: string }) => t.id)).toEqual(first.related);
   });
 
   it("resolves term references, as the gateway does for record codes", async () => {

@@ -59,8 +59,10 @@ export const GLOSSARY_SDL = /* GraphQL */ `
     "Plain English, at most three sentences."
     meaning: String!
     policeDuties: PoliceDuties!
+    "Ids of related terms."
+    related: [ID!]!
     "The related terms themselves."
-    related: [GlossaryTerm!]!
+    relatedTerms: [GlossaryTerm!]!
     sources: [GlossarySource!]!
     "YYYY-MM-DD"
     lastReviewed: String!
@@ -97,7 +99,7 @@ export function createGlossarySchema(glossary: Glossary): GraphQLSchema {
     },
     GlossaryTerm: {
       __resolveReference: (reference: { id: string }) => byId(reference.id),
-      related: (term: GlossaryTerm) => term.related.map(byId).filter(Boolean),
+      relatedTerms: (term: GlossaryTerm) => term.related.map(byId).filter(Boolean),
     },
   };
   return buildSubgraphSchema([{ typeDefs: parse(GLOSSARY_SDL), resolvers: resolvers as never }]);

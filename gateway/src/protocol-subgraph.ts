@@ -305,9 +305,6 @@ function toDate(value: unknown, field: string): Date {
   return date;
 }
 
-const toOptionalDate = (value: unknown, field: string) =>
-  value === null || value === undefined ? null : toDate(value, field);
-
 type Raw = Record<string, unknown>;
 
 function list(facts: Raw, key: string): Raw[] {
@@ -321,44 +318,58 @@ function list(facts: Raw, key: string): Raw[] {
 export function parseFactsInput(facts: Raw): ProtocolFacts {
   const at = (key: string, i: number, field: string) => `facts.${key}[${i}].${field}`;
   const text = (value: unknown) => String(value ?? "").trim();
+  const asOf = toDate(facts.asOf, "facts.asOf");
+  // What-if facts describe what had happened by asOf: a later date would silently change the answer.
+  const happened = (value: unknown, field: string) => {
+    const date = toDate(value, field);
+    if (date.getTime() > asOf.getTime()) {
+      throw badInput(
+        `${field} (${date.toISOString()}) is after asOf (${asOf.toISOString()}): give facts as they stood at asOf.`,
+        field,
+      );
+    }
+    return date;
+  };
+  const happenedIfGiven = (value: unknown, field: string) =>
+    value === null || value === undefined ? null : happened(value, field);
   return {
-    asOf: toDate(facts.asOf, "facts.asOf"),
+    asOf,
     legalStatusCode: typeof facts.legalStatusCode === "string" ? facts.legalStatusCode.trim() || null : null,
     onChildProtectionPlan: typeof facts.onChildProtectionPlan === "boolean" ? facts.onChildProtectionPlan : null,
     missingEpisodes: list(facts, "missingEpisodes").map((e, i) => ({
       id: text(e.id),
-      reportedAt: toDate(e.reportedAt, at("missingEpisodes", i, "reportedAt")),
-      foundAt: toOptionalDate(e.foundAt, at("missingEpisodes", i, "foundAt")),
+      reportedAt: happened(e.reportedAt, at("missingEpisodes", i, "reportedAt")),
+      foundAt: happenedIfGiven(e.foundAt, at("missingEpisodes", i, "foundAt")),
       riskLevel: e.riskLevel as ProtocolFacts["missingEpisodes"][number]["riskLevel"],
       cseIndicators: e.cseIndicators === true,
       returnedTo: (e.returnedTo ?? null) as ProtocolFacts["missingEpisodes"][number]["returnedTo"],
-      seniorManagerNotifiedAt: toOptionalDate(
+      seniorManagerNotifiedAt: happenedIfGiven(
         e.seniorManagerNotifiedAt,
         at("missingEpisodes", i, "seniorManagerNotifiedAt"),
       ),
     })),
     returnInterviews: list(facts, "returnInterviews").map((r, i) => ({
       episodeId: text(r.episodeId),
-      heldAt: toDate(r.heldAt, at("returnInterviews", i, "heldAt")),
+      heldAt: happened(r.heldAt, at("returnInterviews", i, "heldAt")),
     })),
     strategyDiscussions: list(facts, "strategyDiscussions").map((d, i) => ({
       id: d.id ? text(d.id) : null,
-      heldAt: toDate(d.heldAt, at("strategyDiscussions", i, "heldAt")),
-      minutesSharedAt: toOptionalDate(d.minutesSharedAt, at("strategyDiscussions", i, "minutesSharedAt")),
+      heldAt: happened(d.heldAt, at("strategyDiscussions", i, "heldAt")),
+      minutesSharedAt: happenedIfGiven(d.minutesSharedAt, at("strategyDiscussions", i, "minutesSharedAt")),
     })),
     riskManagementMeetings: list(facts, "riskManagementMeetings").map((m, i) => ({
       id: m.id ? text(m.id) : null,
-      heldAt: toDate(m.heldAt, at("riskManagementMeetings", i, "heldAt")),
+      heldAt: happened(m.heldAt, at("riskManagementMeetings", i, "heldAt")),
     })),
     policeProtection: list(facts, "policeProtection").map((p, i) => ({
       id: p.id ? text(p.id) : null,
-      startedAt: toDate(p.startedAt, at("policeProtection", i, "startedAt")),
-      endedAt: toOptionalDate(p.endedAt, at("policeProtection", i, "endedAt")),
+      startedAt: happened(p.startedAt, at("policeProtection", i, "startedAt")),
+      endedAt: happenedIfGiven(p.endedAt, at("policeProtection", i, "endedAt")),
     })),
     mentalHealthAssessments: list(facts, "mentalHealthAssessments").map((m, i) => ({
       id: m.id ? text(m.id) : null,
-      requestedAt: toDate(m.requestedAt, at("mentalHealthAssessments", i, "requestedAt")),
-      completedAt: toOptionalDate(m.completedAt, at("mentalHealthAssessments", i, "completedAt")),
+      requestedAt: happened(m.requestedAt, at("mentalHealthAssessments", i, "requestedAt")),
+      completedAt: happenedIfGiven(m.completedAt, at("mentalHealthAssessments", i, "completedAt")),
     })),
   };
 }

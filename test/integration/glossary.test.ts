@@ -43,7 +43,8 @@ describe("control-room glossary look-ups through the gateway", () => {
       glossaryTerm(id: "interim-care-order") {
         id term abbreviations category legalBasis meaning
         policeDuties { must mustNot call }
-        related { id term }
+        related
+        relatedTerms { id term }
         sources { title url }
         lastReviewed codes { scheme code }
       }
@@ -56,6 +57,7 @@ describe("control-room glossary look-ups through the gateway", () => {
     expect(term.policeDuties.must.length).toBeGreaterThan(0);
     expect(term.policeDuties.mustNot.length).toBeGreaterThan(0);
     expect(term.related.length).toBeGreaterThan(0);
+    expect(term.relatedTerms.map((t: { id: string }) => t.id)).toEqual(term.related);
     expect(term.sources[0].url).toMatch(/^https?:\/\//);
     expect(term.codes).toContainEqual({ scheme: "SSDA903_LEGAL_STATUS", code: "C1" });
   });

@@ -253,7 +253,7 @@ describe("social-care writes through the gateway", () => {
     );
     await expectRefused(
       "recordRiskManagementMeeting",
-      { ...input, strategyDiscussionReason: null },
+      { ...input, strategyDiscussionReason: " " },
       /strategyDiscussionReason is empty/,
     );
     await write("recordRiskManagementMeeting", input, "id");

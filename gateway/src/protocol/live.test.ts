@@ -154,4 +154,29 @@ describe("the action card", () => {
     expect(card.whereToReturn.placement).toMatchObject({ address: "14 Orchard Lane", source: care });
     expect(card.risks[0]).toMatchObject({ kind: "MISSING_NOW", source: police });
   });
+
+  it("treats a declined assessment as answered when it was declined, and flags one still waiting", () => {
+    const health = { agency: "HEALTH", system: "CAMHS records", department: "CAMHS" } as const;
+    const assessment = (id: string, status: string, recordedAt: string) => ({
+      id,
+      requestedAt: ago(24 * 30),
+      status,
+      completedAt: null,
+      recordedAt,
+      source: health,
+    });
+    const live = record({
+      health: {
+        source: health,
+        mentalHealthAssessments: [
+          assessment("MHA-declined", "DECLINED", ago(24 * 20)),
+          assessment("MHA-waiting", "REQUESTED", ago(24 * 30)),
+        ],
+        escalationRoute: null,
+      },
+    });
+    const flags = evaluateLiveProtocol(live, configs, now).flags.filter((f) => f.rule === "MENTAL_HEALTH_ESCALATION");
+    expect(flags.map((f) => f.evidence)).toEqual([["MHA-waiting"]]);
+    expect(flags[0].status).toBe("OVERDUE");
+  });
 });

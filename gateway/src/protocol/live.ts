@@ -254,7 +254,9 @@ export function factsFromRecord(record: LiveChildRecord, asOf: Date): ProtocolFa
     mentalHealthAssessments: (health?.mentalHealthAssessments ?? []).map((m) => ({
       id: m.id,
       requestedAt: date(m.requestedAt),
-      completedAt: maybeDate(m.completedAt),
+      // A declined request has been answered (and can never be completed): it closes when it was declined, so
+      // the flag can be acted on and cleared; a new request starts the clock again.
+      completedAt: m.status === "DECLINED" ? date(m.recordedAt) : maybeDate(m.completedAt),
     })),
   };
 }

@@ -181,8 +181,8 @@ export class RecordRiskManagementMeetingInput {
   @Field(() => Boolean)
   strategyDiscussionNeeded!: boolean;
 
-  @Field(() => String, { nullable: true, description: "Required: why a strategy discussion is or is not needed." })
-  strategyDiscussionReason?: string | null;
+  @Field(() => String, { description: "Why a strategy discussion is or is not needed." })
+  strategyDiscussionReason!: string;
 }
 
 @InputType()
