@@ -1,4 +1,5 @@
 import { intFromEnv } from "@safeguarding/kit";
+import { DEFAULT_LIMITS, type OperationLimits } from "./limits.js";
 
 export interface AgencyEndpoint {
   /** The subgraph's name in the supergraph. */
@@ -16,6 +17,8 @@ export interface GatewayConfig {
   /** Every call to a subgraph is abandoned after this long, so one slow agency cannot hold up the rest. */
   subgraphTimeoutMs: number;
   maxBodyBytes: number;
+  /** Checked before any subgraph is called. */
+  limits: OperationLimits;
   production: boolean;
   /** The folder of per-area protocol configuration files; gateway/protocol when unset. */
   protocolConfigDir?: string;
@@ -34,6 +37,12 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): Gatew
     ],
     subgraphTimeoutMs: intFromEnv("SUBGRAPH_TIMEOUT_MS", 5000),
     maxBodyBytes: intFromEnv("MAX_BODY_BYTES", 64 * 1024),
+    limits: {
+      maxDepth: intFromEnv("MAX_QUERY_DEPTH", DEFAULT_LIMITS.maxDepth),
+      maxAliases: intFromEnv("MAX_QUERY_ALIASES", DEFAULT_LIMITS.maxAliases),
+      maxFields: intFromEnv("MAX_QUERY_FIELDS", DEFAULT_LIMITS.maxFields),
+      maxTokens: intFromEnv("MAX_QUERY_TOKENS", DEFAULT_LIMITS.maxTokens),
+    },
     production: process.env.NODE_ENV === "production",
     protocolConfigDir: process.env.PROTOCOL_CONFIG_DIR || undefined,
     ...overrides,

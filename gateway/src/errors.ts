@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 /** Codes a caller can act on: their message is kept. Everything else is replaced by a safe sentence. */
 const PASS_THROUGH = new Set([
   "BAD_USER_INPUT",
+  "OPERATION_LIMIT_EXCEEDED",
   "GRAPHQL_VALIDATION_FAILED",
   "GRAPHQL_PARSE_FAILED",
   "BAD_REQUEST",

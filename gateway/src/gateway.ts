@@ -12,6 +12,7 @@ import { loadProtocolConfigs, PROTOCOL_CONFIG_DIR } from "./protocol/config.js";
 import { probeUrl, type GatewayConfig } from "./config.js";
 import { agencyUnavailable, formatGatewayError } from "./errors.js";
 import { createSubgraphFetcher } from "./fetcher.js";
+import { operationLimitRule } from "./limits.js";
 
 // @apollo/gateway reports anonymous usage to Apollo unless this is set; nothing leaves these machines.
 process.env.APOLLO_TELEMETRY_DISABLED = "1";
@@ -105,6 +106,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     formatError: formatGatewayError,
     includeStacktraceInErrorResponses: false,
     introspection: !config.production,
+    // In production, no "Did you mean …?" hints that would map the schema for a caller who may not see it.
+    hideSchemaDetailsFromClientErrors: config.production,
+    validationRules: [operationLimitRule(config.limits)],
+    parseOptions: { maxTokens: config.limits.maxTokens },
     plugins: [ApolloServerPluginUsageReportingDisabled(), warningsPlugin],
   });
   await apollo.start();

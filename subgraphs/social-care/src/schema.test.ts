@@ -299,7 +299,7 @@ describe.each(backends)("social-care schema on $name", (backend) => {
         "whoToCall",
       );
       expectBadUserInput(
-        await run(RMM, { input: rmm({ strategyDiscussionReason: null }) }),
+        await run(RMM, { input: rmm({ strategyDiscussionReason: "   " }) }),
         "strategyDiscussionReason",
       );
       expectBadUserInput(await run(RMM, { input: rmm({ childId: REUBEN }) }), "childId");

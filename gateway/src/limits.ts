@@ -1,0 +1,90 @@
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
+
+/**
+ * Limits checked before any subgraph is called. The real client queries (the full child record, the action card,
+ * the protocol) use about a third of each, so they pass with room to spare; `npm test` runs them under these limits.
+ */
+export interface OperationLimits {
+  /** Deepest nesting of fields. */
+  maxDepth: number;
+  /** Fields given an alias, across the operation. */
+  maxAliases: number;
+  /** Fields selected once fragments are expanded: a simple cost, since every field may mean a store query. */
+  maxFields: number;
+  /** Lexical tokens in the document, enforced by the parser before anything else. */
+  maxTokens: number;
+}
+
+export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 10, maxAliases: 30, maxFields: 800, maxTokens: 5000 };
+
+interface Measure {
+  depth: number;
+  aliases: number;
+  fields: number;
+}
+
+function measure(
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  visiting: Set<string>,
+  depth: number,
+): Measure {
+  const total: Measure = { depth, aliases: 0, fields: 0 };
+  const add = (inner: Measure) => {
+    total.depth = Math.max(total.depth, inner.depth);
+    total.aliases += inner.aliases;
+    total.fields += inner.fields;
+  };
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      total.fields += 1;
+      if (selection.alias) total.aliases += 1;
+      if (selection.selectionSet) add(measure(selection.selectionSet, fragments, visiting, depth + 1));
+      else total.depth = Math.max(total.depth, depth + 1);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      add(measure(selection.selectionSet, fragments, visiting, depth));
+    } else {
+      const name = selection.name.value;
+      const fragment = fragments[name];
+      // A fragment that spreads itself is reported by graphql's own NoFragmentCycles rule.
+      if (!fragment || visiting.has(name)) continue;
+      visiting.add(name);
+      add(measure(fragment.selectionSet, fragments, visiting, depth));
+      visiting.delete(name);
+    }
+  }
+  return total;
+}
+
+export function operationLimitRule(limits: OperationLimits): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(operation) {
+      const fragments: Record<string, FragmentDefinitionNode> = {};
+      for (const definition of context.getDocument().definitions) {
+        if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+      }
+      const { depth, aliases, fields } = measure(operation.selectionSet, fragments, new Set(), 0);
+      const refuse = (message: string) =>
+        context.reportError(
+          new GraphQLError(message, { nodes: [operation], extensions: { code: "OPERATION_LIMIT_EXCEEDED" } }),
+        );
+      if (depth > limits.maxDepth) {
+        refuse(`The query nests fields ${depth} levels deep; the limit is ${limits.maxDepth}. Ask for less at once.`);
+      }
+      if (aliases > limits.maxAliases) {
+        refuse(`The query uses ${aliases} aliases; the limit is ${limits.maxAliases}. Split it into several requests.`);
+      }
+      if (fields > limits.maxFields) {
+        refuse(`The query selects ${fields} fields; the limit is ${limits.maxFields}. Ask only for what you need.`);
+      }
+    },
+  });
+}
