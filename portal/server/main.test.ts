@@ -109,6 +109,11 @@ describe.each(stores)("portal server with $name", (store) => {
   }
 
   describe("endpoints", () => {
+    it("answers the liveness and readiness probes", async () => {
+      expect(await call("/health")).toMatchObject({ status: 200, json: { status: "ok", service: "portal" } });
+      expect(await call("/ready")).toMatchObject({ status: 200, json: { status: "ready", service: "portal" } });
+    });
+
     it("serves the site, redirects folders to a trailing slash and answers unknown paths with the 404 page", async () => {
       expect((await call("/")).text).toContain("<title>Home</title>");
       const redirect = await call("/course");

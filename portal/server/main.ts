@@ -80,6 +80,23 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
     }
     const { pathname } = url;
     try {
+      // The same probes every service has: liveness, and readiness (the progress store answers).
+      if (pathname === "/health" || pathname === "/ready") {
+        const ready =
+          pathname === "/health" ||
+          (await store.ping().then(
+            () => true,
+            () => false,
+          ));
+        response.writeHead(ready ? 200 : 503, { "content-type": "application/json; charset=utf-8" });
+        response.end(
+          JSON.stringify({
+            status: ready ? (pathname === "/health" ? "ok" : "ready") : "not ready",
+            service: "portal",
+          }),
+        );
+        return;
+      }
       if (await handleApi(request, response, url)) return;
       if (await actionCards.handle(request, response, url)) return;
       if (request.method !== "GET" && request.method !== "HEAD") {
