@@ -4,6 +4,7 @@ import { badInput, createBatchLoader, formatNhsNumber, parseNhsNumber } from "@s
 import type { AgencyEndpoint } from "./config.js";
 import { askEveryAgency } from "./agencies.js";
 import type { AgencyUnavailableError } from "./fetcher.js";
+import { SOURCE_SDL } from "./shared-sdl.js";
 
 /**
  * The child index: owns `child` and `children`, and the identity fields of Child. It asks every agency what it
@@ -31,19 +32,7 @@ export const CHILD_INDEX_SDL = /* GraphQL */ `
     limit: Int
   }
 
-  "The agency that holds an item."
-  enum Agency {
-    POLICE
-    SOCIAL_CARE
-    HEALTH
-  }
-
-  "Where an item is held: the agency, its system and the department that recorded it."
-  type Source @shareable {
-    agency: Agency!
-    system: String!
-    department: String!
-  }
+  ${SOURCE_SDL}
 
   "How one agency records the child's identity."
   type AgencyIdentity {

@@ -1,10 +1,19 @@
 import { intFromEnv } from "@safeguarding/kit";
 import { DEFAULT_LIMITS, type OperationLimits } from "./limits.js";
 
+export type AgencyCode = "POLICE" | "SOCIAL_CARE" | "HEALTH";
+
+/** How sentences name each agency. */
+export const AGENCY_NAMES: Record<AgencyCode, string> = {
+  POLICE: "police",
+  SOCIAL_CARE: "social care",
+  HEALTH: "health",
+};
+
 export interface AgencyEndpoint {
   /** The subgraph's name in the supergraph. */
   name: string;
-  agency: "POLICE" | "SOCIAL_CARE" | "HEALTH";
+  agency: AgencyCode;
   /** Prefix of the subgraph's @inaccessible index queries, e.g. policeSubjects. */
   queryPrefix: string;
   url: string;

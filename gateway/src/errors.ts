@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { AGENCY_NAMES, type AgencyCode } from "./config.js";
 
 /** Codes a caller can act on: their message is kept. Everything else is replaced by a safe sentence. */
 const PASS_THROUGH = new Set([
@@ -16,13 +17,11 @@ const PASS_THROUGH = new Set([
   "NOT_FOUND",
 ]);
 
-const AGENCY_OF_SUBGRAPH: Record<string, string> = {
+const AGENCY_OF_SUBGRAPH: Record<string, AgencyCode> = {
   police: "POLICE",
   "social-care": "SOCIAL_CARE",
   health: "HEALTH",
 };
-
-const AGENCY_NAMES: Record<string, string> = { POLICE: "police", SOCIAL_CARE: "social care", HEALTH: "health" };
 
 /**
  * What leaves the gateway: stable codes, sentences a person can act on, the agency when one failed, and never
@@ -63,7 +62,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFor
 
 export function agencyUnavailable(agency: string, what: string): GraphQLError {
   return new GraphQLError(
-    `The ${AGENCY_NAMES[agency] ?? agency} service ${what}, so its part of the record is missing from this response. The other agencies' parts are shown. Try again shortly.`,
+    `The ${AGENCY_NAMES[agency as AgencyCode] ?? agency} service ${what}, so its part of the record is missing from this response. The other agencies' parts are shown. Try again shortly.`,
     { extensions: { code: "AGENCY_UNAVAILABLE", agency } },
   );
 }

@@ -3,18 +3,12 @@ import { GraphQLError, GraphQLScalarType, parse, valueFromASTUntyped, type Graph
 import { badInput, formatNhsNumber } from "@safeguarding/kit";
 import type { Glossary } from "@safeguarding/glossary";
 import type { AgencyCallContext } from "./agencies.js";
-import type { AgencyEndpoint } from "./config.js";
 import { buildActionCard } from "./protocol/action-card.js";
 import type { ProtocolConfigs } from "./protocol/config.js";
 import { evaluateProtocol, type ProtocolFacts } from "./protocol/engine.js";
-import {
-  AGENCY_NAMES,
-  evaluateLiveProtocol,
-  fetchLiveRecord,
-  type AgencyCode,
-  type ChildProtocol,
-  type LiveChildRecord,
-} from "./protocol/live.js";
+import { AGENCY_NAMES, type AgencyCode, type AgencyEndpoint } from "./config.js";
+import { evaluateLiveProtocol, fetchLiveRecord, type ChildProtocol, type LiveChildRecord } from "./protocol/live.js";
+import { SOURCE_SDL } from "./shared-sdl.js";
 
 /**
  * The protocol subgraph: the missing-from-care protocol engine as a what-if query, and over each child's live
@@ -66,19 +60,7 @@ export const PROTOCOL_SDL = /* GraphQL */ `
     OTHER
   }
 
-  "The agency that holds an item."
-  enum Agency {
-    POLICE
-    SOCIAL_CARE
-    HEALTH
-  }
-
-  "Where an item is held: the agency, its system and the department that recorded it."
-  type Source @shareable {
-    agency: Agency!
-    system: String!
-    department: String!
-  }
+  ${SOURCE_SDL}
 
   "A protocol step that is due, overdue or breached."
   type ProtocolFlag {

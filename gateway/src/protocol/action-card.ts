@@ -1,6 +1,7 @@
 import type { Glossary } from "@safeguarding/glossary";
 import { readableTime, type ProtocolFlag, type ProtocolRule } from "./engine.js";
-import { AGENCY_NAMES, type AgencyCode, type ChildProtocol, type LiveChildRecord, type SourceRef } from "./live.js";
+import { AGENCY_NAMES, type AgencyCode } from "../config.js";
+import type { ChildProtocol, LiveChildRecord, SourceRef } from "./live.js";
 
 /**
  * The out-of-hours action card: what a control room or response officer who has just found the child needs, in

@@ -21,7 +21,7 @@ import {
  * child's record the protocol and action card read), mapped to the engine's facts.
  */
 
-export type AgencyCode = "POLICE" | "SOCIAL_CARE" | "HEALTH";
+import type { AgencyCode } from "../config.js";
 
 export interface SourceRef {
   agency: AgencyCode;
@@ -260,12 +260,6 @@ export function factsFromRecord(record: LiveChildRecord, asOf: Date): ProtocolFa
     })),
   };
 }
-
-export const AGENCY_NAMES: Record<AgencyCode, string> = {
-  POLICE: "police",
-  SOCIAL_CARE: "social care",
-  HEALTH: "health",
-};
 
 /** What each agency's silence takes out of the protocol check. */
 export const FACTS_BY_AGENCY: Record<AgencyCode, string> = {

@@ -6,6 +6,7 @@ import {
   childIdArgument,
   createBatchLoader,
   createChildLoader,
+  requireKnownChild,
   date,
   groupBy,
   notBefore,
@@ -170,25 +171,13 @@ function checkUpdateShape(input: UpdateMentalHealthAssessment, at: Date) {
 /**
  * The one place health data is read and written. Resolvers call this; access checks and audit attach here.
  */
+async function findAssessment(db: Kysely<HealthDatabase>, id: string): Promise<MentalHealthAssessmentTable> {
+  const row = await db.selectFrom("mental_health_assessments").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row) throw badInput(`No mental-health assessment has id ${id}: check the id.`, "assessmentId");
+  return row;
+}
+
 export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date = () => new Date()) {
-  async function requireKnownChild(childId: string): Promise<KnownChild> {
-    const row = await db
-      .selectFrom("subjects")
-      .select(["nhs_number", "date_of_birth", "area"])
-      .where("nhs_number", "=", childId)
-      .executeTakeFirst();
-    if (!row) {
-      throw badInput(`No child with NHS number ${childId} is known to health records: check the number.`, "childId");
-    }
-    return row;
-  }
-
-  async function assessment(id: string): Promise<MentalHealthAssessmentTable> {
-    const row = await db.selectFrom("mental_health_assessments").selectAll().where("id", "=", id).executeTakeFirst();
-    if (!row) throw badInput(`No mental-health assessment has id ${id}: check the id.`, "assessmentId");
-    return row;
-  }
-
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
   function createLoaders() {
     return {
@@ -269,7 +258,7 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
       const urgency = oneOf("urgency", input.urgency, CamhsUrgency);
       notInFuture("referredAt", input.referredAt, at);
       return db.transaction().execute(async (trx) => {
-        const child = await createHealthService(trx, now).requireKnownChild(childId);
+        const child = await requireKnownChild(trx, childId, "health records");
         notBefore("referredAt", input.referredAt, "the child's date of birth", birthOf(child));
         const row: CamhsReferralTable = {
           id: randomUUID(),
@@ -295,7 +284,7 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
       const reason = requiredText("reason", input.reason);
       notInFuture("requestedAt", input.requestedAt, at);
       return db.transaction().execute(async (trx) => {
-        const child = await createHealthService(trx, now).requireKnownChild(childId);
+        const child = await requireKnownChild(trx, childId, "health records");
         notBefore("requestedAt", input.requestedAt, "the child's date of birth", birthOf(child));
         const row: MentalHealthAssessmentTable = {
           id: randomUUID(),
@@ -320,7 +309,7 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
       const at = now();
       const change = checkUpdateShape(input, at);
       return db.transaction().execute(async (trx) => {
-        const current = await createHealthService(trx, now).assessment(input.assessmentId);
+        const current = await findAssessment(trx, input.assessmentId);
         if (FINAL_STATUSES.includes(current.status)) {
           throw badInput(
             `Assessment ${current.id} is already ${current.status} and cannot be changed: request a new assessment instead.`,
@@ -347,8 +336,7 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
       });
     },
 
-    requireKnownChild,
-    assessment,
+    assessment: (id: string) => findAssessment(db, id),
   };
 }
 

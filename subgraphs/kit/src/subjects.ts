@@ -228,3 +228,19 @@ export function createKnownChildLoader<DB extends SubjectTables>(
     return new Map(ids.map((id) => [id, known.has(id)]));
   });
 }
+
+/**
+ * The child a write is about, read inside the write's transaction; an NHS number this agency does not hold is
+ * refused with a sentence naming the agency's records (e.g. "police records").
+ */
+export async function requireKnownChild(
+  // Any agency's store or open transaction: every one has the subjects table.
+  store: Kysely<any>,
+  childId: string,
+  records: string,
+): Promise<SubjectTable> {
+  const db = store as unknown as Kysely<SubjectTables>;
+  const row = await db.selectFrom("subjects").selectAll().where("nhs_number", "=", childId).executeTakeFirst();
+  if (!row) throw badInput(`No child with NHS number ${childId} is known to ${records}: check the number.`, "childId");
+  return row;
+}

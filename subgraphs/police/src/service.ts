@@ -6,6 +6,7 @@ import {
   childIdArgument,
   createChildLoader,
   createKnownChildLoader,
+  requireKnownChild,
   date,
   notBefore,
   notInFuture,
@@ -88,27 +89,16 @@ export interface RecordSeniorManagerNotification {
 
 const MAX_HELD_MINUTES = 7 * 24 * 60;
 
+async function findEpisode(db: Kysely<PoliceDatabase>, id: string): Promise<MissingEpisodeTable> {
+  const row = await db.selectFrom("missing_episodes").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row) throw badInput(`No missing episode has id ${id}: check the id.`, "episodeId");
+  return row;
+}
+
 /**
  * The one place police data is read and written. Resolvers call this; access checks and audit attach here.
  */
 export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date = () => new Date()) {
-  async function requireKnownChild(childId: string): Promise<void> {
-    const row = await db
-      .selectFrom("subjects")
-      .select("nhs_number")
-      .where("nhs_number", "=", childId)
-      .executeTakeFirst();
-    if (!row) {
-      throw badInput(`No child with NHS number ${childId} is known to police records: check the number.`, "childId");
-    }
-  }
-
-  async function episode(id: string): Promise<MissingEpisodeTable> {
-    const row = await db.selectFrom("missing_episodes").selectAll().where("id", "=", id).executeTakeFirst();
-    if (!row) throw badInput(`No missing episode has id ${id}: check the id.`, "episodeId");
-    return row;
-  }
-
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
   function createLoaders() {
     return {
@@ -208,7 +198,7 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
       notInFuture("lastSeenAt", input.lastSeenAt, at);
       notBefore("reportedAt", input.reportedAt, "lastSeenAt", input.lastSeenAt);
       return db.transaction().execute(async (trx) => {
-        await createPoliceService(trx, now).requireKnownChild(childId);
+        await requireKnownChild(trx, childId, "police records");
         const open = await trx
           .selectFrom("missing_episodes")
           .select("id")
@@ -272,7 +262,7 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
         );
       }
       return db.transaction().execute(async (trx) => {
-        const current = await createPoliceService(trx, now).episode(input.episodeId);
+        const current = await findEpisode(trx, input.episodeId);
         if (current.found_at) {
           throw badInput(
             `Missing episode ${current.id} was already closed: the child was found at ${current.found_at}.`,
@@ -302,7 +292,7 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
       const recordedBy = requiredText("recordedBy", input.recordedBy, 200);
       notInFuture("notifiedAt", input.notifiedAt, at);
       return db.transaction().execute(async (trx) => {
-        const current = await createPoliceService(trx, now).episode(input.episodeId);
+        const current = await findEpisode(trx, input.episodeId);
         if (current.returned_to !== "POLICE_STATION" || !current.found_at) {
           throw badInput(
             `Missing episode ${current.id} did not end at a police station: no senior-manager notification is needed.`,
@@ -326,9 +316,6 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
         return toMissingEpisode({ ...current, ...update });
       });
     },
-
-    requireKnownChild,
-    episode,
   };
 }
 

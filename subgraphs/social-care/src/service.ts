@@ -6,6 +6,7 @@ import {
   childIdArgument,
   createChildLoader,
   createKnownChildLoader,
+  requireKnownChild,
   date,
   jsonList,
   notBefore,
@@ -148,19 +149,6 @@ function checkActions(actions: readonly MeetingActionInput[], heldAt: Date): Sto
  * The one place social-care data is read and written. Resolvers call this; access checks and audit attach here.
  */
 export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () => Date = () => new Date()) {
-  async function requireKnownChild(trx: Kysely<SocialCareDatabase>, childId: string): Promise<void> {
-    const row = await trx
-      .selectFrom("subjects")
-      .select("nhs_number")
-      .where("nhs_number", "=", childId)
-      .executeTakeFirst();
-    if (!row)
-      throw badInput(
-        `No child with NHS number ${childId} is known to children's social care: check the number.`,
-        "childId",
-      );
-  }
-
   const stamp = (by: string, at: Date) => ({
     department: CHILDREN_SERVICES,
     recorded_at: at.toISOString(),
@@ -314,7 +302,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         throw badInput(`Legal status ${input.code} is made by a court: name the court in "court".`, "court");
       }
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, childId);
+        await requireKnownChild(trx, childId, "children's social care");
         const current = await trx
           .selectFrom("legal_statuses")
           .selectAll()
@@ -376,7 +364,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         ...stamp(updatedBy, at),
       };
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, childId);
+        await requireKnownChild(trx, childId, "children's social care");
         await trx.deleteFrom("out_of_hours_plans").where("nhs_number", "=", childId).execute();
         await trx.insertInto("out_of_hours_plans").values(row).execute();
         return toOutOfHoursPlan(row);
@@ -390,7 +378,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       const decision = requiredText("decision", input.decision);
       const decidedBy = requiredText("decidedBy", input.decidedBy, 200);
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, childId);
+        await requireKnownChild(trx, childId, "children's social care");
         const row = {
           id: randomUUID(),
           nhs_number: childId,
@@ -440,7 +428,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         ...stamp(chairedBy, at),
       };
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, childId);
+        await requireKnownChild(trx, childId, "children's social care");
         await trx.insertInto("strategy_discussions").values(row).execute();
         return toStrategyDiscussion(row);
       });
@@ -516,7 +504,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         ...stamp(chairedBy, at),
       };
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, childId);
+        await requireKnownChild(trx, childId, "children's social care");
         await trx.insertInto("risk_management_meetings").values(row).execute();
         return toRiskManagementMeeting(row);
       });
@@ -530,7 +518,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       const conductedBy = requiredText("conductedBy", input.conductedBy, 200);
       const summary = optionalText("summary", input.summary);
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, childId);
+        await requireKnownChild(trx, childId, "children's social care");
         const existing = await trx
           .selectFrom("return_interviews")
           .select("id")
