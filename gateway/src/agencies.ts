@@ -1,12 +1,10 @@
+import { ASSERTION_HEADER } from "@safeguarding/kit";
 import type { AgencyEndpoint } from "./config.js";
 import { AgencyUnavailableError, postGraphql } from "./fetcher.js";
+import type { GatewayContext } from "./context.js";
 
 /** What a direct call to the agencies needs from the gateway's request context. */
-export interface AgencyCallContext {
-  requestId: string;
-  /** Agencies that already failed during this request: later calls to them fail at once instead of waiting again. */
-  unavailableAgencies: Map<string, string>;
-}
+export type AgencyCallContext = Pick<GatewayContext, "requestId" | "unavailableAgencies" | "assertionFor">;
 
 export interface AgencyAnswers<T> {
   answers: { agency: AgencyEndpoint; data: T }[];
@@ -24,14 +22,20 @@ export async function askEveryAgency<T>(
   context: AgencyCallContext,
   query: (agency: AgencyEndpoint) => string,
   variables: Record<string, unknown>,
+  /** "protocol" when the protocol engine reads on the user's behalf. */
+  via?: "protocol",
 ): Promise<AgencyAnswers<T>> {
   const settled = await Promise.allSettled(
     agencies.map(async (agency) => {
       const known = context.unavailableAgencies.get(agency.agency);
       if (known) throw new AgencyUnavailableError(agency.agency, known);
+      const headers = { [ASSERTION_HEADER]: await context.assertionFor(agency.name, via) };
       return {
         agency,
-        data: await postGraphql<T>(agency.url, agency.agency, query(agency), variables, timeoutMs, context.requestId),
+        data: await postGraphql<T>(agency.url, agency.agency, query(agency), variables, timeoutMs, {
+          ...headers,
+          "x-request-id": context.requestId,
+        }),
       };
     }),
   );

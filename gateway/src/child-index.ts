@@ -1,8 +1,10 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { GraphQLError, parse, type GraphQLSchema } from "graphql";
 import { badInput, createBatchLoader, formatNhsNumber, parseNhsNumber } from "@safeguarding/kit";
+import type { AccessPurpose, AccessPurposeCode } from "@safeguarding/kit";
 import type { AgencyEndpoint } from "./config.js";
 import { askEveryAgency } from "./agencies.js";
+import { addFacts, type GatewayContext } from "./context.js";
 import type { AgencyUnavailableError } from "./fetcher.js";
 import { SOURCE_SDL } from "./shared-sdl.js";
 
@@ -17,10 +19,34 @@ export const CHILD_INDEX_SDL = /* GraphQL */ `
   scalar DateTime
 
   type Query {
-    "One child's record across police, social care and health. id is the NHS number (spaces and hyphens allowed). Null when no agency knows the child."
-    child(id: ID!): Child
-    "Find children by name (partial, misspellings tolerated) and optional date of birth, best match first."
-    children(search: ChildSearchInput!): [ChildSummary!]!
+    "One child's record across police, social care and health. id is the NHS number (spaces and hyphens allowed). Null when no agency knows the child. Every read is recorded with its purpose."
+    child(id: ID!, purpose: AccessPurposeInput!): Child
+    "Find children by name (partial, misspellings tolerated) and optional date of birth, best match first. Recorded with its purpose."
+    children(search: ChildSearchInput!, purpose: AccessPurposeInput!): [ChildSummary!]!
+  }
+
+  "Why a child's record is being looked at. Recorded in the audit trail with who looked and when."
+  enum AccessPurposeCode {
+    "Responding to or following up a missing episode."
+    MISSING_EPISODE
+    "A section 47 enquiry or other safeguarding enquiry."
+    SAFEGUARDING_ENQUIRY
+    "Preparing for or holding a strategy discussion."
+    STRATEGY_DISCUSSION
+    "Planning or reviewing the child's care."
+    CARE_PLANNING
+    "A health or mental-health assessment."
+    HEALTH_ASSESSMENT
+    "An immediate risk to the child's life or safety."
+    EMERGENCY
+  }
+
+  input AccessPurposeInput {
+    code: AccessPurposeCode!
+    "The incident, case or meeting number this look-up is for, e.g. INC-2026-004512."
+    reference: String!
+    "The data-sharing agreement relied on, where one applies (its reference or title)."
+    agreement: String
   }
 
   input ChildSearchInput {
@@ -86,19 +112,44 @@ export interface AgencySubject {
   recordedAt: string;
   source: { agency: string; system: string; department: string };
   score: number | null;
+  openMissingEpisode?: boolean | null;
+  allocatedToCaller?: boolean | null;
 }
 
 export const SUBJECT_FIELDS =
   "nhsNumber givenName familyName knownAs dateOfBirth recordedAt score source { agency system department }";
+/** The look-up by NHS number also brings back the facts the access policy's conditions need. */
+const LOOKUP_FIELDS = `${SUBJECT_FIELDS} openMissingEpisode allocatedToCaller`;
 /** Social care's record of identity wins, then health's (traced against the NHS Spine), then police's. */
 const PREFERENCE = ["SOCIAL_CARE", "HEALTH", "POLICE"];
 
-export interface ChildIndexContext {
-  requestId: string;
-  /** Problems that did not stop an answer (an agency missing from a search); the gateway adds them to the response. */
-  warnings: GraphQLError[];
-  /** Agencies that already failed during this request: later calls to them fail at once instead of waiting again. */
-  unavailableAgencies: Map<string, string>;
+export type ChildIndexContext = GatewayContext;
+
+export interface AccessPurposeArgument {
+  code: AccessPurposeCode;
+  reference: string;
+  agreement?: string | null;
+}
+
+const hasControlCharacters = (text: string) => [...text].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127);
+
+/** Checks the stated purpose and records it on the request's grant, so every agency's audit entry carries it. */
+export function acceptPurpose(context: GatewayContext, purpose: AccessPurposeArgument): AccessPurpose {
+  const reference = purpose.reference.trim();
+  if (!reference) {
+    throw badInput(
+      "purpose.reference is empty: give the incident, case or meeting number this look-up is for, e.g. INC-2026-004512.",
+      "purpose.reference",
+    );
+  }
+  if (reference.length > 100 || hasControlCharacters(reference))
+    throw badInput("purpose.reference must be one line of at most 100 characters.", "purpose.reference");
+  const agreement = purpose.agreement?.trim() || null;
+  if (agreement && (agreement.length > 200 || hasControlCharacters(agreement)))
+    throw badInput("purpose.agreement must be one line of at most 200 characters.", "purpose.agreement");
+  const accepted = { code: purpose.code, reference, agreement };
+  if (context.grant) context.grant.purpose = accepted;
+  return accepted;
 }
 
 export function ageInYears(dateOfBirth: string, today = new Date()): number {
@@ -157,13 +208,18 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
       timeoutMs,
       context,
       (a) =>
-        `query Subjects($ids: [ID!]!) { subjects: ${a.queryPrefix}Subjects(nhsNumbers: $ids) { ${SUBJECT_FIELDS} } }`,
+        `query Subjects($ids: [ID!]!) { subjects: ${a.queryPrefix}Subjects(nhsNumbers: $ids) { ${LOOKUP_FIELDS} } }`,
       { ids },
     );
     const byId = new Map<string, AgencySubject[]>();
     for (const { data } of answers) {
-      for (const subject of data.subjects ?? [])
+      for (const subject of data.subjects ?? []) {
         byId.set(subject.nhsNumber, [...(byId.get(subject.nhsNumber) ?? []), subject]);
+        addFacts(context.grant, subject.nhsNumber, {
+          openMissingEpisode: subject.openMissingEpisode === true,
+          allocatedSocialWorker: subject.allocatedToCaller === true,
+        });
+      }
     }
     return { byId, failed };
   }
@@ -186,9 +242,11 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
 
   const resolvers = {
     Query: {
-      async child(_: unknown, args: { id: string }, context: ChildIndexContext) {
+      async child(_: unknown, args: { id: string; purpose: AccessPurposeArgument }, context: ChildIndexContext) {
         const parsed = parseNhsNumber(args.id);
         if (!parsed.ok) throw badInput(parsed.reason, "id");
+        acceptPurpose(context, args.purpose);
+        context.access.childIds.add(parsed.value);
         const { byId, failed } = await lookUp(context, [parsed.value]);
         const subjects = byId.get(parsed.value);
         if (failed.length === agencies.length)
@@ -202,9 +260,13 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
       },
       async children(
         _: unknown,
-        args: { search: { name: string; dateOfBirth?: string | null; limit?: number | null } },
+        args: {
+          search: { name: string; dateOfBirth?: string | null; limit?: number | null };
+          purpose: AccessPurposeArgument;
+        },
         context: ChildIndexContext,
       ) {
+        acceptPurpose(context, args.purpose);
         const name = args.search.name.trim();
         const limit = args.search.limit ?? 10;
         if (name.replace(/[^\p{L}\p{N}]/gu, "").length < 2) {

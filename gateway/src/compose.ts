@@ -4,6 +4,7 @@ import { parse } from "graphql";
 import { CHILD_INDEX_SDL } from "./child-index.js";
 import { GLOSSARY_SDL } from "./glossary-subgraph.js";
 import { PROTOCOL_SDL } from "./protocol-subgraph.js";
+import { AUDIT_SDL } from "./audit-subgraph.js";
 
 export interface SubgraphSdl {
   name: string;
@@ -18,6 +19,7 @@ export function readSubgraphSdls(): SubgraphSdl[] {
     { name: "index", url: "local://child-index", sdl: CHILD_INDEX_SDL },
     { name: "glossary", url: "local://glossary", sdl: GLOSSARY_SDL },
     { name: "protocol", url: "local://protocol", sdl: PROTOCOL_SDL },
+    { name: "audit", url: "local://audit", sdl: AUDIT_SDL },
     { name: "police", url: "http://127.0.0.1:4001/graphql", sdl: read("@safeguarding/police-subgraph") },
     { name: "social-care", url: "http://127.0.0.1:4002/graphql", sdl: read("@safeguarding/social-care-subgraph") },
     { name: "health", url: "http://127.0.0.1:4003/graphql", sdl: read("@safeguarding/health-subgraph") },

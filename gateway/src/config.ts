@@ -1,5 +1,6 @@
-import { intFromEnv } from "@safeguarding/kit";
+import { defaultDataDir, intFromEnv } from "@safeguarding/kit";
 import { DEFAULT_LIMITS, type OperationLimits } from "./limits.js";
+import { rateLimitConfigFromEnv, type RateLimitConfig } from "./rate-limit.js";
 
 export type AgencyCode = "POLICE" | "SOCIAL_CARE" | "HEALTH";
 
@@ -31,6 +32,13 @@ export interface GatewayConfig {
   production: boolean;
   /** The folder of per-area protocol configuration files; gateway/protocol when unset. */
   protocolConfigDir?: string;
+  /** Where the development keys and the embedded audit store live. */
+  dataDir: string;
+  /** PostgreSQL for the gateway's audit trail (GATEWAY_DATABASE_URL); the SQLite file data/gateway.db when unset. */
+  databaseUrl?: string;
+  rateLimit: RateLimitConfig;
+  /** When set, only the operations in this trusted documents manifest run (TRUSTED_DOCUMENTS). */
+  trustedDocumentsPath?: string;
 }
 
 export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
@@ -54,6 +62,10 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): Gatew
     },
     production: process.env.NODE_ENV === "production",
     protocolConfigDir: process.env.PROTOCOL_CONFIG_DIR || undefined,
+    dataDir: defaultDataDir(),
+    databaseUrl: process.env.GATEWAY_DATABASE_URL || undefined,
+    rateLimit: rateLimitConfigFromEnv(),
+    trustedDocumentsPath: process.env.TRUSTED_DOCUMENTS || undefined,
     ...overrides,
   };
 }

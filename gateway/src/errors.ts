@@ -15,7 +15,13 @@ const PASS_THROUGH = new Set([
   "FORBIDDEN",
   "UNAUTHENTICATED",
   "NOT_FOUND",
+  "OPERATION_NOT_TRUSTED",
+  "AUDIT_UNAVAILABLE",
+  "RATE_LIMITED",
 ]);
+
+export const AUDIT_UNAVAILABLE_MESSAGE =
+  "The record cannot be shown because this access could not be recorded in the audit trail. Try again; if it keeps failing, report it with the time.";
 
 const AGENCY_OF_SUBGRAPH: Record<string, AgencyCode> = {
   police: "POLICE",

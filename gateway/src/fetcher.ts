@@ -96,13 +96,13 @@ export async function postGraphql<T>(
   query: string,
   variables: Record<string, unknown>,
   timeoutMs: number,
-  requestId: string,
+  headers: Record<string, string>,
 ): Promise<T> {
   let result: PostResult;
   try {
     result = await post(
       url,
-      { "content-type": "application/json", "x-request-id": requestId },
+      { "content-type": "application/json", ...headers },
       JSON.stringify({ query, variables }),
       timeoutMs,
     );

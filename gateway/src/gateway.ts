@@ -1,11 +1,34 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
-import { serveHttp, type RunningHttp } from "@safeguarding/kit";
+import { GraphQLError, Kind, valueFromASTUntyped, type FieldNode, type GraphQLSchema } from "graphql";
+import type { JWK } from "jose";
+import {
+  appendAudit,
+  ASSERTION_HEADER,
+  auditMigration,
+  createAssertionSigner,
+  enforcePolicyOnSchema,
+  HttpRefusal,
+  loadOrCreateKeyPair,
+  newAccessRecord,
+  openStore,
+  readJwk,
+  serveHttp,
+  type AuditOutcome,
+  type RunningHttp,
+} from "@safeguarding/kit";
 import { loadGlossary } from "@safeguarding/glossary";
-import { createChildIndexSchema, type ChildIndexContext } from "./child-index.js";
+import { createChildIndexSchema } from "./child-index.js";
+import { AUDIT_UNAVAILABLE_MESSAGE } from "./errors.js";
+import type { GatewayContext } from "./context.js";
+import { createAuditSchema, loadAllocationFacts } from "./audit-subgraph.js";
+import { AuthenticationFailed, authConfigFromEnv, createAuthenticator } from "./auth.js";
+import { createRateLimiter } from "./rate-limit.js";
+import { loadTrustedDocuments, trustedDocumentsPlugin } from "./trusted-documents.js";
 import { createGlossarySchema } from "./glossary-subgraph.js";
 import { createProtocolSchema } from "./protocol-subgraph.js";
 import { loadProtocolConfigs, PROTOCOL_CONFIG_DIR } from "./protocol/config.js";
@@ -17,7 +40,7 @@ import { operationLimitRule } from "./limits.js";
 // @apollo/gateway reports anonymous usage to Apollo unless this is set; nothing leaves these machines.
 process.env.APOLLO_TELEMETRY_DISABLED = "1";
 
-export type GatewayContext = ChildIndexContext;
+export type { GatewayContext } from "./context.js";
 
 export const SUPERGRAPH_PATH = new URL("../dist/supergraph.graphql", import.meta.url);
 
@@ -43,6 +66,7 @@ const warningsPlugin: ApolloServerPlugin<GatewayContext> = {
  */
 class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
+    private readonly name: string,
     private readonly agency: string,
     private readonly timeoutMs: number,
     options: Partial<RemoteGraphQLDataSource<GatewayContext>>,
@@ -50,11 +74,13 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     super(options);
   }
 
-  override willSendRequest({
+  override async willSendRequest({
     request,
     context,
   }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>["willSendRequest"]>>[0]) {
     if (context.requestId) request.http?.headers.set("x-request-id", context.requestId);
+    // Signed per call: the facts the policy needs may have grown since the last call in this request.
+    request.http?.headers.set(ASSERTION_HEADER, await context.assertionFor(this.name));
   }
 
   override async process(options: Parameters<RemoteGraphQLDataSource<GatewayContext>["process"]>[0]) {
@@ -71,19 +97,202 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
-export type RunningGateway = RunningHttp;
+export interface RunningGateway extends RunningHttp {
+  /** The gateway's audit trail (tests read it). */
+  audit: import("kysely").Kysely<any>;
+}
+
+/** Root fields anyone may call without a token: the glossary holds no personal data. */
+const PUBLIC_ROOT_FIELDS = new Set(["glossaryTerm", "glossarySearch", "__typename"]);
+
+/**
+ * No token on anything but the glossary is a 401, before any subgraph is called. (A bad token was already
+ * refused with 401 before GraphQL ran.)
+ */
+function signInRequiredPlugin(introspection: boolean): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation }) {
+          if (contextValue.grant || !operation) return;
+          const open = operation.selectionSet.selections.every(
+            (selection) =>
+              selection.kind === Kind.FIELD &&
+              (PUBLIC_ROOT_FIELDS.has(selection.name.value) ||
+                (introspection && selection.name.value.startsWith("__"))),
+          );
+          if (open && operation.operation === "query") return;
+          throw new GraphQLError(
+            'Sign in first: send your bearer token as "Authorization: Bearer <token>". Only the glossary is open without one.',
+            { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } },
+          );
+        },
+      };
+    },
+  };
+}
+
+type Json = Record<string, unknown>;
+const IDENTITY_FIELDS = new Set(["id", "nhsNumber", "givenName", "familyName", "knownAs", "dateOfBirth", "ageYears"]);
+
+/** What a response disclosed about which children: the gateway's audit entry is written from this. */
+function disclosure(
+  context: GatewayContext,
+  rootField: string,
+  args: Json,
+  data: Json | null | undefined,
+): { childIds: string[]; sections: string[] } {
+  const childIds = new Set(context.access.childIds);
+  const sections = new Set<string>();
+  const value = data?.[rootField];
+  if (rootField === "child" && value && typeof value === "object") {
+    for (const [key, section] of Object.entries(value as Json)) {
+      if (section === null || section === undefined) continue;
+      sections.add(IDENTITY_FIELDS.has(key) ? "identity" : key);
+    }
+  } else if (rootField === "children" && Array.isArray(value)) {
+    for (const summary of value as Json[]) if (typeof summary?.id === "string") childIds.add(summary.id);
+    if (value.length > 0) sections.add("search results");
+  } else if (value !== null && value !== undefined) {
+    sections.add(rootField);
+  }
+  const input = args.input as Json | undefined;
+  const childId = args.childId ?? input?.childId;
+  if (typeof childId === "string") childIds.add(childId.replace(/[\s-]/g, ""));
+  return { childIds: [...childIds].sort(), sections: [...sections].sort() };
+}
+
+/**
+ * Records every read of a child's record, every search and every write in the gateway's audit trail before the
+ * answer leaves: who, when, which child, which sections came back and which fields were refused, the purpose and
+ * the request id that ties this entry to each agency's. If the entry cannot be written, the data is withheld.
+ */
+function auditPlugin(audit: GatewayAuditStore): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue: context, response, operation, request }) {
+          if (!context.grant || !operation || response.body.kind !== "single") return;
+          const result = response.body.singleResult;
+          const root = operation.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
+          if (!root || root.kind !== Kind.FIELD || PUBLIC_ROOT_FIELDS.has(root.name.value)) return;
+          const rootField = root.name.value;
+          if (operation.operation === "query" && !["child", "children", "accessLog"].includes(rootField)) {
+            if (context.access.childIds.size === 0) return;
+          }
+          const args = argumentValues(root, request.variables as Json | undefined);
+          const { childIds, sections } = disclosure(context, rootField, args, result.data as Json | null);
+          const errors = result.errors ?? [];
+          const denied = new Set(context.access.fieldsDenied);
+          for (const error of errors)
+            if (error.extensions?.code === "FORBIDDEN" && typeof error.extensions.field === "string")
+              denied.add(error.extensions.field);
+          if (childIds.length === 0 && denied.size === 0 && operation.operation === "query") return;
+          const forbiddenOnly = errors.length > 0 && errors.every((e) => e.extensions?.code === "FORBIDDEN");
+          const outcome: AuditOutcome =
+            errors.length === 0
+              ? "OK"
+              : forbiddenOnly && sections.length > 0
+                ? "PARTIAL"
+                : forbiddenOnly
+                  ? "DENIED"
+                  : errors.some((e) => e.extensions?.code === "BAD_USER_INPUT")
+                    ? "REFUSED"
+                    : "ERROR";
+          const { identity, purpose } = context.grant;
+          try {
+            await appendAudit(audit.db, {
+              requestId: context.requestId,
+              service: "gateway",
+              action: operation.operation === "mutation" ? "WRITE" : rootField === "children" ? "SEARCH" : "READ",
+              operation: rootField,
+              userId: identity.userId,
+              userName: identity.name,
+              role: identity.role,
+              organisation: identity.organisation,
+              purposeCode: purpose?.code ?? null,
+              purposeReference: purpose?.reference ?? null,
+              agreement: purpose?.agreement ?? null,
+              childIds,
+              fieldsReturned: sections,
+              fieldsDenied: [...denied].sort(),
+              outcome,
+              detail: errors.find((e) => e.extensions?.code !== "FORBIDDEN")?.message ?? null,
+            });
+          } catch (error) {
+            console.error(
+              JSON.stringify({
+                level: "error",
+                service: "gateway",
+                message: "audit entry not written",
+                error: String(error),
+              }),
+            );
+            response.http.status = 503;
+            response.body.singleResult = {
+              data: null,
+              errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: "AUDIT_UNAVAILABLE" } }],
+            };
+          }
+        },
+      };
+    },
+  };
+}
+
+/** The root field's arguments as the client gave them (literals and variables), for the audit entry. */
+function argumentValues(root: FieldNode, variables: Json | undefined): Json {
+  return Object.fromEntries(
+    (root.arguments ?? []).map((argument) => [argument.name.value, valueFromASTUntyped(argument.value, variables)]),
+  );
+}
+
+interface GatewayAuditStore {
+  db: import("kysely").Kysely<any>;
+  close(): Promise<void>;
+}
+
+async function assertionPrivateKey(config: GatewayConfig): Promise<JWK> {
+  const file = process.env.GATEWAY_ASSERTION_PRIVATE_KEY_FILE;
+  if (file) return readJwk(file);
+  if (config.production) throw new Error("GATEWAY_ASSERTION_PRIVATE_KEY_FILE must be set when NODE_ENV=production.");
+  return (await loadOrCreateKeyPair(config.dataDir, "gateway-assertion")).privateJwk;
+}
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const supergraphSdl = readFileSync(SUPERGRAPH_PATH, "utf8");
-  const indexSchema = createChildIndexSchema(config.agencies, config.subgraphTimeoutMs);
+  const audit = await openStore<unknown>({
+    name: "gateway",
+    databaseUrl: config.databaseUrl,
+    sqlitePath: join(config.dataDir, "gateway.db"),
+    migrations: { "900_audit_log": auditMigration },
+  });
+  const signer = await createAssertionSigner(await assertionPrivateKey(config));
+  const authenticator = createAuthenticator(await authConfigFromEnv(config.dataDir, config.production));
+  const limiter = createRateLimiter(config.rateLimit);
+  const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
+
   const glossary = loadGlossary();
-  const glossarySchema = createGlossarySchema(glossary);
+  // Every field the gateway itself answers goes through the same access policy as the subgraphs' fields.
+  const guard = (schema: GraphQLSchema, prepare?: Parameters<typeof enforcePolicyOnSchema>[2]) =>
+    enforcePolicyOnSchema(schema, (context) => context as GatewayContext, prepare);
+  const indexSchema = guard(createChildIndexSchema(config.agencies, config.subgraphTimeoutMs));
+  const glossarySchema = guard(createGlossarySchema(glossary));
   // A bad protocol configuration file stops start-up here, naming the file and the field.
-  const protocolSchema = createProtocolSchema({
-    agencies: config.agencies,
-    timeoutMs: config.subgraphTimeoutMs,
-    configs: loadProtocolConfigs(config.protocolConfigDir ?? PROTOCOL_CONFIG_DIR),
-    glossary,
+  const protocolSchema = guard(
+    createProtocolSchema({
+      agencies: config.agencies,
+      timeoutMs: config.subgraphTimeoutMs,
+      configs: loadProtocolConfigs(config.protocolConfigDir ?? PROTOCOL_CONFIG_DIR),
+      glossary,
+    }),
+  );
+  const auditDeps = { audit: audit.db, agencies: config.agencies, timeoutMs: config.subgraphTimeoutMs };
+  const auditSchema = guard(createAuditSchema(auditDeps), {
+    "Query.accessLog": async (args, context) => {
+      const id = typeof args.childId === "string" ? args.childId.replace(/[\s-]/g, "") : "";
+      if (/^\d{10}$/.test(id)) await loadAllocationFacts(auditDeps, context as GatewayContext, id);
+    },
   });
   const fetcher = createSubgraphFetcher(config.subgraphTimeoutMs);
   const urls = new Map(config.agencies.map((a) => [a.name, a.url]));
@@ -94,10 +303,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (name === "index") return new LocalGraphQLDataSource(indexSchema);
       if (name === "glossary") return new LocalGraphQLDataSource(glossarySchema);
       if (name === "protocol") return new LocalGraphQLDataSource(protocolSchema);
+      if (name === "audit") return new LocalGraphQLDataSource(auditSchema);
       const url = urls.get(name);
       if (!url) throw new Error(`No URL is configured for subgraph "${name}".`);
       const agency = config.agencies.find((a) => a.name === name)!.agency;
-      return new AgencyDataSource(agency, config.subgraphTimeoutMs, { url, fetcher });
+      return new AgencyDataSource(name, agency, config.subgraphTimeoutMs, { url, fetcher });
     },
   });
 
@@ -108,9 +318,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     introspection: !config.production,
     // In production, no "Did you mean …?" hints that would map the schema for a caller who may not see it.
     hideSchemaDetailsFromClientErrors: config.production,
+    // A browser cannot send a simple (non-preflighted) cross-site request that the gateway will run.
+    csrfPrevention: true,
     validationRules: [operationLimitRule(config.limits)],
     parseOptions: { maxTokens: config.limits.maxTokens },
-    plugins: [ApolloServerPluginUsageReportingDisabled(), warningsPlugin],
+    plugins: [
+      ApolloServerPluginUsageReportingDisabled(),
+      ...(trusted ? [trustedDocumentsPlugin<GatewayContext>(trusted)] : []),
+      signInRequiredPlugin(!config.production),
+      warningsPlugin,
+      auditPlugin(audit),
+    ],
   });
   await apollo.start();
 
@@ -120,11 +338,49 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
     context: async (request) => {
+      const authorization = request.headers.authorization;
+      let identity;
+      try {
+        identity = await authenticator.authenticate(typeof authorization === "string" ? authorization : undefined);
+      } catch (error) {
+        if (!(error instanceof AuthenticationFailed)) throw error;
+        throw new HttpRefusal(401, "UNAUTHENTICATED", error.message, {
+          "www-authenticate": 'Bearer error="invalid_token"',
+        });
+      }
+      const key = identity ? `user:${identity.userId}` : `anon:${request.socket.remoteAddress ?? "unknown"}`;
+      let decision;
+      try {
+        decision = await limiter.take(key);
+      } catch {
+        throw new HttpRefusal(
+          503,
+          "RATE_LIMIT_UNAVAILABLE",
+          "The gateway cannot check request limits just now, so it is not answering. Try again shortly.",
+          { "retry-after": "5" },
+        );
+      }
+      if (!decision.allowed) {
+        throw new HttpRefusal(
+          429,
+          "RATE_LIMITED",
+          `You have made more than ${decision.limit} requests in a minute: wait ${decision.retryAfterSeconds} s and try again.`,
+          { "retry-after": String(decision.retryAfterSeconds) },
+        );
+      }
       const header = request.headers["x-request-id"];
+      const requestId = typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : randomUUID();
+      const grant = identity ? { identity, purpose: null, requestId, facts: {}, via: null } : null;
       return {
-        requestId: typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : randomUUID(),
+        requestId,
+        grant,
+        access: newAccessRecord(),
         warnings: [],
         unavailableAgencies: new Map(),
+        async assertionFor(audience: string, via?: "protocol") {
+          if (!grant) throw new Error("No identity to assert: the request is anonymous.");
+          return signer.sign(via ? { ...grant, via } : grant, audience);
+        },
       };
     },
     probe: {
@@ -140,16 +396,28 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             }
           }),
         );
-        return { ok: checks.every(([, state]) => state === "ok"), checks: Object.fromEntries(checks) };
+        let store = "ok";
+        try {
+          await audit.ping();
+        } catch {
+          store = "unreachable";
+        }
+        return {
+          ok: store === "ok" && checks.every(([, state]) => state === "ok"),
+          checks: { ...Object.fromEntries(checks), auditStore: store },
+        };
       },
     },
   });
 
   return {
     ...http,
+    audit: audit.db,
     async close() {
       await http.close();
       await apollo.stop();
+      await limiter.close();
+      await audit.close();
     },
   };
 }

@@ -1,8 +1,8 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { GraphQLError, GraphQLScalarType, parse, valueFromASTUntyped, type GraphQLSchema } from "graphql";
-import { badInput, formatNhsNumber } from "@safeguarding/kit";
+import { badInput, decide, formatNhsNumber } from "@safeguarding/kit";
+import type { GatewayContext } from "./context.js";
 import type { Glossary } from "@safeguarding/glossary";
-import type { AgencyCallContext } from "./agencies.js";
 import { buildActionCard } from "./protocol/action-card.js";
 import type { ProtocolConfigs } from "./protocol/config.js";
 import { evaluateProtocol, type ProtocolFacts } from "./protocol/engine.js";
@@ -227,7 +227,8 @@ export const PROTOCOL_SDL = /* GraphQL */ `
 
   type ActionCardPlacement {
     name: String!
-    address: String!
+    "Null, with FORBIDDEN, for roles that may not see the placement address (health roles)."
+    address: String
     carer: String!
     phone: String!
     asOf: DateTime!
@@ -356,10 +357,7 @@ export function parseFactsInput(facts: Raw): ProtocolFacts {
   };
 }
 
-export interface ProtocolContext extends AgencyCallContext {
-  /** Problems that did not stop an answer; the gateway adds them to the response's errors. */
-  warnings: GraphQLError[];
-}
+export type ProtocolContext = GatewayContext;
 
 export interface ProtocolSubgraphDependencies {
   agencies: readonly AgencyEndpoint[];
@@ -447,7 +445,9 @@ export function createProtocolSchema(deps: ProtocolSubgraphDependencies): GraphQ
               ),
           );
         }
-        return buildActionCard(record, protocol, deps.glossary, protocol.evaluatedAt);
+        const canSee = (typeName: string, fieldName: string) =>
+          decide(context.grant, typeName, fieldName, child.id).allowed;
+        return buildActionCard(record, protocol, deps.glossary, protocol.evaluatedAt, canSee);
       },
     },
   };

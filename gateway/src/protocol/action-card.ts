@@ -48,7 +48,15 @@ export interface ActionCard {
     childMissing: boolean;
     missingEpisode: CardItem | null;
     returnTo: CardItem | null;
-    placement: { name: string; address: string; carer: string; phone: string; asOf: Date; source: SourceRef } | null;
+    placement: {
+      nhsNumber: string;
+      name: string;
+      address: string | null;
+      carer: string;
+      phone: string;
+      asOf: Date;
+      source: SourceRef;
+    } | null;
     doNotReturnTo: CardItem[];
     notes: CardItem | null;
     withheld: string | null;
@@ -108,6 +116,8 @@ export function buildActionCard(
   protocol: ChildProtocol,
   glossary: Glossary,
   now: Date,
+  /** Whether the user may see a field of the underlying records (the access policy, for this child). */
+  canSee: (typeName: string, fieldName: string) => boolean = () => true,
 ): ActionCard {
   const identity = record.identity;
   if (!identity) throw new Error(`No agency that answered holds child ${record.id}.`);
@@ -173,6 +183,7 @@ export function buildActionCard(
     placement:
       open && socialCare?.placement
         ? {
+            nhsNumber: record.id,
             name: socialCare.placement.name,
             address: socialCare.placement.address,
             carer: socialCare.placement.carer,
@@ -271,10 +282,13 @@ export function buildActionCard(
   if (open) risks.push({ kind: "MISSING_NOW", ...whereToReturn.missingEpisode! });
   for (const concern of police?.cseConcerns ?? []) {
     if (concern.status === "CLOSED") continue;
+    const detailed = canSee("CseConcern", "summary") && concern.summary !== null;
     risks.push({
       kind: "CSE_CONCERN",
-      text: concern.summary,
-      detail: `Child sexual exploitation concern, ${concern.status === "UNDER_INVESTIGATION" ? "under investigation" : "monitored"} since ${when(at(concern.openedAt))}; lead officer ${concern.officer}.`,
+      text: detailed
+        ? concern.summary!
+        : "Child sexual exploitation concern held by police: the detail is for police safeguarding and social care.",
+      detail: `Child sexual exploitation concern, ${concern.status === "UNDER_INVESTIGATION" ? "under investigation" : "monitored"} since ${when(at(concern.openedAt))}${detailed && concern.officer ? `; lead officer ${concern.officer}` : ""}.`,
       asOf: at(concern.recordedAt),
       source: concern.source,
     });
@@ -282,7 +296,10 @@ export function buildActionCard(
   for (const marker of police?.warningMarkers ?? []) {
     risks.push({
       kind: "WARNING_MARKER",
-      text: marker.detail,
+      text:
+        canSee("WarningMarker", "detail") && marker.detail !== null
+          ? marker.detail
+          : `Police warning marker: ${MARKERS[marker.marker] ?? marker.marker}.`,
       detail: `Warning marker: ${MARKERS[marker.marker] ?? marker.marker}.`,
       asOf: at(marker.recordedAt),
       source: marker.source,

@@ -49,8 +49,14 @@ export interface PoliceSection {
     seniorManagerNotifiedAt: string | null;
   })[];
   policeProtection: (Provenance & { id: string; startedAt: string; endedAt: string | null })[];
-  cseConcerns: (Provenance & { id: string; summary: string; status: string; officer: string; openedAt: string })[];
-  warningMarkers: (Provenance & { id: string; marker: string; detail: string })[];
+  cseConcerns: (Provenance & {
+    id: string;
+    summary: string | null;
+    status: string;
+    officer: string | null;
+    openedAt: string;
+  })[];
+  warningMarkers: (Provenance & { id: string; marker: string; detail: string | null })[];
 }
 
 export interface SocialCareSection {
@@ -66,7 +72,7 @@ export interface SocialCareSection {
       })
     | null;
   childProtectionPlan: { startedAt: string; endedAt: string | null } | null;
-  placement: (Provenance & { name: string; address: string; carer: string; phone: string }) | null;
+  placement: (Provenance & { name: string; address: string | null; carer: string; phone: string }) | null;
   onCallManager: (Provenance & { person: { name: string; role: string; phone: string | null } }) | null;
   outOfHoursPlan:
     | (Provenance & {
@@ -85,9 +91,9 @@ export interface SocialCareSection {
     decidedAt: string;
     appliesOutOfHours: boolean;
   })[];
-  strategyDiscussions: { id: string; heldAt: string; minutesSharedAt: string | null }[];
-  riskManagementMeetings: { id: string; heldAt: string }[];
-  returnInterviews: { id: string; missingEpisodeId: string; heldAt: string }[];
+  strategyDiscussions: { id: string; heldAt: string; minutesSharedAt: string | null }[] | null;
+  riskManagementMeetings: { id: string; heldAt: string }[] | null;
+  returnInterviews: { id: string; missingEpisodeId: string; heldAt: string }[] | null;
 }
 
 export interface HealthSection {
@@ -184,6 +190,8 @@ export async function fetchLiveRecord(
       _entities(representations: $representations) { ... on Child { ${SECTIONS[agency.agency]} } }
     }`,
     { ids: [id], representations: [{ __typename: "Child", id }] },
+    // The engine reads what its rules need on the user's behalf; what it shows is checked against the user's role.
+    "protocol",
   );
   const record: LiveChildRecord = {
     id,

@@ -1,5 +1,11 @@
 import type { Kysely } from "kysely";
-import { Agency, createSubjectRepository, type RequestContext, type SubjectRepository } from "@safeguarding/kit";
+import {
+  Agency,
+  createSubjectRepository,
+  type RequestBase,
+  type RequestContext,
+  type SubjectRepository,
+} from "@safeguarding/kit";
 import { createHealthService, HEALTH_SYSTEM, type HealthLoaders, type HealthService } from "./service.js";
 import type { HealthDatabase } from "./store.js";
 
@@ -12,5 +18,5 @@ export interface HealthContext extends RequestContext {
 export function createContextFactory(db: Kysely<HealthDatabase>) {
   const subjects = createSubjectRepository(db, Agency.HEALTH, HEALTH_SYSTEM);
   const health = createHealthService(db);
-  return (requestId: string): HealthContext => ({ requestId, subjects, health, loaders: health.createLoaders() });
+  return (base: RequestBase): HealthContext => ({ ...base, subjects, health, loaders: health.createLoaders() });
 }

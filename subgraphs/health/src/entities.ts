@@ -55,6 +55,9 @@ export class GpPractice extends RecordedItem {
 
 @ObjectType({ description: "A referral to child and adolescent mental health services (CAMHS)." })
 export class CamhsReferral extends RecordedItem {
+  /** The child it belongs to, for the access policy's conditions. Not in the schema. */
+  nhsNumber!: string;
+
   @Field(() => ID)
   id!: string;
 
@@ -64,8 +67,11 @@ export class CamhsReferral extends RecordedItem {
   @Field(() => String, { description: "Who made the referral (name and role)." })
   referredBy!: string;
 
-  @Field(() => String)
-  reason!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "Clinical detail: CAMHS and the child's allocated social worker only; otherwise null with FORBIDDEN.",
+  })
+  reason!: string | null;
 
   @Field(() => CamhsUrgency)
   urgency!: CamhsUrgency;
@@ -80,6 +86,9 @@ export class CamhsReferral extends RecordedItem {
     "which an AMHP and two doctors carry out to decide on compulsory admission.",
 })
 export class MentalHealthAssessment extends RecordedItem {
+  /** The child it belongs to, for the access policy's conditions. Not in the schema. */
+  nhsNumber!: string;
+
   @Field(() => ID)
   id!: string;
 
@@ -89,8 +98,11 @@ export class MentalHealthAssessment extends RecordedItem {
   @Field(() => String, { description: "Who asked for the assessment (name and role)." })
   requestedBy!: string;
 
-  @Field(() => String)
-  reason!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "Clinical detail: CAMHS and the child's allocated social worker only; otherwise null with FORBIDDEN.",
+  })
+  reason!: string | null;
 
   @Field(() => MentalHealthAssessmentStatus)
   status!: MentalHealthAssessmentStatus;
@@ -101,7 +113,11 @@ export class MentalHealthAssessment extends RecordedItem {
   @Field(() => Date, { nullable: true })
   completedAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: "What the assessment found, or why it was declined." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "What the assessment found, or why it was declined. Clinical detail: CAMHS and the child's allocated social worker only.",
+  })
   outcomeSummary!: string | null;
 }
 

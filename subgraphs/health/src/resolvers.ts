@@ -34,7 +34,10 @@ export class HealthRecordResolver {
     return (await context.loaders.gpPractice(record.nhsNumber)) ?? null;
   }
 
-  @FieldResolver(() => [CamhsReferral], { description: "Every CAMHS referral, newest first." })
+  @FieldResolver(() => [CamhsReferral], {
+    nullable: true,
+    description: "Every CAMHS referral, newest first. For the professional network; null, with FORBIDDEN, for others.",
+  })
   async camhsReferrals(@Root() record: HealthRecord, @Ctx() context: HealthContext): Promise<CamhsReferral[]> {
     return (await context.loaders.camhsReferrals(record.nhsNumber)) ?? [];
   }
@@ -66,7 +69,7 @@ export class HealthMutationResolver {
     @Arg("input", () => RecordCamhsReferralInput) input: RecordCamhsReferralInput,
     @Ctx() context: HealthContext,
   ): Promise<CamhsReferral> {
-    return context.health.recordCamhsReferral(input);
+    return context.health.recordCamhsReferral(input, context);
   }
 
   @Mutation(() => MentalHealthAssessment, { description: "Ask CAMHS to assess a child's mental health." })
@@ -74,7 +77,7 @@ export class HealthMutationResolver {
     @Arg("input", () => RequestMentalHealthAssessmentInput) input: RequestMentalHealthAssessmentInput,
     @Ctx() context: HealthContext,
   ): Promise<MentalHealthAssessment> {
-    return context.health.requestMentalHealthAssessment(input);
+    return context.health.requestMentalHealthAssessment(input, context);
   }
 
   @Mutation(() => MentalHealthAssessment, { description: "Record that an assessment was booked, done or declined." })
@@ -82,6 +85,6 @@ export class HealthMutationResolver {
     @Arg("input", () => UpdateMentalHealthAssessmentInput) input: UpdateMentalHealthAssessmentInput,
     @Ctx() context: HealthContext,
   ): Promise<MentalHealthAssessment> {
-    return context.health.updateMentalHealthAssessment(input);
+    return context.health.updateMentalHealthAssessment(input, context);
   }
 }

@@ -13,7 +13,7 @@ import {
   syntheticChildren,
   type SubjectTables,
 } from "@safeguarding/kit";
-import { testBackends, type TestStore } from "@safeguarding/kit/testing";
+import { testBackends, testRequest, type TestStore } from "@safeguarding/kit/testing";
 import { createContextFactory } from "./context.js";
 import { healthSubgraph } from "./definition.js";
 import { buildHealthSchema } from "./schema.js";
@@ -75,7 +75,7 @@ describe.each(backends)("health schema on $name", (backend) => {
     variableValues: Record<string, unknown>,
     onDb = db,
   ): Promise<ExecutionResult<Json>> {
-    const contextValue = createContextFactory(onDb)("test-request");
+    const contextValue = createContextFactory(onDb)(testRequest("HEALTH_CAMHS", { facts: "all" }));
     const result = await graphql({ schema: federated.schema, source, variableValues, contextValue });
     // As the gateway would see it: scalars serialised (DateTime values are Date objects until then).
     return JSON.parse(JSON.stringify(result)) as ExecutionResult<Json>;

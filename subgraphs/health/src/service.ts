@@ -16,6 +16,9 @@ import {
   requiredText,
   type RecordedColumns,
   type SubjectTable,
+  auditWrite,
+  localActor,
+  type WriteActor,
 } from "@safeguarding/kit";
 import {
   type CamhsReferral,
@@ -51,6 +54,7 @@ const recorded = (row: RecordedColumns, system: string) => recordedFields(row, A
 export function toCamhsReferral(row: CamhsReferralTable): CamhsReferral {
   return {
     ...recorded(row, CAMHS_SYSTEM),
+    nhsNumber: row.nhs_number,
     id: row.id,
     referredAt: new Date(row.referred_at),
     referredBy: row.referred_by,
@@ -63,6 +67,7 @@ export function toCamhsReferral(row: CamhsReferralTable): CamhsReferral {
 export function toMentalHealthAssessment(row: MentalHealthAssessmentTable): MentalHealthAssessment {
   return {
     ...recorded(row, CAMHS_SYSTEM),
+    nhsNumber: row.nhs_number,
     id: row.id,
     requestedAt: new Date(row.requested_at),
     requestedBy: row.requested_by,
@@ -250,7 +255,10 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
   return {
     createLoaders,
 
-    async recordCamhsReferral(input: RecordCamhsReferral): Promise<CamhsReferral> {
+    async recordCamhsReferral(
+      input: RecordCamhsReferral,
+      actor: WriteActor = localActor("health"),
+    ): Promise<CamhsReferral> {
       const at = now();
       const childId = childIdArgument(input.childId);
       const referredBy = requiredText("referredBy", input.referredBy, NAME_LIMIT);
@@ -273,11 +281,21 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
           recorded_by: referredBy,
         };
         await trx.insertInto("camhs_referrals").values(row).execute();
+        await auditWrite(trx, actor, {
+          service: "health",
+          operation: "recordCamhsReferral",
+          childId: row.nhs_number,
+          before: null,
+          after: row,
+        });
         return toCamhsReferral(row);
       });
     },
 
-    async requestMentalHealthAssessment(input: RequestMentalHealthAssessment): Promise<MentalHealthAssessment> {
+    async requestMentalHealthAssessment(
+      input: RequestMentalHealthAssessment,
+      actor: WriteActor = localActor("health"),
+    ): Promise<MentalHealthAssessment> {
       const at = now();
       const childId = childIdArgument(input.childId);
       const requestedBy = requiredText("requestedBy", input.requestedBy, NAME_LIMIT);
@@ -301,11 +319,21 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
           recorded_by: requestedBy,
         };
         await trx.insertInto("mental_health_assessments").values(row).execute();
+        await auditWrite(trx, actor, {
+          service: "health",
+          operation: "requestMentalHealthAssessment",
+          childId: row.nhs_number,
+          before: null,
+          after: row,
+        });
         return toMentalHealthAssessment(row);
       });
     },
 
-    async updateMentalHealthAssessment(input: UpdateMentalHealthAssessment): Promise<MentalHealthAssessment> {
+    async updateMentalHealthAssessment(
+      input: UpdateMentalHealthAssessment,
+      actor: WriteActor = localActor("health"),
+    ): Promise<MentalHealthAssessment> {
       const at = now();
       const change = checkUpdateShape(input, at);
       return db.transaction().execute(async (trx) => {
@@ -332,6 +360,13 @@ export function createHealthService(db: Kysely<HealthDatabase>, now: () => Date 
           recorded_by: change.updatedBy,
         };
         await trx.updateTable("mental_health_assessments").set(update).where("id", "=", current.id).execute();
+        await auditWrite(trx, actor, {
+          service: "health",
+          operation: "updateMentalHealthAssessment",
+          childId: current.nhs_number,
+          before: current,
+          after: { ...current, ...update },
+        });
         return toMentalHealthAssessment({ ...current, ...update });
       });
     },

@@ -6,7 +6,18 @@ import type { Migration } from "kysely/migration";
 import { defaultDataDir, intFromEnv } from "./config.js";
 import { DEMO_CHILDREN, dateOfBirth, type DemoChild } from "./demo.js";
 import type { FederatedSchema } from "./schema.js";
-import { startSubgraphService, stopOnSignal, type RequestContext, type RunningService } from "./service.js";
+import {
+  startSubgraphService,
+  stopOnSignal,
+  type RequestBase,
+  type RequestContext,
+  type RunningService,
+} from "./service.js";
+import type { JWK } from "jose";
+import { createAssertionVerifier } from "./access/assertion.js";
+import { loadOrCreateKeyPair, readJwk } from "./access/keys.js";
+import { auditMigration } from "./audit.js";
+import { isProduction } from "./config.js";
 import { openStore, type Store } from "./store.js";
 import { insertSubjects, type SubjectTable, type SubjectTables } from "./subjects.js";
 import type { Agency } from "./types.js";
@@ -23,7 +34,7 @@ export interface SubgraphDefinition<DB extends SubjectTables, TContext extends R
   identityDepartment: string;
   migrations: Record<string, Migration>;
   buildSchema(): FederatedSchema;
-  createContextFactory(db: Kysely<DB>): (requestId: string, request: IncomingMessage) => TContext;
+  createContextFactory(db: Kysely<DB>): (base: RequestBase, request: IncomingMessage) => TContext;
   /** Adds this agency's facts about one demo child; `now` anchors every relative date. */
   seedChild(db: Kysely<DB>, child: DemoChild, now: Date): Promise<void>;
   /** Adds a small, varied record for one synthetic child (scale runs). */
@@ -37,6 +48,19 @@ export interface StartOptions {
   dataDir?: string;
   /** Load demo data into an empty store (default true). */
   seedDemo?: boolean;
+  /** The gateway's public key for its assertions; by default from configuration (see assertionPublicKey). */
+  assertionPublicKey?: JWK;
+}
+
+/**
+ * The public key that checks the gateway's assertions: GATEWAY_ASSERTION_PUBLIC_KEY_FILE in production; locally
+ * the development pair under <data dir>/keys, created by whichever service starts first.
+ */
+export async function assertionPublicKey(dataDir: string): Promise<JWK> {
+  const file = process.env.GATEWAY_ASSERTION_PUBLIC_KEY_FILE;
+  if (file) return readJwk(file);
+  if (isProduction()) throw new Error("GATEWAY_ASSERTION_PUBLIC_KEY_FILE must be set when NODE_ENV=production.");
+  return (await loadOrCreateKeyPair(dataDir, "gateway-assertion")).publicJwk;
 }
 
 export interface RunningSubgraph<DB> extends RunningService {
@@ -87,7 +111,8 @@ export async function openSubgraphStore<DB extends SubjectTables, C extends Requ
     name: definition.name,
     databaseUrl: options.databaseUrl,
     sqlitePath: join(options.dataDir ?? defaultDataDir(), `${definition.name}.db`),
-    migrations: definition.migrations,
+    // Every agency keeps its own audit trail in its own store, after its own tables.
+    migrations: { ...definition.migrations, "900_audit_log": auditMigration },
   });
 }
 
@@ -98,7 +123,9 @@ export async function startSubgraph<DB extends SubjectTables, C extends RequestC
   const store = await openSubgraphStore(definition, options);
   if (options.seedDemo !== false) await seedDemoData(definition, store.db);
   const createContext = definition.createContextFactory(store.db);
+  const publicKey = options.assertionPublicKey ?? (await assertionPublicKey(options.dataDir ?? defaultDataDir()));
   const service = await startSubgraphService({
+    verifier: await createAssertionVerifier(publicKey, definition.name),
     name: definition.name,
     federated: definition.buildSchema(),
     store: store as Store<unknown>,

@@ -9,8 +9,24 @@ export interface Probe {
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
 }
 
+/**
+ * Thrown by a context function to refuse a request before any GraphQL runs (no or bad credentials, rate limit):
+ * the client gets this status and one error with this code and sentence.
+ */
+export class HttpRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
 export interface HttpOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
+  /** Builds the request's context before GraphQL runs; throw HttpRefusal to refuse the request. */
   context: (request: IncomingMessage) => Promise<TContext>;
   probe: Probe;
   port: number;
@@ -54,8 +70,20 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(text);
 }
 
-function graphqlError(response: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(response, status, { errors: [{ message, extensions: { code } }] });
+function graphqlError(
+  response: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  response.writeHead(status, {
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  response.end(text);
 }
 
 /**
@@ -100,9 +128,17 @@ export async function serveHttp<TContext extends BaseContext>(options: HttpOptio
           return;
         }
       }
+      let contextValue: TContext;
+      try {
+        contextValue = await options.context(request);
+      } catch (error) {
+        if (!(error instanceof HttpRefusal)) throw error;
+        graphqlError(response, error.status, error.code, error.message, error.headers);
+        return;
+      }
       const result = await options.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: request.method?.toUpperCase() ?? "GET", headers, search: url.search, body },
-        context: () => options.context(request),
+        context: async () => contextValue,
       });
       const responseHeaders: Record<string, string> = {};
       for (const [key, value] of result.headers) responseHeaders[key] = value;

@@ -14,3 +14,6 @@ export * from "./validate.js";
 export * from "./rows.js";
 export * from "./app.js";
 export * from "./glossary-links.js";
+export * from "./access/index.js";
+export * from "./write-audit.js";
+export * from "./audit.js";

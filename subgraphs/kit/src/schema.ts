@@ -5,6 +5,7 @@ import { buildSubgraphSchema, printSubgraphSchema, type GraphQLResolverMap } fro
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { DateTimeResolver, DateResolver } from "graphql-scalars";
 import { buildSchemaSync, createResolversMap, type NonEmptyArray } from "type-graphql";
+import { policyMiddleware } from "./access/enforce.js";
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@inaccessible"])';
@@ -36,6 +37,8 @@ export function buildFederatedSchema(options: FederatedSchemaOptions): Federated
     skipCheck: true,
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    // The access policy runs before every field this subgraph resolves (access/policy.ts).
+    globalMiddlewares: [policyMiddleware],
   });
   const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(typeGraphqlSchema)}`);
   const resolvers = createResolversMap(typeGraphqlSchema) as GraphQLResolverMap<unknown>;

@@ -1,15 +1,29 @@
 import type { IncomingMessage } from "node:http";
 import { randomUUID } from "node:crypto";
-import { ApolloServer, type BaseContext } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import { serveHttp, type RunningHttp } from "./http.js";
+import type { Kysely } from "kysely";
+import { serveHttp, HttpRefusal, type RunningHttp } from "./http.js";
+import { ASSERTION_HEADER, type AssertionVerifier } from "./access/assertion.js";
+import { newAccessRecord, type AccessRecord } from "./access/enforce.js";
+import type { AccessGrant } from "./access/identity.js";
+import { appendAudit, type AuditOutcome } from "./audit.js";
 import type { FederatedSchema } from "./schema.js";
 import type { Store } from "./store.js";
 
-export interface RequestContext extends BaseContext {
+/** What every subgraph request carries before the agency adds its own services and loaders. */
+export interface RequestBase {
   requestId: string;
+  /** The caller as the gateway asserts it (verified before any GraphQL runs). */
+  grant: AccessGrant;
+  /** What the policy let this request see and refused: the audit entry is written from it. */
+  access: AccessRecord;
+  /** Set by a write that recorded its own audit entry inside its transaction. */
+  audited: boolean;
 }
+
+export interface RequestContext extends BaseContext, RequestBase {}
 
 /**
  * Errors a caller can act on keep their code and message; anything unexpected becomes a plain
@@ -39,9 +53,11 @@ export interface SubgraphServiceOptions<TContext extends RequestContext> {
   name: string;
   federated: FederatedSchema;
   store: Store<unknown>;
-  createContext: (requestId: string, request: IncomingMessage) => TContext;
+  createContext: (base: RequestBase, request: IncomingMessage) => TContext;
   port: number;
   host: string;
+  /** Checks the gateway's assertion on every GraphQL request; none or a bad one is refused with 401. */
+  verifier: AssertionVerifier;
 }
 
 export interface RunningService extends RunningHttp {
@@ -53,7 +69,7 @@ export async function startSubgraphService<TContext extends RequestContext>(
 ): Promise<RunningService> {
   const apollo = new ApolloServer<TContext>({
     schema: options.federated.schema,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), auditPlugin(options.name, options.store.db as Kysely<any>)],
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
   });
@@ -63,9 +79,21 @@ export async function startSubgraphService<TContext extends RequestContext>(
     port: options.port,
     host: options.host,
     context: async (request) => {
-      const header = request.headers["x-request-id"];
-      const requestId = typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : randomUUID();
-      return options.createContext(requestId, request);
+      const header = request.headers[ASSERTION_HEADER];
+      let grant: AccessGrant;
+      try {
+        grant = await options.verifier.verify(typeof header === "string" ? header : undefined);
+      } catch {
+        throw new HttpRefusal(
+          401,
+          "UNAUTHENTICATED",
+          "This service answers only the safeguarding gateway: send your request to the gateway with your bearer token.",
+        );
+      }
+      const idHeader = request.headers["x-request-id"];
+      const requestId =
+        typeof idHeader === "string" && /^[\w-]{1,64}$/.test(idHeader) ? idHeader : (grant.requestId ?? randomUUID());
+      return options.createContext({ requestId, grant, access: newAccessRecord(), audited: false }, request);
     },
     probe: {
       health: async () => ({ service: options.name }),
@@ -81,6 +109,73 @@ export async function startSubgraphService<TContext extends RequestContext>(
     async close() {
       await http.close();
       await apollo.stop();
+    },
+  };
+}
+
+export const AUDIT_UNAVAILABLE_MESSAGE =
+  "The record cannot be shown because this access could not be recorded in the audit trail. Try again; if it keeps failing, report it with the time.";
+
+/**
+ * Records every request that touched a child (or was refused something) in the agency's own audit trail before
+ * the answer leaves. If the entry cannot be written the data is withheld: the answer becomes one
+ * AUDIT_UNAVAILABLE error. Writes record themselves inside their own transaction (with before and after values);
+ * a write that was refused is recorded here.
+ */
+function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response, operation, operationName }) {
+          if (response.body.kind !== "single") return;
+          const { access, grant } = contextValue;
+          const result = response.body.singleResult;
+          const isWrite = operation?.operation === "mutation";
+          if (contextValue.audited) return;
+          if (!isWrite && access.childIds.size === 0 && access.fieldsDenied.size === 0) return;
+          const errors = result.errors ?? [];
+          const denied = access.fieldsDenied.size > 0;
+          const outcome: AuditOutcome = isWrite
+            ? denied
+              ? "DENIED"
+              : "REFUSED"
+            : errors.length === 0
+              ? "OK"
+              : denied && errors.every((e) => e.extensions?.code === "FORBIDDEN")
+                ? "PARTIAL"
+                : "ERROR";
+          const rootField = operation?.selectionSet.selections.find((s) => s.kind === "Field");
+          try {
+            await appendAudit(db, {
+              requestId: contextValue.requestId,
+              service,
+              action: isWrite ? "WRITE" : "READ",
+              operation: (rootField && rootField.kind === "Field" ? rootField.name.value : operationName) ?? "unknown",
+              userId: grant.identity.userId,
+              userName: grant.identity.name,
+              role: grant.via === "protocol" ? `${grant.identity.role} via protocol engine` : grant.identity.role,
+              organisation: grant.identity.organisation,
+              purposeCode: grant.purpose?.code ?? null,
+              purposeReference: grant.purpose?.reference ?? null,
+              agreement: grant.purpose?.agreement ?? null,
+              childIds: [...access.childIds].sort(),
+              fieldsReturned: [...access.fieldsReturned].sort(),
+              fieldsDenied: [...access.fieldsDenied].sort(),
+              outcome,
+              detail: isWrite ? (errors[0]?.message ?? null) : null,
+            });
+          } catch (error) {
+            console.error(
+              JSON.stringify({ level: "error", service, message: "audit entry not written", error: String(error) }),
+            );
+            response.http.status = 503;
+            response.body.singleResult = {
+              data: null,
+              errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: "AUDIT_UNAVAILABLE" } }],
+            };
+          }
+        },
+      };
     },
   };
 }

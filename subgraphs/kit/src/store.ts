@@ -25,7 +25,7 @@ export interface OpenStoreOptions {
 }
 
 /** Adapts node:sqlite (built into Node 24, no native addon) to the interface Kysely's SqliteDialect drives. */
-function nodeSqliteDatabase(path: string): SqliteDatabase {
+export function nodeSqliteDatabase(path: string): SqliteDatabase {
   mkdirSync(dirname(path), { recursive: true });
   const database = new DatabaseSync(path);
   database.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");

@@ -7,6 +7,7 @@ import { nameScore, normaliseName } from "./names.js";
 import { createBatchLoader } from "./loader.js";
 import { badInput } from "./errors.js";
 import { isoDate } from "./validate.js";
+import type { AccessGrant, ChildFacts } from "./access/identity.js";
 
 /** Every agency keeps its own record of who a child is; these two tables have the same shape in each store. */
 export interface SubjectTable {
@@ -183,6 +184,12 @@ export type SubjectRepository = ReturnType<typeof createSubjectRepository<Subjec
 
 export interface HasSubjects {
   subjects: SubjectRepository;
+  grant: AccessGrant;
+  /**
+   * The facts this agency alone holds that the access policy's conditions need (an open missing episode, the
+   * allocated social worker), for each child asked about, relative to the caller.
+   */
+  accessFacts?: (nhsNumbers: string[], grant: AccessGrant) => Promise<Map<string, Partial<ChildFacts>>>;
 }
 
 /**
@@ -198,7 +205,20 @@ export function createSubjectQueries(prefix: string): Function {
       @Arg("nhsNumbers", () => [ID]) nhsNumbers: string[],
       @Ctx() context: HasSubjects,
     ): Promise<AgencySubject[]> {
-      return context.subjects.find(nhsNumbers);
+      const subjects = await context.subjects.find(nhsNumbers);
+      if (!context.accessFacts || subjects.length === 0) return subjects;
+      const facts = await context.accessFacts(
+        subjects.map((s) => s.nhsNumber),
+        context.grant,
+      );
+      return subjects.map((subject) => {
+        const known = facts.get(subject.nhsNumber);
+        return {
+          ...subject,
+          openMissingEpisode: known?.openMissingEpisode ?? null,
+          allocatedToCaller: known?.allocatedSocialWorker ?? null,
+        };
+      });
     }
 
     @Query(() => [AgencySubject], { name: `${prefix}SubjectSearch` })

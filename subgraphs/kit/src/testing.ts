@@ -6,7 +6,9 @@ import pg from "pg";
 import { GraphQLError } from "graphql";
 import { expect } from "vitest";
 import { openSubgraphStore, type SubgraphDefinition } from "./app.js";
-import type { RequestContext } from "./service.js";
+import type { RequestBase, RequestContext } from "./service.js";
+import type { AccessGrant, AccessPurpose, ChildFacts, Role } from "./access/identity.js";
+import { newAccessRecord } from "./access/enforce.js";
 import type { Store } from "./store.js";
 import type { SubjectTables } from "./subjects.js";
 
@@ -97,4 +99,43 @@ export async function expectBadInput(
   if (message) expect(refusal.message).toMatch(message);
   else expect(refusal.message.length).toBeGreaterThan(20);
   return refusal;
+}
+
+export interface TestGrantOptions {
+  /** Facts per child; "all" makes every condition true for every child (a caller who may see everything). */
+  facts?: Record<string, ChildFacts> | "all";
+  email?: string | null;
+  purpose?: AccessPurpose | null;
+  userId?: string;
+}
+
+/** A grant as the gateway would assert it, for tests that run a subgraph's schema in process. */
+export function testGrant(role: Role, options: TestGrantOptions = {}): AccessGrant {
+  const facts =
+    options.facts === "all"
+      ? (new Proxy(
+          {},
+          { get: () => ({ openMissingEpisode: true, allocatedSocialWorker: true }) },
+        ) as AccessGrant["facts"])
+      : (options.facts ?? {});
+  return {
+    identity: {
+      userId: options.userId ?? `test-${role.toLowerCase()}`,
+      name: `Test ${role}`,
+      role,
+      organisation: "Test organisation",
+      email: options.email ?? null,
+    },
+    purpose:
+      options.purpose === undefined
+        ? { code: "SAFEGUARDING_ENQUIRY", reference: "TEST-1", agreement: null }
+        : options.purpose,
+    requestId: "test-request",
+    facts,
+    via: null,
+  };
+}
+
+export function testRequest(role: Role, options: TestGrantOptions = {}): RequestBase {
+  return { requestId: "test-request", grant: testGrant(role, options), access: newAccessRecord(), audited: false };
 }

@@ -51,6 +51,18 @@ export class AgencySubject {
 
   @Field(() => Number, { nullable: true, description: "Name match score from 0 to 1, for searches." })
   score!: number | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Police only: a missing episode for the child is open. Feeds the access policy's conditions.",
+  })
+  openMissingEpisode?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Social care only: the caller is the child's allocated social worker. Feeds the access policy.",
+  })
+  allocatedToCaller?: boolean | null;
 }
 
 /** Every item any agency returns says when it was recorded, by whom, and where it is held. */

@@ -138,14 +138,17 @@ export class CseConcern extends RecordedItem {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String)
-  summary!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "What the concern is. Null, with FORBIDDEN, for roles that may see only that a concern exists.",
+  })
+  summary!: string | null;
 
   @Field(() => CseConcernStatus)
   status!: CseConcernStatus;
 
-  @Field(() => String, { description: "The officer leading it." })
-  officer!: string;
+  @Field(() => String, { nullable: true, description: "The officer leading it (same access as summary)." })
+  officer!: string | null;
 
   @Field(() => Date)
   openedAt!: Date;
@@ -159,8 +162,8 @@ export class WarningMarker extends RecordedItem {
   @Field(() => WarningMarkerType)
   marker!: WarningMarkerType;
 
-  @Field(() => String)
-  detail!: string;
+  @Field(() => String, { nullable: true, description: "Null, with FORBIDDEN, for roles that see only the marker." })
+  detail!: string | null;
 }
 
 @ObjectType({ description: "The police officer leading work about this child." })

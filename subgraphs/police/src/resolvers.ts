@@ -45,7 +45,9 @@ export class PoliceRecordResolver {
     return (await context.loaders.policeProtection(record.nhsNumber)) ?? [];
   }
 
-  @FieldResolver(() => [CseConcern])
+  @FieldResolver(() => [CseConcern], {
+    description: "CSE concerns; their summary and lead officer only for police safeguarding and social care.",
+  })
   async cseConcerns(@Root() record: PoliceRecord, @Ctx() context: PoliceContext): Promise<CseConcern[]> {
     return (await context.loaders.cseConcerns(record.nhsNumber)) ?? [];
   }
@@ -68,7 +70,7 @@ export class PoliceMutationResolver {
     @Arg("input", () => ReportMissingInput) input: ReportMissingInput,
     @Ctx() context: PoliceContext,
   ): Promise<MissingEpisode> {
-    return context.police.reportMissing(input);
+    return context.police.reportMissing(input, context);
   }
 
   @Mutation(() => MissingEpisode, { description: "Record that a missing child was found, and where they were taken." })
@@ -76,7 +78,7 @@ export class PoliceMutationResolver {
     @Arg("input", () => RecordFoundInput) input: RecordFoundInput,
     @Ctx() context: PoliceContext,
   ): Promise<MissingEpisode> {
-    return context.police.recordFound(input);
+    return context.police.recordFound(input, context);
   }
 
   @Mutation(() => MissingEpisode, {
@@ -86,6 +88,6 @@ export class PoliceMutationResolver {
     @Arg("input", () => RecordSeniorManagerNotificationInput) input: RecordSeniorManagerNotificationInput,
     @Ctx() context: PoliceContext,
   ): Promise<MissingEpisode> {
-    return context.police.recordSeniorManagerNotification(input);
+    return context.police.recordSeniorManagerNotification(input, context);
   }
 }

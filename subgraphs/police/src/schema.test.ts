@@ -14,7 +14,7 @@ import {
   type SubjectTable,
   type SubjectTables,
 } from "@safeguarding/kit";
-import { testBackends, type TestStore } from "@safeguarding/kit/testing";
+import { testBackends, testRequest, type TestStore } from "@safeguarding/kit/testing";
 import { createContextFactory } from "./context.js";
 import { policeSubgraph } from "./definition.js";
 import { buildPoliceSchema } from "./schema.js";
@@ -113,7 +113,7 @@ describe.each(backends)("police schema on $name", (backend) => {
     variableValues: Record<string, unknown>,
     onDb = db,
   ): Promise<ExecutionResult<Json>> {
-    const contextValue = createContextFactory(onDb)("test-request");
+    const contextValue = createContextFactory(onDb)(testRequest("POLICE_SAFEGUARDING", { facts: "all" }));
     const result = await graphql({ schema: federated.schema, source, variableValues, contextValue });
     // As the gateway would see it: scalars serialised (DateTime values are Date objects until then).
     return JSON.parse(JSON.stringify(result)) as ExecutionResult<Json>;

@@ -13,6 +13,10 @@ import {
   optionalText,
   recordedFields,
   requiredText,
+  auditWrite,
+  localActor,
+  type ChildFacts,
+  type WriteActor,
 } from "@safeguarding/kit";
 import {
   riskLevelTerm,
@@ -187,7 +191,19 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
   return {
     createLoaders,
 
-    async reportMissing(input: ReportMissing): Promise<MissingEpisode> {
+    /** Which of these children have a missing episode open now (for the access policy's conditions). */
+    async accessFacts(nhsNumbers: string[]): Promise<Map<string, Partial<ChildFacts>>> {
+      const rows = await db
+        .selectFrom("missing_episodes")
+        .select("nhs_number")
+        .where("nhs_number", "in", nhsNumbers)
+        .where("found_at", "is", null)
+        .execute();
+      const open = new Set(rows.map((r) => r.nhs_number));
+      return new Map(nhsNumbers.map((id) => [id, { openMissingEpisode: open.has(id) }]));
+    },
+
+    async reportMissing(input: ReportMissing, actor: WriteActor = localActor("police")): Promise<MissingEpisode> {
       const at = now();
       const childId = childIdArgument(input.childId);
       const reportedBy = requiredText("reportedBy", input.reportedBy, 200);
@@ -233,11 +249,18 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
           recorded_by: reportedBy,
         };
         await trx.insertInto("missing_episodes").values(row).execute();
+        await auditWrite(trx, actor, {
+          service: "police",
+          operation: "reportMissing",
+          childId,
+          before: null,
+          after: row,
+        });
         return toMissingEpisode(row);
       });
     },
 
-    async recordFound(input: RecordFound): Promise<MissingEpisode> {
+    async recordFound(input: RecordFound, actor: WriteActor = localActor("police")): Promise<MissingEpisode> {
       const at = now();
       const foundLocation = requiredText("foundLocation", input.foundLocation, 500);
       const foundBy = requiredText("foundBy", input.foundBy, 200);
@@ -282,11 +305,21 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
           recorded_by: foundBy,
         };
         await trx.updateTable("missing_episodes").set(update).where("id", "=", current.id).execute();
+        await auditWrite(trx, actor, {
+          service: "police",
+          operation: "recordFound",
+          childId: current.nhs_number,
+          before: current,
+          after: { ...current, ...update },
+        });
         return toMissingEpisode({ ...current, ...update });
       });
     },
 
-    async recordSeniorManagerNotification(input: RecordSeniorManagerNotification): Promise<MissingEpisode> {
+    async recordSeniorManagerNotification(
+      input: RecordSeniorManagerNotification,
+      actor: WriteActor = localActor("police"),
+    ): Promise<MissingEpisode> {
       const at = now();
       const seniorManager = requiredText("seniorManager", input.seniorManager, 200);
       const recordedBy = requiredText("recordedBy", input.recordedBy, 200);
@@ -313,6 +346,13 @@ export function createPoliceService(db: Kysely<PoliceDatabase>, now: () => Date 
           recorded_by: recordedBy,
         };
         await trx.updateTable("missing_episodes").set(update).where("id", "=", current.id).execute();
+        await auditWrite(trx, actor, {
+          service: "police",
+          operation: "recordSeniorManagerNotification",
+          childId: current.nhs_number,
+          before: current,
+          after: { ...current, ...update },
+        });
         return toMissingEpisode({ ...current, ...update });
       });
     },

@@ -131,6 +131,9 @@ export class ChildProtectionPlan extends RecordedItem {
 
 @ObjectType({ description: "Where the local authority has placed the child." })
 export class Placement extends RecordedItem {
+  /** The child it belongs to: the access policy's placement-address condition needs it. Not in the schema. */
+  nhsNumber!: string;
+
   @Field(() => ID)
   id!: string;
 
@@ -143,8 +146,12 @@ export class Placement extends RecordedItem {
   @Field(() => String)
   name!: string;
 
-  @Field(() => String)
-  address!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Null, with FORBIDDEN, for police roles unless a missing episode for the child is open, and for health roles.",
+  })
+  address!: string | null;
 
   @Field(() => String, { description: "The carer or home manager." })
   carer!: string;

@@ -42,6 +42,9 @@ export class ChildSocialCareResolver {
   }
 }
 
+const NETWORK_ONLY =
+  "For the professional network (police safeguarding, social care, CAMHS); null, with FORBIDDEN, for other roles.";
+
 @Resolver(() => SocialCareRecord)
 export class SocialCareRecordResolver {
   @FieldResolver(() => LegalStatus, { nullable: true, description: "The legal status in force now." })
@@ -109,7 +112,7 @@ export class SocialCareRecordResolver {
     return (await context.loaders.decisions(record.nhsNumber)) ?? [];
   }
 
-  @FieldResolver(() => [StrategyDiscussion])
+  @FieldResolver(() => [StrategyDiscussion], { nullable: true, description: NETWORK_ONLY })
   async strategyDiscussions(
     @Root() record: SocialCareRecord,
     @Ctx() context: SocialCareContext,
@@ -117,7 +120,7 @@ export class SocialCareRecordResolver {
     return (await context.loaders.strategyDiscussions(record.nhsNumber)) ?? [];
   }
 
-  @FieldResolver(() => [RiskManagementMeeting])
+  @FieldResolver(() => [RiskManagementMeeting], { nullable: true, description: NETWORK_ONLY })
   async riskManagementMeetings(
     @Root() record: SocialCareRecord,
     @Ctx() context: SocialCareContext,
@@ -125,7 +128,7 @@ export class SocialCareRecordResolver {
     return (await context.loaders.riskManagementMeetings(record.nhsNumber)) ?? [];
   }
 
-  @FieldResolver(() => [ReturnInterview])
+  @FieldResolver(() => [ReturnInterview], { nullable: true, description: NETWORK_ONLY })
   async returnInterviews(
     @Root() record: SocialCareRecord,
     @Ctx() context: SocialCareContext,
@@ -133,7 +136,7 @@ export class SocialCareRecordResolver {
     return (await context.loaders.returnInterviews(record.nhsNumber)) ?? [];
   }
 
-  @FieldResolver(() => Education, { nullable: true })
+  @FieldResolver(() => Education, { nullable: true, description: NETWORK_ONLY })
   async education(@Root() record: SocialCareRecord, @Ctx() context: SocialCareContext): Promise<Education | null> {
     return (await context.loaders.education(record.nhsNumber)) ?? null;
   }
@@ -146,7 +149,7 @@ export class SocialCareMutationResolver {
     @Arg("input", () => RecordLegalStatusInput) input: RecordLegalStatusInput,
     @Ctx() context: SocialCareContext,
   ): Promise<LegalStatus> {
-    return context.socialCare.recordLegalStatus(input);
+    return context.socialCare.recordLegalStatus(input, context);
   }
 
   @Mutation(() => OutOfHoursPlan, { description: "Replace the child's out-of-hours plan." })
@@ -154,7 +157,7 @@ export class SocialCareMutationResolver {
     @Arg("input", () => UpdateOutOfHoursPlanInput) input: UpdateOutOfHoursPlanInput,
     @Ctx() context: SocialCareContext,
   ): Promise<OutOfHoursPlan> {
-    return context.socialCare.updateOutOfHoursPlan(input);
+    return context.socialCare.updateOutOfHoursPlan(input, context);
   }
 
   @Mutation(() => CaseDecision)
@@ -162,7 +165,7 @@ export class SocialCareMutationResolver {
     @Arg("input", () => RecordDecisionInput) input: RecordDecisionInput,
     @Ctx() context: SocialCareContext,
   ): Promise<CaseDecision> {
-    return context.socialCare.recordDecision(input);
+    return context.socialCare.recordDecision(input, context);
   }
 
   @Mutation(() => StrategyDiscussion)
@@ -170,7 +173,7 @@ export class SocialCareMutationResolver {
     @Arg("input", () => RecordStrategyDiscussionInput) input: RecordStrategyDiscussionInput,
     @Ctx() context: SocialCareContext,
   ): Promise<StrategyDiscussion> {
-    return context.socialCare.recordStrategyDiscussion(input);
+    return context.socialCare.recordStrategyDiscussion(input, context);
   }
 
   @Mutation(() => StrategyDiscussion, { description: "Record when a strategy discussion's minutes were shared." })
@@ -178,7 +181,7 @@ export class SocialCareMutationResolver {
     @Arg("input", () => RecordStrategyMinutesSharedInput) input: RecordStrategyMinutesSharedInput,
     @Ctx() context: SocialCareContext,
   ): Promise<StrategyDiscussion> {
-    return context.socialCare.recordStrategyMinutesShared(input);
+    return context.socialCare.recordStrategyMinutesShared(input, context);
   }
 
   @Mutation(() => RiskManagementMeeting)
@@ -186,7 +189,7 @@ export class SocialCareMutationResolver {
     @Arg("input", () => RecordRiskManagementMeetingInput) input: RecordRiskManagementMeetingInput,
     @Ctx() context: SocialCareContext,
   ): Promise<RiskManagementMeeting> {
-    return context.socialCare.recordRiskManagementMeeting(input);
+    return context.socialCare.recordRiskManagementMeeting(input, context);
   }
 
   @Mutation(() => ReturnInterview)
@@ -194,6 +197,6 @@ export class SocialCareMutationResolver {
     @Arg("input", () => RecordReturnInterviewInput) input: RecordReturnInterviewInput,
     @Ctx() context: SocialCareContext,
   ): Promise<ReturnInterview> {
-    return context.socialCare.recordReturnInterview(input);
+    return context.socialCare.recordReturnInterview(input, context);
   }
 }

@@ -12,7 +12,7 @@ import {
   syntheticChildren,
   type SubjectTables,
 } from "@safeguarding/kit";
-import { testBackends, type TestStore } from "@safeguarding/kit/testing";
+import { testBackends, testRequest, type TestStore } from "@safeguarding/kit/testing";
 import { createContextFactory } from "./context.js";
 import { socialCareSubgraph } from "./definition.js";
 import { buildSocialCareSchema } from "./schema.js";
@@ -89,7 +89,7 @@ describe.each(backends)("social-care schema on $name", (backend) => {
     variableValues: Record<string, unknown>,
     onDb = db,
   ): Promise<ExecutionResult<Json>> {
-    const contextValue = createContextFactory(onDb)("test-request");
+    const contextValue = createContextFactory(onDb)(testRequest("SOCIAL_WORKER", { facts: "all" }));
     const result = await graphql({ schema: federated.schema, source, variableValues, contextValue });
     // As the gateway would see it: scalars serialised (DateTime values are Date objects until then).
     return JSON.parse(JSON.stringify(result)) as ExecutionResult<Json>;

@@ -16,6 +16,11 @@ import {
   requiredText,
   textList,
   type ContactPerson,
+  auditWrite,
+  localActor,
+  type ChildFacts,
+  type AccessGrant,
+  type WriteActor,
 } from "@safeguarding/kit";
 import { childProtectionTerm, legalStatusTerm, placementTerm } from "./entities.js";
 import type {
@@ -205,6 +210,7 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
           if (!row) return null;
           return {
             ...recorded(row),
+            nhsNumber: row.nhs_number,
             id: row.id,
             typeCode: row.type_code as PlacementTypeCode,
             term: placementTerm(row.type_code as PlacementTypeCode),
@@ -290,7 +296,26 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
   return {
     createLoaders,
 
-    async recordLegalStatus(input: RecordLegalStatusInput): Promise<LegalStatus> {
+    /** Whether the caller is each child's allocated social worker (matched on their email address). */
+    async accessFacts(nhsNumbers: string[], grant: AccessGrant): Promise<Map<string, Partial<ChildFacts>>> {
+      const email = grant.identity.email?.trim().toLowerCase();
+      const rows =
+        email && grant.identity.role === "SOCIAL_WORKER"
+          ? await db
+              .selectFrom("contacts")
+              .select(["nhs_number", "email"])
+              .where("nhs_number", "in", nhsNumbers)
+              .where("kind", "=", "SOCIAL_WORKER")
+              .execute()
+          : [];
+      const allocated = new Set(rows.filter((r) => r.email?.toLowerCase() === email).map((r) => r.nhs_number));
+      return new Map(nhsNumbers.map((id) => [id, { allocatedSocialWorker: allocated.has(id) }]));
+    },
+
+    async recordLegalStatus(
+      input: RecordLegalStatusInput,
+      actor: WriteActor = localActor("social-care"),
+    ): Promise<LegalStatus> {
       const at = now();
       const childId = childIdArgument(input.childId);
       notInFuture("startedAt", input.startedAt, at);
@@ -334,11 +359,21 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
           ...stamp(recordedBy, at),
         };
         await trx.insertInto("legal_statuses").values(row).execute();
+        await auditWrite(trx, actor, {
+          service: "social-care",
+          operation: "recordLegalStatus",
+          childId: childId,
+          before: current ?? null,
+          after: row,
+        });
         return toLegalStatus(row);
       });
     },
 
-    async updateOutOfHoursPlan(input: UpdateOutOfHoursPlanInput): Promise<OutOfHoursPlan> {
+    async updateOutOfHoursPlan(
+      input: UpdateOutOfHoursPlanInput,
+      actor: WriteActor = localActor("social-care"),
+    ): Promise<OutOfHoursPlan> {
       const at = now();
       const childId = childIdArgument(input.childId);
       const updatedBy = requiredText("updatedBy", input.updatedBy, 200);
@@ -365,13 +400,28 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       };
       return db.transaction().execute(async (trx) => {
         await requireKnownChild(trx, childId, "children's social care");
+        const previous = await trx
+          .selectFrom("out_of_hours_plans")
+          .selectAll()
+          .where("nhs_number", "=", childId)
+          .executeTakeFirst();
         await trx.deleteFrom("out_of_hours_plans").where("nhs_number", "=", childId).execute();
         await trx.insertInto("out_of_hours_plans").values(row).execute();
+        await auditWrite(trx, actor, {
+          service: "social-care",
+          operation: "updateOutOfHoursPlan",
+          childId: childId,
+          before: previous ?? null,
+          after: row,
+        });
         return toOutOfHoursPlan(row);
       });
     },
 
-    async recordDecision(input: RecordDecisionInput): Promise<CaseDecision> {
+    async recordDecision(
+      input: RecordDecisionInput,
+      actor: WriteActor = localActor("social-care"),
+    ): Promise<CaseDecision> {
       const at = now();
       const childId = childIdArgument(input.childId);
       notInFuture("decidedAt", input.decidedAt, at);
@@ -389,6 +439,13 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
           ...stamp(decidedBy, at),
         };
         await trx.insertInto("decisions").values(row).execute();
+        await auditWrite(trx, actor, {
+          service: "social-care",
+          operation: "recordDecision",
+          childId: childId,
+          before: null,
+          after: row,
+        });
         return {
           ...recorded(row),
           id: row.id,
@@ -400,7 +457,10 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       });
     },
 
-    async recordStrategyDiscussion(input: RecordStrategyDiscussionInput): Promise<StrategyDiscussion> {
+    async recordStrategyDiscussion(
+      input: RecordStrategyDiscussionInput,
+      actor: WriteActor = localActor("social-care"),
+    ): Promise<StrategyDiscussion> {
       const at = now();
       const childId = childIdArgument(input.childId);
       notInFuture("heldAt", input.heldAt, at);
@@ -430,11 +490,21 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       return db.transaction().execute(async (trx) => {
         await requireKnownChild(trx, childId, "children's social care");
         await trx.insertInto("strategy_discussions").values(row).execute();
+        await auditWrite(trx, actor, {
+          service: "social-care",
+          operation: "recordStrategyDiscussion",
+          childId: childId,
+          before: null,
+          after: row,
+        });
         return toStrategyDiscussion(row);
       });
     },
 
-    async recordStrategyMinutesShared(input: RecordStrategyMinutesSharedInput): Promise<StrategyDiscussion> {
+    async recordStrategyMinutesShared(
+      input: RecordStrategyMinutesSharedInput,
+      actor: WriteActor = localActor("social-care"),
+    ): Promise<StrategyDiscussion> {
       const at = now();
       notInFuture("sharedAt", input.sharedAt, at);
       const recordedBy = requiredText("recordedBy", input.recordedBy, 200);
@@ -458,11 +528,21 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
         notBefore("sharedAt", input.sharedAt, "the time the discussion was held", new Date(current.held_at));
         const update = { minutes_shared_at: input.sharedAt.toISOString(), ...stamp(recordedBy, at) };
         await trx.updateTable("strategy_discussions").set(update).where("id", "=", current.id).execute();
+        await auditWrite(trx, actor, {
+          service: "social-care",
+          operation: "recordStrategyMinutesShared",
+          childId: current.nhs_number,
+          before: current,
+          after: { ...current, ...update },
+        });
         return toStrategyDiscussion({ ...current, ...update });
       });
     },
 
-    async recordRiskManagementMeeting(input: RecordRiskManagementMeetingInput): Promise<RiskManagementMeeting> {
+    async recordRiskManagementMeeting(
+      input: RecordRiskManagementMeetingInput,
+      actor: WriteActor = localActor("social-care"),
+    ): Promise<RiskManagementMeeting> {
       const at = now();
       const childId = childIdArgument(input.childId);
       notInFuture("heldAt", input.heldAt, at);
@@ -506,11 +586,21 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
       return db.transaction().execute(async (trx) => {
         await requireKnownChild(trx, childId, "children's social care");
         await trx.insertInto("risk_management_meetings").values(row).execute();
+        await auditWrite(trx, actor, {
+          service: "social-care",
+          operation: "recordRiskManagementMeeting",
+          childId: childId,
+          before: null,
+          after: row,
+        });
         return toRiskManagementMeeting(row);
       });
     },
 
-    async recordReturnInterview(input: RecordReturnInterviewInput): Promise<ReturnInterview> {
+    async recordReturnInterview(
+      input: RecordReturnInterviewInput,
+      actor: WriteActor = localActor("social-care"),
+    ): Promise<ReturnInterview> {
       const at = now();
       const childId = childIdArgument(input.childId);
       notInFuture("heldAt", input.heldAt, at);
@@ -540,6 +630,13 @@ export function createSocialCareService(db: Kysely<SocialCareDatabase>, now: () 
           ...stamp(conductedBy, at),
         };
         await trx.insertInto("return_interviews").values(row).execute();
+        await auditWrite(trx, actor, {
+          service: "social-care",
+          operation: "recordReturnInterview",
+          childId: childId,
+          before: null,
+          after: row,
+        });
         return { ...recorded(row), id: row.id, missingEpisodeId, heldAt: input.heldAt, conductedBy, summary };
       });
     },

@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from "jose";
+import {
+  DEFAULT_ROLE_CLAIM,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  isRole,
+  loadDevIdentityProvider,
+  ROLES,
+  type Identity,
+} from "@safeguarding/kit";
+
+/**
+ * Bearer tokens: OAuth2 / OpenID Connect access tokens, verified for signature, issuer, audience, expiry and
+ * not-before against a JWKS from configuration. The algorithm list is fixed and asymmetric only, so `alg: none`
+ * and HMAC tokens (the classic key-confusion attack against a public key) are refused before any key is tried.
+ */
+export const ACCEPTED_ALGORITHMS = ["EdDSA", "ES256", "ES384", "RS256", "PS256"] as const;
+
+export interface AuthConfig {
+  issuer: string;
+  audience: string;
+  /** The one claim the role is read from; roles anywhere else in the token are ignored. */
+  roleClaim: string;
+  organisationClaim: string;
+  /** Where the verification keys come from. */
+  jwks: { url: string } | { file: string } | { keys: JSONWebKeySet };
+  clockToleranceSeconds: number;
+}
+
+/**
+ * AUTH_JWKS_URL (the provider's jwks_uri) or AUTH_JWKS_FILE, with AUTH_ISSUER and AUTH_AUDIENCE; all required in
+ * production. Locally, with none set, the development identity provider's key (created on first start) is used.
+ */
+export async function authConfigFromEnv(
+  dataDir: string,
+  production: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AuthConfig> {
+  const common = {
+    roleClaim: env.AUTH_ROLE_CLAIM || DEFAULT_ROLE_CLAIM,
+    organisationClaim: env.AUTH_ORGANISATION_CLAIM || "org",
+    clockToleranceSeconds: 30,
+  };
+  if (env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE) {
+    if (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE) {
+      throw new Error("AUTH_ISSUER and AUTH_AUDIENCE must be set with AUTH_JWKS_URL or AUTH_JWKS_FILE.");
+    }
+    if (env.AUTH_JWKS_URL && !/^https?:\/\//.test(env.AUTH_JWKS_URL)) {
+      throw new Error(`AUTH_JWKS_URL must be an http(s) URL; got "${env.AUTH_JWKS_URL}".`);
+    }
+    return {
+      ...common,
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+      jwks: env.AUTH_JWKS_URL ? { url: env.AUTH_JWKS_URL } : { file: env.AUTH_JWKS_FILE! },
+    };
+  }
+  if (production) throw new Error("AUTH_JWKS_URL or AUTH_JWKS_FILE must be set when NODE_ENV=production.");
+  const idp = await loadDevIdentityProvider(dataDir);
+  return { ...common, issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: { keys: idp.jwks } };
+}
+
+export class AuthenticationFailed extends Error {}
+
+export interface Authenticator {
+  /** null when the request carries no token; throws AuthenticationFailed with a sentence for a bad one. */
+  authenticate(authorization: string | undefined): Promise<Identity | null>;
+}
+
+function keySet(jwks: AuthConfig["jwks"]): JWTVerifyGetKey {
+  if ("url" in jwks) return createRemoteJWKSet(new URL(jwks.url), { timeoutDuration: 3000, cooldownDuration: 30_000 });
+  if ("file" in jwks) {
+    let parsed: JSONWebKeySet;
+    try {
+      parsed = JSON.parse(readFileSync(jwks.file, "utf8")) as JSONWebKeySet;
+    } catch (error) {
+      throw new Error(`Cannot read AUTH_JWKS_FILE ${jwks.file}: ${(error as Error).message}`, { cause: error });
+    }
+    if (!Array.isArray(parsed.keys)) throw new Error(`AUTH_JWKS_FILE ${jwks.file} has no "keys" array.`);
+    return createLocalJWKSet(parsed);
+  }
+  return createLocalJWKSet(jwks.keys);
+}
+
+/** Why a token was refused, in words a caller can act on and nothing an attacker can use. */
+function refusal(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return "Your token has expired: sign in again to get a new one.";
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === "nbf") return "Your token is not valid yet: check the clock of the system that issued it.";
+    if (error.claim === "iss" || error.claim === "aud")
+      return "Your token was not issued for this gateway: sign in through the safeguarding gateway's identity provider.";
+    return `Your token is missing or has a bad "${error.claim}" claim: sign in again.`;
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed)
+    return `Your token is signed with an algorithm this gateway does not accept (accepted: ${ACCEPTED_ALGORITHMS.join(", ")}).`;
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JWKSNoMatchingKey)
+    return "Your token's signature could not be verified: sign in again through the gateway's identity provider.";
+  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JOSEError)
+    return "Your token could not be verified: sign in again; if it keeps failing, report it with the time.";
+  return "Your token could not be verified: sign in again.";
+}
+
+export function createAuthenticator(config: AuthConfig): Authenticator {
+  const keys = keySet(config.jwks);
+  return {
+    async authenticate(authorization) {
+      if (authorization === undefined || authorization === "") return null;
+      const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization.trim());
+      if (!match) throw new AuthenticationFailed('Send the token as "Authorization: Bearer <token>".');
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(match[1], keys, {
+          issuer: config.issuer,
+          audience: config.audience,
+          algorithms: [...ACCEPTED_ALGORITHMS],
+          clockTolerance: config.clockToleranceSeconds,
+          requiredClaims: ["sub", "exp"],
+        }));
+      } catch (error) {
+        throw new AuthenticationFailed(refusal(error));
+      }
+      const role = payload[config.roleClaim];
+      if (!isRole(role)) {
+        throw new AuthenticationFailed(
+          `Your token carries no recognised role in its "${config.roleClaim}" claim (one of ${ROLES.join(", ")}): ask your administrator to assign one.`,
+        );
+      }
+      const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim() : null);
+      return {
+        userId: String(payload.sub),
+        name: text(payload.name) ?? String(payload.sub),
+        role,
+        organisation: text(payload[config.organisationClaim]) ?? "unknown organisation",
+        email: text(payload.email),
+      };
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { GraphQLError } from "graphql";
+import type { AccessGrant, AccessRecord, ChildFacts, PolicyContext } from "@safeguarding/kit";
+
+/** One gateway request: who is asking (null for an anonymous glossary look-up), and what happened so far. */
+export interface GatewayContext extends PolicyContext {
+  requestId: string;
+  grant: AccessGrant | null;
+  access: AccessRecord;
+  /** Problems that did not stop an answer (an agency missing from a search); added to the response's errors. */
+  warnings: GraphQLError[];
+  /** Agencies that already failed during this request: later calls to them fail at once instead of waiting again. */
+  unavailableAgencies: Map<string, string>;
+  /** The gateway's signed assertion of this request's grant for one subgraph (by its name). */
+  assertionFor(audience: string, via?: "protocol"): Promise<string>;
+}
+
+/** Adds what one agency said about a child to the facts the policy's conditions read. */
+export function addFacts(grant: AccessGrant | null, childId: string, facts: Partial<ChildFacts>): void {
+  if (!grant) return;
+  const current = grant.facts[childId] ?? { openMissingEpisode: false, allocatedSocialWorker: false };
+  grant.facts[childId] = {
+    openMissingEpisode: current.openMissingEpisode || facts.openMissingEpisode === true,
+    allocatedSocialWorker: current.allocatedSocialWorker || facts.allocatedSocialWorker === true,
+  };
+}

@@ -1,0 +1,91 @@
+import { defaultFieldResolver, GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
+import type { MiddlewareFn } from "type-graphql";
+import type { AccessGrant } from "./identity.js";
+import { childIdOf, decide } from "./policy.js";
+
+/** What one request was shown and refused: the audit entry is written from this. */
+export interface AccessRecord {
+  childIds: Set<string>;
+  fieldsReturned: Set<string>;
+  fieldsDenied: Set<string>;
+}
+
+export function newAccessRecord(): AccessRecord {
+  return { childIds: new Set(), fieldsReturned: new Set(), fieldsDenied: new Set() };
+}
+
+export interface PolicyContext {
+  grant: AccessGrant | null;
+  access: AccessRecord;
+}
+
+export function forbidden(message: string, field: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "FORBIDDEN", field } });
+}
+
+/**
+ * Applies the access policy to one field about to be resolved: records it, and throws FORBIDDEN (naming the field)
+ * when the caller may not see it. The value is then null and every other field still resolves.
+ */
+export function checkField(
+  context: PolicyContext,
+  typeName: string,
+  fieldName: string,
+  root: unknown,
+  args: Record<string, unknown> | undefined,
+): void {
+  const childId = childIdOf(typeName, root, args);
+  const field = `${typeName}.${fieldName}`;
+  const decision = decide(context.grant, typeName, fieldName, childId);
+  if (childId) context.access.childIds.add(childId);
+  if (!decision.allowed) {
+    context.access.fieldsDenied.add(field);
+    throw forbidden(decision.message, field);
+  }
+  context.access.fieldsReturned.add(field);
+}
+
+/**
+ * The policy as a type-graphql global middleware: it runs before every field of every type the subgraph defines,
+ * so a field nobody remembered to protect is refused by default rather than shown.
+ */
+export const policyMiddleware: MiddlewareFn<PolicyContext> = ({ root, args, context, info }, next) => {
+  checkField(context, info.parentType.name, info.fieldName, root, args);
+  return next();
+};
+
+/**
+ * The same policy for schemas not built with type-graphql (the gateway's own child index, protocol engine and
+ * glossary): wraps every field resolver in place. Federation's own fields (_entities, _service) are left alone;
+ * the entity fields they lead to are checked.
+ */
+export function enforcePolicyOnSchema(
+  schema: GraphQLSchema,
+  contextOf: (context: unknown) => PolicyContext,
+  /**
+   * Per "Type.field": loads facts a conditional rule needs before the decision (e.g. whether the caller is the
+   * child's allocated social worker, which only social care knows).
+   */
+  prepare: Record<string, (args: Record<string, unknown>, context: unknown) => Promise<void>> = {},
+): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith("__") || type.name === "_Service") continue;
+    for (const field of Object.values(type.getFields())) {
+      if (field.name.startsWith("_")) continue;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const typeName = type.name;
+      const before = prepare[`${typeName}.${field.name}`];
+      field.resolve = before
+        ? async (root, args, context, info: GraphQLResolveInfo) => {
+            await before(args, context);
+            checkField(contextOf(context), typeName, field.name, root, args);
+            return resolve(root, args, context, info);
+          }
+        : (root, args, context, info: GraphQLResolveInfo) => {
+            checkField(contextOf(context), typeName, field.name, root, args);
+            return resolve(root, args, context, info);
+          };
+    }
+  }
+  return schema;
+}

@@ -1,0 +1,6 @@
+export * from "./identity.js";
+export * from "./policy.js";
+export * from "./enforce.js";
+export * from "./assertion.js";
+export * from "./keys.js";
+export * from "./dev-idp.js";

@@ -1,0 +1,288 @@
+import { factsFor, type AccessGrant, type ChildFacts, type Role } from "./identity.js";
+
+/**
+ * The access policy: one table, role × type/field, with conditions. Every subgraph enforces it on every field it
+ * resolves (enforce.ts), the gateway enforces it on its own fields, and docs/ACCESS.md is generated from it.
+ *
+ * A field not in the table falls back to its type's default; a type not in the table is refused to everyone.
+ * A field that some role may not see must be nullable in the schema (a test checks), so a refusal nulls only that
+ * field and the rest of the record still comes back.
+ */
+
+/**
+ * The protocol engine in the gateway reads the facts its rules need on the user's behalf. It is not a user role: no
+ * token can carry it, only the gateway's own assertion (`via: "protocol"`). What it derives is policy-checked again
+ * against the user's own role before it is returned.
+ */
+export const PROTOCOL_ENGINE = "PROTOCOL_ENGINE" as const;
+export type Principal = Role | typeof PROTOCOL_ENGINE;
+
+export type Condition = "OPEN_MISSING_EPISODE" | "ALLOCATED_SOCIAL_WORKER";
+
+export const CONDITION_TEXT: Record<Condition, string> = {
+  OPEN_MISSING_EPISODE: "while the police hold an open missing episode for the child",
+  ALLOCATED_SOCIAL_WORKER: "to the child's allocated social worker",
+};
+
+export interface Rule {
+  /** Who may always see it. "ANYONE" includes callers with no token (the public glossary). */
+  allow: readonly Principal[] | "ANYONE";
+  /** Who may also see it when the condition holds for this child. */
+  allowIf?: { condition: Condition; roles: readonly Principal[] };
+  /** Why the rule is what it is: shown in docs/ACCESS.md and in the FORBIDDEN message. */
+  why?: string;
+}
+
+export interface TypeRule {
+  default: Rule;
+  fields?: Record<string, Rule>;
+}
+
+const POLICE: Principal[] = ["CONTROL_ROOM", "RESPONSE_OFFICER", "POLICE_SAFEGUARDING"];
+const SOCIAL_CARE: Principal[] = ["SOCIAL_WORKER", "EDT"];
+/** Everyone who works a child's case. */
+const CASE: Principal[] = [...POLICE, ...SOCIAL_CARE, "HEALTH_CAMHS", PROTOCOL_ENGINE];
+/** The multi-agency professional network that meets about the child (strategy discussions, risk meetings). */
+const NETWORK: Principal[] = ["POLICE_SAFEGUARDING", ...SOCIAL_CARE, "HEALTH_CAMHS", PROTOCOL_ENGINE];
+
+const caseRecord: TypeRule = { default: { allow: CASE } };
+const networkRecord: TypeRule = {
+  default: {
+    allow: NETWORK,
+    why: "Meeting records and follow-up work are for the professional network; the out-of-hours plan and decisions carry what the front line needs.",
+  },
+};
+
+const CLINICAL: Rule = {
+  allow: ["HEALTH_CAMHS"],
+  allowIf: { condition: "ALLOCATED_SOCIAL_WORKER", roles: ["SOCIAL_WORKER"] },
+  why: "Clinical detail is confidential health information (Caldicott principles 2–4): CAMHS and the child's own social worker only.",
+};
+
+const PLACEMENT_ADDRESS: Rule = {
+  allow: SOCIAL_CARE,
+  allowIf: { condition: "OPEN_MISSING_EPISODE", roles: [...POLICE, PROTOCOL_ENGINE] },
+  why: "Police need the address of a child in care to return them when found, not otherwise.",
+};
+
+const CSE_DETAIL: Rule = {
+  allow: ["POLICE_SAFEGUARDING", ...SOCIAL_CARE, PROTOCOL_ENGINE],
+  why: "CSE intelligence detail stays with police safeguarding and social care; the front line sees that a concern exists.",
+};
+
+const AUDIT: Rule = {
+  allow: ["AUDITOR"],
+  allowIf: { condition: "ALLOCATED_SOCIAL_WORKER", roles: ["SOCIAL_WORKER"] },
+  why: "Who looked at a child's record is for information governance and the child's own social worker.",
+};
+
+const POLICE_WRITE: Rule = { allow: POLICE, why: "Only police roles write police records." };
+const SOCIAL_CARE_WRITE: Rule = { allow: SOCIAL_CARE, why: "Only social-care roles write social-care records." };
+const HEALTH_WRITE: Rule = { allow: ["HEALTH_CAMHS"], why: "Only health roles write health records." };
+const PUBLIC: TypeRule = { default: { allow: "ANYONE" } };
+
+export const ACCESS_POLICY: Record<string, TypeRule> = {
+  Query: {
+    default: { allow: [] },
+    fields: {
+      child: {
+        allow: CASE,
+        why: "Case content is for those working with children, never for audit or training roles.",
+      },
+      children: { allow: CASE },
+      glossaryTerm: { allow: "ANYONE", why: "The glossary holds no personal data." },
+      glossarySearch: { allow: "ANYONE" },
+      evaluateProtocol: {
+        allow: [...CASE, "TRAINING_SUPERVISOR"],
+        why: "Works on facts the caller supplies, not on stored records.",
+      },
+      accessLog: AUDIT,
+      policeSubjects: { allow: CASE },
+      policeSubjectSearch: { allow: CASE },
+      socialCareSubjects: { allow: CASE },
+      socialCareSubjectSearch: { allow: CASE },
+      healthSubjects: { allow: CASE },
+      healthSubjectSearch: { allow: CASE },
+    },
+  },
+  Mutation: {
+    default: { allow: [] },
+    fields: {
+      reportMissing: POLICE_WRITE,
+      recordFound: POLICE_WRITE,
+      recordSeniorManagerNotification: POLICE_WRITE,
+      recordLegalStatus: SOCIAL_CARE_WRITE,
+      updateOutOfHoursPlan: SOCIAL_CARE_WRITE,
+      recordDecision: SOCIAL_CARE_WRITE,
+      recordStrategyDiscussion: SOCIAL_CARE_WRITE,
+      recordStrategyMinutesShared: SOCIAL_CARE_WRITE,
+      recordRiskManagementMeeting: SOCIAL_CARE_WRITE,
+      recordReturnInterview: SOCIAL_CARE_WRITE,
+      recordCamhsReferral: HEALTH_WRITE,
+      requestMentalHealthAssessment: HEALTH_WRITE,
+      updateMentalHealthAssessment: HEALTH_WRITE,
+    },
+  },
+
+  // The child index (identity, in the gateway).
+  Child: { default: { allow: CASE }, fields: { recentlyViewedBy: AUDIT } },
+  ChildSummary: caseRecord,
+  AgencyIdentity: caseRecord,
+  AgencySubject: caseRecord,
+  Source: caseRecord,
+
+  // Police.
+  PoliceRecord: caseRecord,
+  MissingEpisode: caseRecord,
+  PoliceProtectionEpisode: caseRecord,
+  CseConcern: { default: { allow: CASE }, fields: { summary: CSE_DETAIL, officer: CSE_DETAIL } },
+  WarningMarker: {
+    default: { allow: CASE },
+    fields: {
+      detail: {
+        allow: [...POLICE, ...SOCIAL_CARE, PROTOCOL_ENGINE],
+        why: "Warning markers are for officers' and the child's safety; health sees which markers exist.",
+      },
+    },
+  },
+  OfficerInCase: caseRecord,
+
+  // Social care.
+  SocialCareRecord: {
+    default: { allow: CASE },
+    fields: {
+      strategyDiscussions: networkRecord.default,
+      riskManagementMeetings: networkRecord.default,
+      returnInterviews: networkRecord.default,
+      education: networkRecord.default,
+    },
+  },
+  LegalStatus: caseRecord,
+  ChildProtectionPlan: caseRecord,
+  Placement: { default: { allow: CASE }, fields: { address: PLACEMENT_ADDRESS } },
+  CaseContact: caseRecord,
+  ContactPerson: caseRecord,
+  OutOfHoursPlan: caseRecord,
+  CaseDecision: caseRecord,
+  StrategyDiscussion: networkRecord,
+  MeetingAction: networkRecord,
+  MeetingAttendee: networkRecord,
+  IdentifiedRisk: networkRecord,
+  RiskManagementMeeting: networkRecord,
+  ReturnInterview: networkRecord,
+  Education: networkRecord,
+
+  // Health.
+  HealthRecord: {
+    default: { allow: CASE },
+    fields: {
+      camhsReferrals: {
+        allow: NETWORK,
+        why: "That a child is known to CAMHS is health information the front line does not need.",
+      },
+    },
+  },
+  GpPractice: caseRecord,
+  CamhsReferral: { default: { allow: NETWORK }, fields: { reason: CLINICAL } },
+  MentalHealthAssessment: { default: { allow: CASE }, fields: { reason: CLINICAL, outcomeSummary: CLINICAL } },
+  EscalationRoute: caseRecord,
+  EscalationStep: caseRecord,
+
+  // The protocol engine and the action card (in the gateway).
+  ChildProtocol: caseRecord,
+  ProtocolFlag: caseRecord,
+  ActionCard: caseRecord,
+  ActionCardCall: caseRecord,
+  ActionCardChild: caseRecord,
+  ActionCardItem: caseRecord,
+  ActionCardLegalStatus: caseRecord,
+  ActionCardPlacement: { default: { allow: CASE }, fields: { address: PLACEMENT_ADDRESS } },
+  ActionCardReturn: caseRecord,
+  ActionCardRisk: caseRecord,
+
+  // The audit trail.
+  AccessLogEntry: { default: AUDIT },
+  AccessLogPurpose: { default: AUDIT },
+  RecentView: { default: AUDIT },
+
+  // The glossary: public.
+  GlossaryTerm: PUBLIC,
+  GlossaryCode: PUBLIC,
+  GlossarySource: PUBLIC,
+  PoliceDuties: PUBLIC,
+};
+
+export function ruleFor(typeName: string, fieldName: string): Rule | null {
+  const type = ACCESS_POLICY[typeName];
+  if (!type) return null;
+  return type.fields?.[fieldName] ?? type.default;
+}
+
+/** Whether the principal may see the field whatever the child's facts (no condition needed). */
+export function alwaysAllowed(principal: Principal | null, rule: Rule | null): boolean {
+  if (!rule) return false;
+  if (rule.allow === "ANYONE") return true;
+  return principal !== null && rule.allow.includes(principal);
+}
+
+export function allowedGiven(principal: Principal | null, rule: Rule | null, facts: ChildFacts): boolean {
+  if (alwaysAllowed(principal, rule)) return true;
+  if (!rule?.allowIf || principal === null || !rule.allowIf.roles.includes(principal)) return false;
+  return rule.allowIf.condition === "OPEN_MISSING_EPISODE" ? facts.openMissingEpisode : facts.allocatedSocialWorker;
+}
+
+/** The principal a grant acts as: the user's role, or the protocol engine reading on their behalf. */
+export function principalOf(grant: AccessGrant | null): Principal | null {
+  if (!grant) return null;
+  return grant.via === "protocol" ? PROTOCOL_ENGINE : grant.identity.role;
+}
+
+export type Decision = { allowed: true } | { allowed: false; message: string };
+
+const ALLOWED: Decision = { allowed: true };
+
+/**
+ * Decides one field for one request. `childId` is the child the value belongs to, needed only for conditional
+ * rules; without it a condition is false (fail closed).
+ */
+export function decide(
+  grant: AccessGrant | null,
+  typeName: string,
+  fieldName: string,
+  childId: string | null,
+): Decision {
+  const rule = ruleFor(typeName, fieldName);
+  const principal = principalOf(grant);
+  if (grant && allowedGiven(principal, rule, factsFor(grant, childId))) return ALLOWED;
+  if (!grant && alwaysAllowed(null, rule)) return ALLOWED;
+  return { allowed: false, message: forbiddenMessage(principal, typeName, fieldName, rule) };
+}
+
+export function forbiddenMessage(
+  principal: Principal | null,
+  typeName: string,
+  fieldName: string,
+  rule: Rule | null,
+): string {
+  const who = principal ? `The ${principal} role` : "A caller with no identity";
+  const field = `${typeName}.${fieldName}`;
+  if (!rule) return `${who} may not see ${field}: no access rule covers it.`;
+  const condition =
+    rule.allowIf && principal && rule.allowIf.roles.includes(principal)
+      ? ` This role sees it only ${CONDITION_TEXT[rule.allowIf.condition]}.`
+      : "";
+  return `${who} may not see ${field}.${condition}${rule.why ? ` ${rule.why}` : ""}`;
+}
+
+/** The child a resolved value belongs to, for conditional rules: records carry `nhsNumber`, Child carries `id`. */
+export function childIdOf(typeName: string, root: unknown, args: Record<string, unknown> | undefined): string | null {
+  if (root && typeof root === "object") {
+    const record = root as Record<string, unknown>;
+    if (typeof record.nhsNumber === "string" && record.nhsNumber.length === 10) return record.nhsNumber;
+    if (typeof record.childId === "string") return record.childId;
+    if (typeName === "Child" && typeof record.id === "string") return record.id;
+  }
+  const argument = args?.childId ?? ((typeName === "Query" || typeName === "Mutation") && args?.id);
+  if (typeof argument === "string") return argument.replace(/[\s-]/g, "");
+  return null;
+}

@@ -1,0 +1,68 @@
+import type { Kysely } from "kysely";
+import type { AccessGrant } from "./access/identity.js";
+import { appendAudit } from "./audit.js";
+
+/** Who is writing: the request's verified caller, or the service's own code (seeding, tests). */
+export interface WriteActor {
+  requestId: string;
+  grant: AccessGrant;
+  /** Set once the write's audit entry is in its transaction, so the request is not recorded twice. */
+  audited: boolean;
+}
+
+/** The actor for writes made by the service's own code, not by a request: recorded as such. */
+export function localActor(service: string): WriteActor {
+  return {
+    requestId: "local",
+    audited: false,
+    grant: {
+      identity: {
+        userId: `${service}-service`,
+        name: `${service} service`,
+        role: "AUDITOR",
+        organisation: service,
+        email: null,
+      },
+      purpose: null,
+      requestId: "local",
+      facts: {},
+      via: "local",
+    },
+  };
+}
+
+export interface WriteChange {
+  service: string;
+  operation: string;
+  childId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * Records a write in the agency's audit trail inside the write's own transaction: who, why, which child, and the
+ * values before and after. If the entry cannot be written the transaction fails and nothing changes.
+ */
+export async function auditWrite(trx: Kysely<any>, actor: WriteActor, change: WriteChange): Promise<void> {
+  const { grant } = actor;
+  await appendAudit(trx, {
+    requestId: actor.requestId,
+    service: change.service,
+    action: "WRITE",
+    operation: change.operation,
+    userId: grant.identity.userId,
+    userName: grant.identity.name,
+    role: grant.via === "local" ? "SERVICE" : grant.identity.role,
+    organisation: grant.identity.organisation,
+    purposeCode: grant.purpose?.code ?? null,
+    purposeReference: grant.purpose?.reference ?? null,
+    agreement: grant.purpose?.agreement ?? null,
+    childIds: [change.childId],
+    fieldsReturned: [],
+    fieldsDenied: [],
+    outcome: "OK",
+    before: change.before ?? null,
+    after: change.after ?? null,
+  });
+  actor.audited = true;
+}
