@@ -320,7 +320,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     hideSchemaDetailsFromClientErrors: config.production,
     // A browser cannot send a simple (non-preflighted) cross-site request that the gateway will run.
     csrfPrevention: true,
-    validationRules: [operationLimitRule(config.limits)],
+    validationRules: [operationLimitRule(config.limits, !config.production)],
     parseOptions: { maxTokens: config.limits.maxTokens },
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),

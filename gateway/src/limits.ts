@@ -64,14 +64,27 @@ function measure(
   return total;
 }
 
-export function operationLimitRule(limits: OperationLimits): ValidationRule {
+/**
+ * `allowIntrospection`: where introspection is on (development), root __schema and __type fields are not counted,
+ * so tools that read the schema (the standard introspection query nests 15 levels) still work. In production
+ * introspection is off and refused outright.
+ */
+export function operationLimitRule(limits: OperationLimits, allowIntrospection = false): ValidationRule {
   return (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(operation) {
       const fragments: Record<string, FragmentDefinitionNode> = {};
       for (const definition of context.getDocument().definitions) {
         if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
       }
-      const { depth, aliases, fields } = measure(operation.selectionSet, fragments, new Set(), 0);
+      const selectionSet = allowIntrospection
+        ? {
+            ...operation.selectionSet,
+            selections: operation.selectionSet.selections.filter(
+              (s) => !(s.kind === Kind.FIELD && (s.name.value === "__schema" || s.name.value === "__type")),
+            ),
+          }
+        : operation.selectionSet;
+      const { depth, aliases, fields } = measure(selectionSet, fragments, new Set(), 0);
       const refuse = (message: string) =>
         context.reportError(
           new GraphQLError(message, { nodes: [operation], extensions: { code: "OPERATION_LIMIT_EXCEEDED" } }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CHILD, startCluster, type Cluster } from "../support/cluster.js";
+import { DEMO_CHILD, startCluster, type Cluster, PURPOSE } from "../support/cluster.js";
 import { FULL_CHILD_QUERY, recordedItems } from "../support/queries.js";
 
 const DAY = 24 * 3600_000;
@@ -72,7 +72,7 @@ describe.each(["sqlite", "postgres"] as const)("the joined child record on %s", 
 
   it("returns a child known to one agency only, with the other sections null", async () => {
     const result = await cluster.query(
-      `{ child(id: "9990000050") { givenName knownTo police { source { agency } } socialCare { source { agency } } health { source { agency } } } }`,
+      `{ child(id: "9990000050", ${PURPOSE}) { givenName knownTo police { source { agency } } socialCare { source { agency } } health { source { agency } } } }`,
     );
     expect(result.errors).toBeUndefined();
     expect(result.data.child).toEqual({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../support/cluster.js";
+import { startCluster, type Cluster, PURPOSE } from "../support/cluster.js";
 
 const probe = async (graphqlUrl: string, path: "health" | "ready") => {
   const url = new URL(graphqlUrl);
@@ -27,13 +27,14 @@ describe("when one agency is down", () => {
       POLICE: "ok",
       SOCIAL_CARE: "ok",
       HEALTH: "ok",
+      auditStore: "ok",
     });
   });
 
   it("still returns the other agencies' sections, names the missing agency, and leaks nothing internal", async () => {
     await cluster.stopAgency("police");
     const result = await cluster.query(`{
-      child(id: "9990000018") {
+      child(id: "9990000018", ${PURPOSE}) {
         givenName knownTo
         police { missingEpisodes { id } }
         socialCare { legalStatus { code } }
@@ -54,13 +55,13 @@ describe("when one agency is down", () => {
   });
 
   it("says a child known only to the missing agency cannot be confirmed, rather than 'not known'", async () => {
-    const result = await cluster.query(`{ child(id: "9990000069") { id } }`);
+    const result = await cluster.query(`{ child(id: "9990000069", ${PURPOSE}) { id } }`);
     expect(result.data.child).toBeNull();
     expect(result.errors![0].extensions).toMatchObject({ code: "AGENCY_UNAVAILABLE", agencies: ["POLICE"] });
   });
 
   it("searches the agencies that answered and warns that one did not", async () => {
-    const result = await cluster.query(`{ children(search: { name: "amber" }) { id } }`);
+    const result = await cluster.query(`{ children(search: { name: "amber" }, ${PURPOSE}) { id } }`);
     expect(result.data.children[0].id).toBe("9990000018");
     expect(result.errors![0].extensions).toMatchObject({ code: "AGENCY_UNAVAILABLE", agencies: ["POLICE"] });
   });
@@ -87,7 +88,7 @@ describe("when an agency is slow", () => {
   it("gives up on it at the deadline and returns the rest", async () => {
     const started = Date.now();
     const result = await cluster.query(
-      `{ child(id: "9990000018") { givenName police { missingEpisodes { id } } health { gpPractice { name } } } }`,
+      `{ child(id: "9990000018", ${PURPOSE}) { givenName police { missingEpisodes { id } } health { gpPractice { name } } } }`,
     );
     const elapsed = Date.now() - started;
     expect(result.data.child.givenName).toBe("Amber");

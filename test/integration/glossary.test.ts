@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CHILD, startCluster, type Cluster } from "../support/cluster.js";
+import { DEMO_CHILD, startCluster, type Cluster, PURPOSE } from "../support/cluster.js";
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -71,7 +71,7 @@ describe("control-room glossary look-ups through the gateway", () => {
   it("links the child's codes to the glossary, so an officer reading the record gets the duties with it", async () => {
     const result = await cluster.query(
       `query($id: ID!) {
-      child(id: $id) {
+      child(id: $id, ${PURPOSE}) {
         socialCare {
           legalStatus { code term { id term meaning policeDuties { must mustNot call } } }
           placement { typeCode term { id term } }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../support/cluster.js";
+import { startCluster, type Cluster, PURPOSE } from "../support/cluster.js";
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -13,7 +13,7 @@ describe("child(id)", () => {
   it.each(["9990000018", "999 000 0018", "999-000-0018", " 999 000-0018 "])(
     "tolerates spaces and hyphens: %j",
     async (id) => {
-      const result = await cluster.query(`query($id: ID!) { child(id: $id) { id } }`, { id });
+      const result = await cluster.query(`query($id: ID!) { child(id: $id, ${PURPOSE}) { id } }`, { id });
       expect(result.errors).toBeUndefined();
       expect(result.data.child.id).toBe("9990000018");
     },
@@ -26,9 +26,12 @@ describe("child(id)", () => {
     ["", /empty/],
     ["99900000180", /10 digits; this one has 11/],
   ])("rejects %j with BAD_USER_INPUT saying what is wrong", async (id, message) => {
-    const result = await cluster.query(`query($id: ID!) { child(id: $id) { id police { source { agency } } } }`, {
-      id,
-    });
+    const result = await cluster.query(
+      `query($id: ID!) { child(id: $id, ${PURPOSE}) { id police { source { agency } } } }`,
+      {
+        id,
+      },
+    );
     expect(result.data.child).toBeNull();
     expect(result.errors).toHaveLength(1);
     expect(result.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
@@ -37,7 +40,7 @@ describe("child(id)", () => {
   });
 
   it("returns null, with no error, for a valid NHS number no agency knows", async () => {
-    const result = await cluster.query(`{ child(id: "9990000077") { id } }`);
+    const result = await cluster.query(`{ child(id: "9990000077", ${PURPOSE}) { id } }`);
     expect(result.errors).toBeUndefined();
     expect(result.data.child).toBeNull();
   });
@@ -46,7 +49,7 @@ describe("child(id)", () => {
 describe("children(search)", () => {
   const search = (s: Record<string, unknown>) =>
     cluster.query(
-      `query($s: ChildSearchInput!) { children(search: $s) { id givenName familyName dateOfBirth knownTo score } }`,
+      `query($s: ChildSearchInput!) { children(search: $s, ${PURPOSE}) { id givenName familyName dateOfBirth knownTo score } }`,
       { s },
     );
 

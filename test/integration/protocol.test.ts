@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CHILD, repoRoot, startCluster, type Cluster } from "../support/cluster.js";
+import { DEMO_CHILD, repoRoot, startCluster, type Cluster, PURPOSE, writerFor } from "../support/cluster.js";
 
 const JAYDEN = "9990000026";
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
@@ -23,7 +23,7 @@ const EVALUATE = /* GraphQL */ `
 
 const PROTOCOL = /* GraphQL */ `
   query Protocol($id: ID!) {
-    child(id: $id) {
+    child(id: $id, ${PURPOSE}) {
       protocol {
         area
         configuration
@@ -47,7 +47,7 @@ const PROTOCOL = /* GraphQL */ `
 const SOURCE = "source { agency system department }";
 const ACTION_CARD = /* GraphQL */ `
   query ActionCard($id: ID!) {
-    child(id: $id) {
+    child(id: $id, ${PURPOSE}) {
       actionCard {
         generatedAt
         child { nhsNumber name knownAs dateOfBirth ageYears asOf ${SOURCE} discrepancies }
@@ -106,9 +106,11 @@ async function cardOf(id: string) {
 
 async function write(mutation: string, input: Record<string, unknown>, selection = "__typename") {
   const type = `${mutation[0].toUpperCase()}${mutation.slice(1)}Input`;
-  const result = await cluster.query(`mutation($input: ${type}!) { ${mutation}(input: $input) { ${selection} } }`, {
-    input,
-  });
+  const result = await cluster.query(
+    `mutation($input: ${type}!) { ${mutation}(input: $input) { ${selection} } }`,
+    { input },
+    { as: writerFor(mutation) },
+  );
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
   return result.data[mutation];
 }
@@ -289,7 +291,7 @@ describe("the demo child's live protocol flags (999 000 0018)", () => {
 
   it("uses North Avonvale's 5-day mental-health escalation, from the request time health holds", async () => {
     const health = await cluster.query(
-      `{ child(id: "${DEMO_CHILD}") { health { mentalHealthAssessments { id requestedAt } } } }`,
+      `{ child(id: "${DEMO_CHILD}", ${PURPOSE}) { health { mentalHealthAssessments { id requestedAt } } } }`,
     );
     const requestedAt = Date.parse(health.data.child.health.mentalHealthAssessments[0].requestedAt);
     const flag = (await protocolOf(DEMO_CHILD)).flags.find((f) => f.rule === "MENTAL_HEALTH_ESCALATION")!;
@@ -439,7 +441,7 @@ describe("the out-of-hours action card", () => {
 
   it("lists the protocol's open flags among the card's risks", async () => {
     const result = await cluster.query(
-      `{ child(id: "${DEMO_CHILD}") { protocol { flags { rule } } actionCard { risks { kind } } } }`,
+      `{ child(id: "${DEMO_CHILD}", ${PURPOSE}) { protocol { flags { rule } } actionCard { risks { kind } } } }`,
     );
     expect(result.errors).toBeUndefined();
     const flags = result.data.child.protocol.flags.length;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../support/cluster.js";
+import { startCluster, type Cluster, writerFor } from "../support/cluster.js";
 import { FULL_CHILD_QUERY } from "../support/queries.js";
 
 const JAYDEN = "9990000026";
@@ -23,6 +23,7 @@ async function expectRefused(mutation: string, input: Record<string, unknown>, m
   const result = await cluster.query(
     `mutation($input: ${mutation[0].toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { __typename } }`,
     { input },
+    { as: writerFor(mutation) },
   );
   expect(result.errors, JSON.stringify(result)).toHaveLength(1);
   expect(result.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
@@ -35,6 +36,7 @@ async function write<T = any>(mutation: string, input: Record<string, unknown>, 
   const result = await cluster.query(
     `mutation($input: ${mutation[0].toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { ${selection} } }`,
     { input },
+    { as: writerFor(mutation) },
   );
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
   return result.data[mutation];

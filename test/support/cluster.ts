@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -7,9 +7,41 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { startDelayingProxy } from "./delaying-proxy.js";
 import { SERVICE_NODE_ARGS } from "../../scripts/services.mjs";
+import {
+  ACCESS_POLICY,
+  DEMO_USERS,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  findDemoUser,
+  loadDevIdentityProvider,
+  loadOrCreateKeyPair,
+} from "@safeguarding/kit";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const DEMO_CHILD = "9990000018";
+
+/** The purpose every test read states; child and children refuse to run without one. */
+export const PURPOSE = 'purpose: { code: SAFEGUARDING_ENQUIRY, reference: "TEST-0001" }';
+
+/** The demo user tests read as unless they say otherwise: the demo child's allocated social worker. */
+export const DEFAULT_USER = "social-worker";
+
+/** A demo user whose role the access policy lets make this write (the owning agency's roles). */
+export function writerFor(mutation: string): string {
+  const rule = ACCESS_POLICY.Mutation.fields?.[mutation];
+  const roles = rule && rule.allow !== "ANYONE" ? rule.allow : [];
+  const user = DEMO_USERS.find((u) => roles.includes(u.role));
+  if (!user) throw new Error(`No demo user may make the write ${mutation}.`);
+  return user.id;
+}
+
+export interface QueryOptions {
+  /** A demo user id (npm run token -- --list); DEFAULT_USER when neither this nor token is given. */
+  as?: string;
+  /** A raw Authorization header value, or null for none. */
+  authorization?: string | null;
+  headers?: Record<string, string>;
+}
 
 /** PostgreSQL as CI and these machines run it; tests that need it create and drop their own databases. */
 export const POSTGRES_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -73,7 +105,9 @@ export interface Cluster {
   dataDir: string;
   /** Stops one agency's subgraph, to test partial answers. */
   stopAgency(name: AgencyName): Promise<void>;
-  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphqlResult<T>>;
+  query<T = any>(query: string, variables?: Record<string, unknown>, options?: QueryOptions): Promise<GraphqlResult<T>>;
+  /** A bearer token for a demo user, from the cluster's development identity provider. */
+  token(user: string, ttlSeconds?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -87,14 +121,30 @@ export async function postGraphql<T = any>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<GraphqlResult<T>> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as Omit<GraphqlResult<T>, "status">;
   return { status: response.status, ...body };
+}
+
+/** The settings production requires: an identity provider's JWKS, issuer and audience, and the assertion keys. */
+async function productionKeyEnv(dataDir: string): Promise<Record<string, string>> {
+  const idp = await loadDevIdentityProvider(dataDir);
+  const jwksFile = join(dataDir, "keys", "identity-provider.jwks.json");
+  writeFileSync(jwksFile, JSON.stringify(idp.jwks));
+  const assertion = await loadOrCreateKeyPair(dataDir, "gateway-assertion");
+  return {
+    AUTH_JWKS_FILE: jwksFile,
+    AUTH_ISSUER: DEV_ISSUER,
+    AUTH_AUDIENCE: DEV_AUDIENCE,
+    GATEWAY_ASSERTION_PRIVATE_KEY_FILE: assertion.privatePath,
+    GATEWAY_ASSERTION_PUBLIC_KEY_FILE: assertion.publicPath,
+  };
 }
 
 async function createDatabases(names: string[]): Promise<void> {
@@ -140,10 +190,17 @@ export async function startCluster(
     options.store === "postgres" ? AGENCIES.map((a) => `sg_test_${suffix}_${a.name.replace("-", "_")}`) : [];
   if (databases.length) await createDatabases(databases);
 
+  // Production refuses the development defaults: give it key files, as a deployment would from its secret store.
+  const keyEnv = options.env?.NODE_ENV === "production" ? await productionKeyEnv(dataDir) : {};
   const agencies = new Map<AgencyName, RunningProcess>();
   const started = await Promise.all(
     AGENCIES.map(async (agency, i) => {
-      const env: Record<string, string> = { DATA_DIR: dataDir, [`${agency.env}_PORT`]: "0", ...options.env };
+      const env: Record<string, string> = {
+        DATA_DIR: dataDir,
+        [`${agency.env}_PORT`]: "0",
+        ...keyEnv,
+        ...options.env,
+      };
       if (databases.length) env[`${agency.env}_DATABASE_URL`] = databaseUrl(databases[i]);
       return [agency.name, await startProcess(`subgraphs/${agency.name}/dist/main.js`, env)] as const;
     }),
@@ -154,6 +211,8 @@ export async function startCluster(
     : null;
   const urlFor = (name: AgencyName) => (proxy && options.delay?.agency === name ? proxy.url : agencies.get(name)!.url);
   const gateway = await startProcess("gateway/dist/main.js", {
+    DATA_DIR: dataDir,
+    ...keyEnv,
     GATEWAY_PORT: "0",
     POLICE_URL: urlFor("police"),
     SOCIAL_CARE_URL: urlFor("social-care"),
@@ -162,6 +221,16 @@ export async function startCluster(
     ...options.env,
   });
 
+  const idp = await loadDevIdentityProvider(dataDir);
+  const tokens = new Map<string, string>();
+  async function token(userId: string, ttlSeconds?: number): Promise<string> {
+    const user = findDemoUser(userId);
+    if (!user) throw new Error(`No demo user "${userId}".`);
+    if (ttlSeconds !== undefined) return idp.issue(user, { ttlSeconds });
+    if (!tokens.has(userId)) tokens.set(userId, await idp.issue(user, { ttlSeconds: 3600 }));
+    return tokens.get(userId)!;
+  }
+
   return {
     gatewayUrl: gateway.url,
     subgraphUrls: Object.fromEntries([...agencies].map(([name, p]) => [name, p.url])) as Record<AgencyName, string>,
@@ -169,7 +238,14 @@ export async function startCluster(
     async stopAgency(name) {
       await stopProcess(agencies.get(name)!);
     },
-    query: (query, variables) => postGraphql(gateway.url, query, variables),
+    token,
+    async query(query, variables, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.authorization !== null) {
+        headers.authorization = options.authorization ?? `Bearer ${await token(options.as ?? DEFAULT_USER)}`;
+      }
+      return postGraphql(gateway.url, query, variables, headers);
+    },
     async close() {
       await stopProcess(gateway);
       await proxy?.close();

@@ -1,9 +1,10 @@
+import { PURPOSE } from "./cluster.js";
 /** The full record a control room would ask for: every section, with provenance on every item. */
 const provenance = "recordedAt recordedBy source { agency system department }";
 
 export const FULL_CHILD_QUERY = /* GraphQL */ `
   query Child($id: ID!) {
-    child(id: $id) {
+    child(id: $id, ${PURPOSE}) {
       id nhsNumber givenName familyName knownAs dateOfBirth ageYears knownTo identityDiscrepancies
       police {
         source { agency system department }

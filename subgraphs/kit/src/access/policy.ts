@@ -190,7 +190,8 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
 
   // The protocol engine and the action card (in the gateway).
   ChildProtocol: caseRecord,
-  ProtocolFlag: caseRecord,
+  // Also for training what-ifs (evaluateProtocol on supplied facts); real flags sit behind ChildProtocol.
+  ProtocolFlag: { default: { allow: [...CASE, "TRAINING_SUPERVISOR"] } },
   ActionCard: caseRecord,
   ActionCardCall: caseRecord,
   ActionCardChild: caseRecord,
