@@ -273,6 +273,15 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
           throw badInput("Type at least two letters of the child's name.", "search.name");
         }
         if (name.length > 100) throw badInput("The name is longer than 100 characters: shorten it.", "search.name");
+        // Names are letters, spaces, hyphens, apostrophes and full stops; anything else (digits, quotes, semicolons,
+        // markup) is refused here, before any agency is asked.
+        const odd = [...name].filter((c) => !/[\p{L}\p{M} '’.\-]/u.test(c));
+        if (odd.length > 0) {
+          throw badInput(
+            `A name may contain only letters, spaces, hyphens, apostrophes and full stops: remove ${[...new Set(odd)].map((c) => JSON.stringify(c)).join(", ")}.`,
+            "search.name",
+          );
+        }
         if (!Number.isInteger(limit) || limit < 1 || limit > 50)
           throw badInput("limit must be between 1 and 50.", "search.limit");
         const dob = args.search.dateOfBirth?.trim() || null;

@@ -33,9 +33,23 @@ const AGENCY_OF_SUBGRAPH: Record<string, AgencyCode> = {
  * What leaves the gateway: stable codes, sentences a person can act on, the agency when one failed, and never
  * a subgraph URL, response body or stack trace.
  */
-export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+const MISSING_PURPOSE = /^Field "(child|children)" argument "purpose" of type "AccessPurposeInput!" is required/;
+
+export function formatGatewayError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
   const extensions = formatted.extensions ?? {};
-  const code = typeof extensions.code === "string" ? extensions.code : "INTERNAL_SERVER_ERROR";
+  // Apollo reports every validation failure as GRAPHQL_VALIDATION_FAILED; keep the limit rule's own code.
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  const originalCode = original instanceof GraphQLError ? original.extensions.code : undefined;
+  let code = typeof extensions.code === "string" ? extensions.code : "INTERNAL_SERVER_ERROR";
+  if (originalCode === "OPERATION_LIMIT_EXCEEDED") code = originalCode;
+  const missingPurpose = MISSING_PURPOSE.exec(formatted.message);
+  if (missingPurpose) {
+    return {
+      locations: formatted.locations,
+      message: `Say why you are looking: add purpose: { code: MISSING_EPISODE, reference: "INC-2026-004512" } to ${missingPurpose[1]}, with your own purpose code (MISSING_EPISODE, SAFEGUARDING_ENQUIRY, STRATEGY_DISCUSSION, CARE_PLANNING, HEALTH_ASSESSMENT or EMERGENCY) and the incident, case or meeting number as the reference.`,
+      extensions: { code: "BAD_USER_INPUT", field: "purpose" },
+    };
+  }
   const serviceName = typeof extensions.serviceName === "string" ? extensions.serviceName : undefined;
   const agency = serviceName ? AGENCY_OF_SUBGRAPH[serviceName] : undefined;
   const base = { path: formatted.path, locations: formatted.locations };
@@ -66,9 +80,12 @@ export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFor
   };
 }
 
+/** Why an agency is missing when it answered but could not record the access in its own audit trail. */
+export const AUDIT_WITHHELD = "could not record this access in its audit trail, so it withheld its part";
+
 export function agencyUnavailable(agency: string, what: string): GraphQLError {
   return new GraphQLError(
     `The ${AGENCY_NAMES[agency as AgencyCode] ?? agency} service ${what}, so its part of the record is missing from this response. The other agencies' parts are shown. Try again shortly.`,
-    { extensions: { code: "AGENCY_UNAVAILABLE", agency } },
+    { extensions: { code: what === AUDIT_WITHHELD ? "AUDIT_UNAVAILABLE" : "AGENCY_UNAVAILABLE", agency } },
   );
 }

@@ -80,6 +80,8 @@ export function createSubgraphFetcher(timeoutMs: number): Fetcher {
   }) as unknown as Fetcher;
 }
 
+import { AUDIT_WITHHELD } from "./errors.js";
+
 export class AgencyUnavailableError extends Error {
   constructor(
     readonly agency: string,
@@ -113,12 +115,14 @@ export async function postGraphql<T>(
       timedOut ? `did not answer within ${timeoutMs / 1000} s` : "could not be reached",
     );
   }
-  let body: { data?: T } | null;
+  let body: { data?: T; errors?: { extensions?: { code?: unknown } }[] } | null;
   try {
-    body = JSON.parse(result.body) as { data?: T };
+    body = JSON.parse(result.body) as typeof body;
   } catch {
     body = null;
   }
+  if (body?.errors?.some((e) => e.extensions?.code === "AUDIT_UNAVAILABLE"))
+    throw new AgencyUnavailableError(agency, AUDIT_WITHHELD);
   if (result.status !== 200 || !body?.data) throw new AgencyUnavailableError(agency, "failed to answer");
   return body.data;
 }

@@ -168,7 +168,7 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
             console.error(
               JSON.stringify({ level: "error", service, message: "audit entry not written", error: String(error) }),
             );
-            response.http.status = 503;
+            // 200 with a GraphQL error: the gateway reads it and names this agency's part as withheld.
             response.body.singleResult = {
               data: null,
               errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: "AUDIT_UNAVAILABLE" } }],
