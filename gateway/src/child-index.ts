@@ -275,7 +275,7 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
         if (name.length > 100) throw badInput("The name is longer than 100 characters: shorten it.", "search.name");
         // Names are letters, spaces, hyphens, apostrophes and full stops; anything else (digits, quotes, semicolons,
         // markup) is refused here, before any agency is asked.
-        const odd = [...name].filter((c) => !/[\p{L}\p{M} '’.\-]/u.test(c));
+        const odd = [...name].filter((c) => !/[\p{L}\p{M} '’.-]/u.test(c));
         if (odd.length > 0) {
           throw badInput(
             `A name may contain only letters, spaces, hyphens, apostrophes and full stops: remove ${[...new Set(odd)].map((c) => JSON.stringify(c)).join(", ")}.`,

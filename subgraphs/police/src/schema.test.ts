@@ -119,6 +119,36 @@ describe.each(backends)("police schema on $name", (backend) => {
     return JSON.parse(JSON.stringify(result)) as ExecutionResult<Json>;
   }
 
+  it("enforces the access policy in the subgraph itself, field by field", async () => {
+    const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) {
+      ... on Child { police { cseConcerns { status summary officer } warningMarkers { marker detail } } } } }`;
+    const asRole = async (role: Parameters<typeof testRequest>[0]) => {
+      const contextValue = createContextFactory(db)(testRequest(role));
+      const variableValues = { representations: [{ __typename: "Child", id: DEMO_CHILD_ID }] };
+      return JSON.parse(
+        JSON.stringify(await graphql({ schema: federated.schema, source: query, variableValues, contextValue })),
+      ) as ExecutionResult<Json>;
+    };
+    const officer = await asRole("RESPONSE_OFFICER");
+    const concern = officer.data!._entities[0].police.cseConcerns[0];
+    expect(concern.status).toBe("UNDER_INVESTIGATION");
+    expect(concern.summary).toBeNull();
+    expect(officer.errors!.map((e) => e.extensions)).toEqual(
+      expect.arrayContaining([
+        { code: "FORBIDDEN", field: "CseConcern.summary" },
+        { code: "FORBIDDEN", field: "CseConcern.officer" },
+      ]),
+    );
+    const camhs = await asRole("HEALTH_CAMHS");
+    expect(camhs.data!._entities[0].police.warningMarkers[0].detail).toBeNull();
+    const auditor = await asRole("AUDITOR");
+    expect(auditor.data!._entities[0].police).toBeNull();
+    expect(auditor.errors![0].extensions).toEqual({ code: "FORBIDDEN", field: "Child.police" });
+    const safeguarding = await asRole("POLICE_SAFEGUARDING");
+    expect(safeguarding.errors).toBeUndefined();
+    expect(safeguarding.data!._entities[0].police.cseConcerns[0].summary).toEqual(expect.any(String));
+  });
+
   const entities = async (ids: string[], onDb = db) => {
     const result = await run(ENTITIES, { representations: ids.map((id) => ({ __typename: "Child", id })) }, onDb);
     expect(result.errors).toBeUndefined();

@@ -4,3 +4,4 @@ export * from "./enforce.js";
 export * from "./assertion.js";
 export * from "./keys.js";
 export * from "./dev-idp.js";
+export * from "./policy-doc.js";

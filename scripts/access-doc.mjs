@@ -1,0 +1,8 @@
+// npm run docs:access   writes docs/ACCESS.md from the access policy table (subgraphs/kit/src/access/policy.ts)
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { renderAccessPolicyMarkdown } from "../subgraphs/kit/dist/index.js";
+
+const target = fileURLToPath(new URL("../docs/ACCESS.md", import.meta.url));
+writeFileSync(target, renderAccessPolicyMarkdown());
+console.log(`wrote ${target}`);
