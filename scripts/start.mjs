@@ -88,9 +88,11 @@ Safeguarding Gateway is running. Embedded SQLite files (for any service without 
   Training portal:   ${portalUrl}
   Action card:       ${portalUrl}/action-card/9990000018
 
-Try (the demo child mirrors the case review; every person in the demo data is invented):
+Every request except a glossary look-up needs a bearer token and a stated purpose. Demo users, one per role:
+npm run token -- --list. Try, as the control room (the demo child mirrors the case review; everyone is invented):
 
-  curl -s ${gatewayUrl} -H 'content-type: application/json' -d '{"query":"{ child(id: \\"999 000 0018\\") { givenName familyName ageYears knownTo socialCare { legalStatus { code whoDecidesWhereChildLives } onCallManager { person { name phone } } } police { missingEpisodes { reportedAt status riskLevel returnedTo } } health { mentalHealthAssessments { requestedAt status } } } }"}'
+  TOKEN=$(npm run -s token -- --user control-room)
+  curl -s ${gatewayUrl} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d '{"query":"{ child(id: \\"999 000 0018\\", purpose: { code: MISSING_EPISODE, reference: \\"INC-2026-004512\\" }) { givenName familyName ageYears knownTo socialCare { legalStatus { code whoDecidesWhereChildLives } onCallManager { person { name phone } } } police { missingEpisodes { reportedAt status riskLevel returnedTo } } health { mentalHealthAssessments { requestedAt status outcomeSummary } } } }"}'
 
 Press Ctrl-C to stop every service.`);
 } catch (error) {

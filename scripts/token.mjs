@@ -1,7 +1,14 @@
 // npm run token -- --user <demo user> [--ttl <seconds>]   prints a bearer token from the development identity provider
 // npm run token -- --list                                  lists the demo users and their roles
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DEMO_USERS, defaultDataDir, findDemoUser, loadDevIdentityProvider } from "../subgraphs/kit/dist/index.js";
+
+if (!existsSync(new URL("../subgraphs/kit/dist/index.js", import.meta.url))) {
+  console.error("Build first: npm start (or npm run build) builds the packages this command uses.");
+  process.exit(1);
+}
+const { DEMO_USERS, defaultDataDir, findDemoUser, loadDevIdentityProvider } =
+  await import("../subgraphs/kit/dist/index.js");
 
 const { values } = parseArgs({
   options: { user: { type: "string" }, list: { type: "boolean" }, ttl: { type: "string" }, help: { type: "boolean" } },

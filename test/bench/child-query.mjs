@@ -78,6 +78,8 @@ for (const agency of agencies)
   subgraphs[agency.name] = await start(`subgraphs/${agency.name}/dist/main.js`, { [`${agency.env}_PORT`]: "0" });
 const gateway = await start("gateway/dist/main.js", {
   GATEWAY_PORT: "0",
+  // One bench user sends every request: lift the per-user limit (300 a minute by default) for the measurement.
+  RATE_LIMIT_PER_MINUTE: "100000000",
   POLICE_URL: subgraphs.police.url,
   SOCIAL_CARE_URL: subgraphs["social-care"].url,
   HEALTH_URL: subgraphs.health.url,
@@ -91,13 +93,27 @@ const ids = [...kit.syntheticChildren(Math.min(Number(values.children), 5000))].
 let next = 0;
 const nextId = () => ids[next++ % ids.length];
 
-async function measure(title, url, bodyFor) {
+// A real bearer token from the development identity provider, and the gateway's own assertion for direct calls.
+const user = kit.findDemoUser("police-safeguarding");
+const token = await (await kit.loadDevIdentityProvider(dataDir)).issue(user);
+const signer = await kit.createAssertionSigner(
+  (await kit.loadOrCreateKeyPair(dataDir, "gateway-assertion")).privateJwk,
+);
+const grant = {
+  identity: { userId: "bench", name: user.name, role: user.role, organisation: user.organisation, email: user.email },
+  purpose: { code: "SAFEGUARDING_ENQUIRY", reference: "BENCH-1", agreement: null },
+  requestId: "bench",
+  facts: {},
+  via: null,
+};
+
+async function measure(title, url, bodyFor, headers = {}) {
   const result = await autocannon({
     url,
     method: "POST",
     connections,
     duration: seconds,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(bodyFor(nextId())) }) }],
   });
   const failed = result.non2xx + result.errors + result.timeouts;
@@ -107,27 +123,45 @@ async function measure(title, url, bodyFor) {
   return result;
 }
 
-const gatewayQuery = `query($id: ID!) { child(id: $id) { id givenName familyName dateOfBirth ${agencies.map((a) => a.section).join(" ")} } }`;
+const gatewayQuery = `query($id: ID!) { child(id: $id, purpose: { code: SAFEGUARDING_ENQUIRY, reference: "BENCH-1" }) { id givenName familyName dateOfBirth ${agencies.map((a) => a.section).join(" ")} } }`;
 console.log(
   `\n${connections} connections, ${seconds} s each, ids varied over ${ids.length} children, Node ${process.version}\n`,
 );
 const processes = { gateway, ...subgraphs };
 const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, s]) => [name, cpuSeconds(s.child.pid)]));
-const viaGateway = await measure("gateway: child (3 agencies)", gateway.url, (id) => ({
-  query: gatewayQuery,
-  variables: { id },
-}));
+const viaGateway = await measure(
+  "gateway: child (3 agencies)",
+  gateway.url,
+  (id) => ({ query: gatewayQuery, variables: { id } }),
+  { authorization: `Bearer ${token}` },
+);
 const cpuPerRequest = Object.entries(processes).map(
   ([name, s]) =>
     `${name} ${(((cpuSeconds(s.child.pid) - cpuBefore[name]) * 1000) / viaGateway.requests.total).toFixed(2)} ms`,
 );
 console.log(`  CPU per gateway request: ${cpuPerRequest.join(", ")}`);
+// Every read is audited (gateway and each agency, hash-chained): entries written per gateway request.
+const audited = [];
+for (const name of ["gateway", ...Object.keys(subgraphs)]) {
+  const reader = await kit.openAuditReader({ sqlitePath: join(dataDir, `${name}.db`) });
+  const rows = reader
+    ? await reader.db
+        .selectFrom("audit_log")
+        .select(({ fn }) => fn.countAll().as("n"))
+        .execute()
+    : [];
+  await reader?.close();
+  audited.push(`${name} ${(Number(rows[0]?.n ?? 0) / viaGateway.requests.total).toFixed(2)}`);
+}
+console.log(`  Audit entries per gateway request: ${audited.join(", ")}`);
 for (const agency of agencies) {
   const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { id ${agency.section} } } }`;
-  await measure(`direct: ${agency.name} subgraph`, subgraphs[agency.name].url, (id) => ({
-    query,
-    variables: { r: [{ __typename: "Child", id }] },
-  }));
+  await measure(
+    `direct: ${agency.name} subgraph`,
+    subgraphs[agency.name].url,
+    (id) => ({ query, variables: { r: [{ __typename: "Child", id }] } }),
+    { [kit.ASSERTION_HEADER]: await signer.sign(grant, agency.name) },
+  );
 }
 
 console.log("\nSubgraph processes (embedded SQLite):");

@@ -1,0 +1,14 @@
+// npm run trusted-documents   writes gateway/trusted-documents.json: the operations the shipped clients send (the
+// control-room operations in gateway/src/client-operations.ts and the portal's action card). Start the gateway with
+// TRUSTED_DOCUMENTS=gateway/trusted-documents.json and it runs only those.
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { CLIENT_OPERATIONS } from "../gateway/dist/client-operations.js";
+import { buildManifest } from "../gateway/dist/trusted-documents.js";
+import { ACTION_CARD_QUERY } from "../portal/server-dist/action-card.js";
+
+const operations = [...CLIENT_OPERATIONS, { name: "PortalActionCard", body: ACTION_CARD_QUERY }];
+const target = fileURLToPath(new URL("../gateway/trusted-documents.json", import.meta.url));
+const manifest = buildManifest(operations);
+writeFileSync(target, `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(`Wrote ${manifest.operations.length} trusted operations to ${target}.`);
