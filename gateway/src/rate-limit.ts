@@ -174,5 +174,6 @@ export function rateLimitConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ra
       throw new Error("RATE_LIMIT_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379.");
     }
   }
-  return { limit, windowMs: 60_000, redisUrl };
+  // Several deployments (or test runs) may share one Redis: RATE_LIMIT_KEY_PREFIX keeps their counts apart.
+  return { limit, windowMs: 60_000, redisUrl, keyPrefix: env.RATE_LIMIT_KEY_PREFIX || undefined };
 }
