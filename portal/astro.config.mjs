@@ -13,11 +13,12 @@ export default defineConfig({
   vite: {
     server: { proxy: { "/api": `http://127.0.0.1:${process.env.PORTAL_PORT || 4321}` } },
     // Workspace packages are symlinked, so Vite would bundle them; the glossary must stay external
-    // so it finds glossary/terms relative to its own files.
-    ssr: { external: ["@safeguarding/glossary"] },
+    // so it finds glossary/terms relative to its own files, and kit (the action card form's purposes) is
+    // plain built JavaScript with server dependencies that need no bundling.
+    ssr: { external: ["@safeguarding/glossary", "@safeguarding/kit"] },
     environments: {
-      prerender: { resolve: { external: ["@safeguarding/glossary"] } },
-      ssr: { resolve: { external: ["@safeguarding/glossary"] } },
+      prerender: { resolve: { external: ["@safeguarding/glossary", "@safeguarding/kit"] } },
+      ssr: { resolve: { external: ["@safeguarding/glossary", "@safeguarding/kit"] } },
     },
     css: {
       // govuk-frontend still carries old IE hacks that LightningCSS rejects without error recovery.

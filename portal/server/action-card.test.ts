@@ -1,5 +1,12 @@
-import { describe, expect, it } from "vitest";
-import { renderActionCard, renderLookupForm, type ActionCard } from "./action-card.ts";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createActionCardRoutes, renderActionCard, withheldFieldName, type ActionCard } from "./action-card.ts";
+import { loadCourse } from "./main.ts";
+import { createSessions } from "./session.ts";
 
 const source = { agency: "SOCIAL_CARE" as const, system: "Case management", department: "Children's Services" };
 const asOf = "2026-11-26T13:20:00Z";
@@ -58,9 +65,153 @@ describe("the action card page", () => {
     expect(html).toContain("No legal status is recorded.");
   });
 
-  it("keeps the number typed when the form is shown again with an error", () => {
-    const form = renderLookupForm('12"3', "An NHS number has 10 digits; this one has 3.");
-    expect(form).toContain('value="12&quot;3"');
-    expect(form).toContain('aria-describedby="nhs-number-hint nhs-number-error"');
+  it("lists what the officer's role may not see, and says the address is not shown", () => {
+    const withAddressRefused = renderActionCard(
+      {
+        ...card,
+        whereToReturn: {
+          ...card.whereToReturn,
+          childMissing: true,
+          placement: {
+            name: "Orchard Lane",
+            address: null,
+            carer: "Sandra Okoye",
+            phone: "01632 960 233",
+            asOf,
+            source,
+          },
+        },
+      },
+      {
+        withheld: [
+          {
+            field: "ActionCardPlacement.address",
+            message:
+              "The HEALTH_CAMHS role may not see ActionCardPlacement.address. Police need the address of a child in care to return them when found, not otherwise.",
+          },
+        ],
+      },
+    );
+    expect(withAddressRefused).toContain("Orchard Lane, address not shown to your role.");
+    expect(withAddressRefused).toContain("Not shown to your role:");
+    expect(withAddressRefused).toContain(
+      "<li>Placement address: Police need the address of a child in care to return them when found, not otherwise.</li>",
+    );
+    expect(html).not.toContain("Not shown to your role");
+  });
+
+  it("names refused fields as an officer would", () => {
+    expect(withheldFieldName("ActionCardPlacement.address")).toBe("Placement address");
+    expect(withheldFieldName("ActionCardRisk.detail")).toBe("Risk detail");
+    expect(withheldFieldName("ActionCard.whoToCall")).toBe("Who to call");
+  });
+
+  it("prints who opened the card and why", () => {
+    const opened = renderActionCard(card, {
+      openedBy: { officer: "PC Tom Okafor", purpose: { code: "MISSING_EPISODE", reference: "INC-1", agreement: null } },
+    });
+    expect(opened).toContain(
+      "Opened by PC Tom Okafor for: missing episode, INC-1; the gateway has recorded this look-up.",
+    );
+  });
+});
+
+/** The card's routes on a real server, for what is decided before the gateway is asked. */
+describe("the action card routes", () => {
+  const sessions = createSessions("test-secret");
+  const signedIn = { cookie: sessions.cookieFor("pc-2290", false).split(";")[0] };
+  let server: Server;
+  let base: string;
+  let siteDir: string;
+  let gatewayCalls = 0;
+  let gateway: Server;
+
+  beforeAll(async () => {
+    const course = await loadCourse();
+    siteDir = await mkdtemp(join(tmpdir(), "portal-card-routes-"));
+    // Counts calls only: every request here must be answered before the gateway is asked.
+    gateway = createServer((_request, response) => {
+      gatewayCalls += 1;
+      response.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, "127.0.0.1", resolve));
+    const routes = createActionCardRoutes({
+      gatewayUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/graphql`,
+      siteDir,
+      sessions,
+      course,
+      gatewayTokens: null,
+    });
+    server = createServer(async (request, response) => {
+      const url = new URL(request.url ?? "/", "http://portal.invalid");
+      if (!(await routes.handle(request, response, url))) response.writeHead(404).end("not mine");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await new Promise((resolve) => gateway.close(resolve));
+    await rm(siteDir, { recursive: true, force: true });
+    expect(gatewayCalls).toBe(0);
+  });
+
+  const get = (path: string, headers: Record<string, string> = signedIn) =>
+    fetch(`${base}${path}`, { headers, redirect: "manual" });
+
+  it("leaves the bare form page to the built site", async () => {
+    expect(await (await get("/action-card/")).text()).toBe("not mine");
+  });
+
+  it("asks a signed-out visitor to sign in and come back to the same address (401)", async () => {
+    const path = "/action-card/9990000018?purpose=MISSING_EPISODE&reference=INC%201";
+    const response = await get(path, {});
+    expect(response.status).toBe(401);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.text()).toContain(`href="/sign-in/?return=${encodeURIComponent(path)}"`);
+  });
+
+  it("treats a cookie with a bad signature as signed out", async () => {
+    const forged = { cookie: signedIn.cookie.replace(/\.[^.]+$/, ".forged") };
+    expect((await get("/action-card/9990000018", forged)).status).toBe(401);
+  });
+
+  it("asks why before a card opened without a reason (200)", async () => {
+    const response = await get("/action-card/999-000-0018");
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("NHS number 999 000 0018");
+    expect(html).toContain('<form action="/action-card/9990000018" method="get" novalidate>');
+  });
+
+  it("re-shows the reason form with errors when the reason is incomplete (400)", async () => {
+    const response = await get("/action-card/9990000018?purpose=GUESSING&reference=%20%20");
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain("<title>Error: Why you need the action card");
+    expect(html).toContain('<a href="#purpose">Choose why you need the card</a>');
+    expect(html).toContain('<a href="#reference">Enter the incident, case or meeting number this look-up is for</a>');
+  });
+
+  it("sends the form to the card's own address, keeping the reason (303)", async () => {
+    const response = await get("/action-card/?nhs=999+000+0018&purpose=EMERGENCY&reference=INC+2%2F3&agreement=");
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/action-card/9990000018?purpose=EMERGENCY&reference=INC%202%2F3");
+  });
+
+  it("checks the NHS number and the reason together on the form (400)", async () => {
+    const response = await get("/action-card/?nhs=123&reference=&agreement=");
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain('<a href="#nhs-number">An NHS number has 10 digits; this one has 3.</a>');
+    expect(html).toContain('<a href="#purpose">Choose why you need the card</a>');
+    expect(html).toContain('value="123"');
+  });
+
+  it("says plainly that single sign-on is not set up when there is no token source (503)", async () => {
+    const response = await get("/action-card/9990000018?purpose=MISSING_EPISODE&reference=INC-1");
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain("Single sign-on to the Safeguarding Gateway is not set up");
   });
 });

@@ -1,18 +1,37 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { formatNhsNumber, parseNhsNumber } from "@safeguarding/kit";
+import { formatNhsNumber, parseNhsNumber, ROLE_DESCRIPTIONS } from "@safeguarding/kit";
+import {
+  cardPath,
+  formValuesFrom,
+  parsePurpose,
+  purposeMissing,
+  PURPOSE_LABELS,
+  renderCardForm,
+  renderErrorSummary,
+  type CardField,
+  type CardFormValues,
+  type CardPurpose,
+  type FieldError,
+} from "./card-form.ts";
+import type { Course, DemoOfficer } from "./course.ts";
+import { gatewayRoleFor, type GatewayTokens } from "./gateway-identity.ts";
+import { escapeHtml } from "./html.ts";
+import { officerDisplayName } from "./progress-store.ts";
+import type { Sessions } from "./session.ts";
 
 /**
- * The printable out-of-hours action card: GET /action-card/<NHS number> asks the gateway for
- * `child(id) { actionCard }` and renders it on the server (no script needed) inside the portal's own page shell,
- * with print styles that fit one A4 page.
+ * The printable out-of-hours action card: GET /action-card/<NHS number>?purpose=…&reference=… asks the gateway for
+ * `child(id, purpose) { actionCard }` as the signed-in officer and renders it on the server (no script needed)
+ * inside the portal's own page shell, with print styles that fit one A4 page. The card is personal data: a
+ * signed-out visitor is asked to sign in, and an officer who has not said why is asked first.
  */
 
 const SOURCE = "source { agency system department }";
 export const ACTION_CARD_QUERY = /* GraphQL */ `
-  query PortalActionCard($id: ID!) {
-    child(id: $id) {
+  query PortalActionCard($id: ID!, $purpose: AccessPurposeInput!) {
+    child(id: $id, purpose: $purpose) {
       actionCard {
         generatedAt
         child { nhsNumber name knownAs dateOfBirth ageYears asOf ${SOURCE} discrepancies }
@@ -77,7 +96,15 @@ export interface ActionCard {
     childMissing: boolean;
     missingEpisode: Item | null;
     returnTo: Item | null;
-    placement: { name: string; address: string; carer: string; phone: string; asOf: string; source: Source } | null;
+    placement: {
+      name: string;
+      /** Null, with a FORBIDDEN error, for a role that may not see it. */
+      address: string | null;
+      carer: string;
+      phone: string;
+      asOf: string;
+      source: Source;
+    } | null;
     doNotReturnTo: Item[];
     notes: Item | null;
     withheld: string | null;
@@ -96,9 +123,15 @@ export interface ActionCard {
   gaps: string[];
 }
 
+interface GatewayError {
+  message: string;
+  /** `field` names what was refused (FORBIDDEN, "Type.field") or what to fix (BAD_USER_INPUT, "purpose.reference"). */
+  extensions?: { code?: string; field?: string };
+}
+
 interface GraphqlAnswer {
   data?: { child: { actionCard: ActionCard | null } | null } | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: GatewayError[];
 }
 
 export interface ActionCardOptions {
@@ -108,13 +141,13 @@ export interface ActionCardOptions {
   siteDir: string;
   /** How long to wait for the gateway. */
   timeoutMs?: number;
+  /** Who is signed in (the portal's demo sign-in cookie). */
+  sessions: Sessions;
+  /** The demo officers a session can name. */
+  course: Pick<Course, "officerById">;
+  /** Bearer tokens for the gateway; null where the portal has no way to get one (production without single sign-on). */
+  gatewayTokens: GatewayTokens | null;
 }
-
-const escapeHtml = (value: unknown) =>
-  String(value ?? "").replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
 
 const FORMAT = new Intl.DateTimeFormat("en-GB", {
   timeZone: "Europe/London",
@@ -161,7 +194,30 @@ function itemList(items: Item[], className = "govuk-list govuk-list--bullet") {
     .join("")}</ul>`;
 }
 
-export function renderActionCard(card: ActionCard, warnings: string[] = []): string {
+/** A refused field as an officer would name it: "ActionCardPlacement.address" is "Placement address". */
+export function withheldFieldName(field: string): string {
+  const [type = "", name = ""] = field.split(".");
+  const words = `${type.replace(/^ActionCard/, "")} ${name.replace(/([A-Z])/g, " $1").toLowerCase()}`.trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The gateway's refusal without its opening "The ROLE role may not see Type.field.", which the list already says. */
+export function withheldReason(message: string): string {
+  const reason = message.replace(/^The [A-Z_]+ role may not see [\w.]+\.\s*/, "");
+  return reason || message;
+}
+
+export interface CardNotes {
+  /** Why part of the card is missing (an agency not answering). */
+  warnings?: string[];
+  /** Fields the officer's role may not see, with the gateway's reason. */
+  withheld?: { field: string; message: string }[];
+  /** Who opened the card and why, printed on it. */
+  openedBy?: { officer: string; purpose: CardPurpose };
+}
+
+export function renderActionCard(card: ActionCard, notes: CardNotes = {}): string {
+  const { warnings = [], withheld = [], openedBy } = notes;
   const { child, legalStatus, whereToReturn: where } = card;
   const first = child.name.split(" ")[0];
   const section = (id: string, title: string, body: string) =>
@@ -174,6 +230,11 @@ export function renderActionCard(card: ActionCard, warnings: string[] = []): str
       ]
         .map((p) => `<li>${escapeHtml(p)}</li>`)
         .join("")}</ul></div></div>`
+    : "";
+  const withheldNotice = withheld.length
+    ? `<div class="govuk-inset-text app-card__withheld"><p class="govuk-body app-card__text"><strong>Not shown to your role:</strong></p><ul class="govuk-list">${withheld
+        .map((w) => `<li>${escapeHtml(withheldFieldName(w.field))}: ${escapeHtml(withheldReason(w.message))}</li>`)
+        .join("")}</ul></div>`
     : "";
   const missing = where.missingEpisode
     ? `<div class="govuk-warning-text app-card__warning"><span class="govuk-warning-text__icon" aria-hidden="true">!</span><div class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span>${escapeHtml(first)} is missing now. ${escapeHtml(where.missingEpisode.text)} ${escapeHtml(where.missingEpisode.detail ?? "")}</div></div>`
@@ -216,7 +277,7 @@ export function renderActionCard(card: ActionCard, warnings: string[] = []): str
   if (where.placement) {
     const p = where.placement;
     placeParts.push(
-      `<p class="govuk-body app-card__text"><strong>Placement:</strong> ${escapeHtml(p.name)}, ${escapeHtml(p.address)}. Carer ${escapeHtml(p.carer)}, ${phoneLink(p.phone)}. ${source(p.source, p.asOf)}</p>`,
+      `<p class="govuk-body app-card__text"><strong>Placement:</strong> ${escapeHtml(p.name)}, ${p.address === null ? "address not shown to your role" : escapeHtml(p.address)}. Carer ${escapeHtml(p.carer)}, ${phoneLink(p.phone)}. ${source(p.source, p.asOf)}</p>`,
     );
   }
   if (where.withheld) placeParts.push(`<p class="govuk-body app-card__text">${escapeHtml(where.withheld)}</p>`);
@@ -261,28 +322,11 @@ export function renderActionCard(card: ActionCard, warnings: string[] = []): str
 
   return `<div class="app-card">
   <h1 class="govuk-heading-l app-card__title">Action card: ${escapeHtml(child.name)}</h1>
-  <p class="govuk-body app-card__meta">NHS number ${escapeHtml(child.nhsNumber)}. Put together ${escapeHtml(ukTime(card.generatedAt))} from police, social care and health records; each item says where it comes from and how current it is.</p>
-  ${banner}${missing}
+  <p class="govuk-body app-card__meta">NHS number ${escapeHtml(child.nhsNumber)}. Put together ${escapeHtml(ukTime(card.generatedAt))} from police, social care and health records; each item says where it comes from and how current it is.${openedBy ? ` Opened by ${escapeHtml(openedBy.officer)} for: ${escapeHtml(PURPOSE_LABELS[openedBy.purpose.code].toLowerCase())}, ${escapeHtml(openedBy.purpose.reference)}${openedBy.purpose.agreement ? `, under ${escapeHtml(openedBy.purpose.agreement)}` : ""}; the gateway has recorded this look-up.` : ""}</p>
+  ${banner}${withheldNotice}${missing}
   <div class="app-card__body">${who}${legal}${place}${calls}${risks}${decisions}</div>
   <p class="govuk-body app-no-print"><a class="govuk-link" href="/action-card/">Look up another child</a></p>
 </div>`;
-}
-
-const errorSummary = (error: string) =>
-  `<div class="govuk-error-summary" data-module="govuk-error-summary"><div role="alert"><h2 class="govuk-error-summary__title">There is a problem</h2><div class="govuk-error-summary__body"><ul class="govuk-list govuk-error-summary__list"><li><a href="#nhs-number">${escapeHtml(error)}</a></li></ul></div></div></div>`;
-
-/** The NHS number form, with an error when the last one was wrong. */
-export function renderLookupForm(value = "", error?: string): string {
-  const errorId = "nhs-number-error";
-  return `<form action="/action-card/" method="get" novalidate>
-  <div class="govuk-form-group${error ? " govuk-form-group--error" : ""}">
-    <label class="govuk-label govuk-label--m" for="nhs-number">NHS number</label>
-    <div class="govuk-hint" id="nhs-number-hint">10 digits, for example 999 000 0018</div>
-    ${error ? `<p id="${errorId}" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> ${escapeHtml(error)}</p>` : ""}
-    <input class="govuk-input govuk-input--width-10${error ? " govuk-input--error" : ""}" id="nhs-number" name="nhs" type="text" inputmode="numeric" spellcheck="false" autocomplete="off" value="${escapeHtml(value)}" aria-describedby="nhs-number-hint${error ? ` ${errorId}` : ""}">
-  </div>
-  <button type="submit" class="govuk-button" data-module="govuk-button">Show action card</button>
-</form>`;
 }
 
 interface Shell {
@@ -312,6 +356,28 @@ function page(shell: Shell, title: string, body: string): string {
   return `${before}${body}${shell.after}`;
 }
 
+const TRY_AGAIN =
+  "Try again in a minute. If it keeps failing, call the council's Emergency Duty Team for the child's plan.";
+
+/** "purpose.reference is empty: …" reads "The reference is empty: …" on the form. */
+const FIELD_NAMES: Record<string, { field: CardField; name: string }> = {
+  "purpose.code": { field: "purpose", name: "The reason" },
+  "purpose.reference": { field: "reference", name: "The reference" },
+  "purpose.agreement": { field: "agreement", name: "The data-sharing agreement" },
+};
+
+function purposeError(error: GatewayError): FieldError | null {
+  const path = error.extensions?.field ?? "";
+  const known = FIELD_NAMES[path];
+  if (known) {
+    const message = error.message.startsWith(path) ? `${known.name}${error.message.slice(path.length)}` : error.message;
+    return { field: known.field, message };
+  }
+  return path.startsWith("purpose") ? { field: "purpose", message: error.message } : null;
+}
+
+type GatewayReply = { ok: true; answer: GraphqlAnswer } | { ok: false; reason: string };
+
 export function createActionCardRoutes(options: ActionCardOptions) {
   let shell: Promise<Shell> | undefined;
   const timeoutMs = options.timeoutMs ?? 8000;
@@ -335,31 +401,82 @@ export function createActionCardRoutes(options: ActionCardOptions) {
     status: number,
     title: string,
     body: string,
+    layout: "card" | "column" = "column",
   ) {
     shell ??= loadShell(options.siteDir);
-    send(request, response, status, page(await shell, title, body));
+    // Forms and messages read best at two-thirds width, as on the form page; the card uses the whole width.
+    const main =
+      layout === "card"
+        ? body
+        : `<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">${body}</div></div>`;
+    send(request, response, status, page(await shell, title, main));
   }
 
-  const problemPage = (heading: string, sentences: string[], form = "") =>
-    `<h1 class="govuk-heading-l">${escapeHtml(heading)}</h1>${sentences.map((s) => `<p class="govuk-body">${escapeHtml(s)}</p>`).join("")}${form}`;
+  const paragraphs = (sentences: string[]) => sentences.map((s) => `<p class="govuk-body">${s}</p>`).join("");
+  const problemPage = (heading: string, sentences: string[]) =>
+    `<h1 class="govuk-heading-l">${escapeHtml(heading)}</h1>${paragraphs(sentences.map(escapeHtml))}`;
+  const anotherChild = `<p class="govuk-body"><a class="govuk-link" href="/action-card/">Look up a different child</a></p>`;
+
+  function signedInOfficer(request: IncomingMessage): DemoOfficer | null {
+    const id = options.sessions.officerIdFrom(request);
+    return id ? (options.course.officerById(id) ?? null) : null;
+  }
+
+  const signInPage = (request: IncomingMessage, response: ServerResponse, url: URL) => {
+    const back = `/sign-in/?return=${encodeURIComponent(`${url.pathname}${url.search}`)}`;
+    return sendPage(
+      request,
+      response,
+      401,
+      "Sign in to see the action card",
+      `<h1 class="govuk-heading-l">Sign in to see the action card</h1>${paragraphs([
+        "The action card holds personal information about a child, so only a signed-in officer can open it.",
+        `<a class="govuk-link" href="${escapeHtml(back)}">Sign in as a demo officer</a> and you will come straight back to this card.`,
+      ])}`,
+    );
+  };
 
   // GOV.UK pattern: the error summary comes first, and the title starts with "Error:".
-  const badNumber = (request: IncomingMessage, response: ServerResponse, raw: string, reason: string) =>
+  const lookupForm = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    values: CardFormValues,
+    errors: FieldError[],
+  ) =>
     sendPage(
       request,
       response,
       400,
-      "Error: Check the NHS number",
-      `${errorSummary(reason)}${problemPage("Check the NHS number", [], renderLookupForm(raw, reason))}`,
+      "Error: Out-of-hours action card",
+      `${renderErrorSummary(errors)}<h1 class="govuk-heading-l">Out-of-hours action card</h1>${renderCardForm(values, errors)}`,
     );
 
-  async function askGateway(id: string): Promise<{ ok: true; answer: GraphqlAnswer } | { ok: false; reason: string }> {
+  /** The form for one child's card when the officer has not yet said why (200), or said it wrongly (400). */
+  const purposeForm = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    childId: string,
+    values: CardFormValues,
+    errors: FieldError[] = [],
+  ) =>
+    sendPage(
+      request,
+      response,
+      errors.length ? 400 : 200,
+      `${errors.length ? "Error: " : ""}Why you need the action card`,
+      `${renderErrorSummary(errors)}<span class="govuk-caption-l">NHS number ${escapeHtml(formatNhsNumber(childId))}</span>
+<h1 class="govuk-heading-l">Why you need the action card</h1>
+<p class="govuk-body">The card holds personal information about a child. Say why you need it before it is shown.</p>
+${renderCardForm(values, errors, { childId })}${anotherChild}`,
+    );
+
+  async function askGateway(id: string, purpose: CardPurpose, token: string): Promise<GatewayReply> {
     let response: Response;
     try {
       response = await fetch(options.gatewayUrl, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: ACTION_CARD_QUERY, variables: { id } }),
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: ACTION_CARD_QUERY, variables: { id, purpose } }),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
@@ -375,14 +492,74 @@ export function createActionCardRoutes(options: ActionCardOptions) {
     return { ok: true, answer };
   }
 
-  async function showCard(request: IncomingMessage, response: ServerResponse, raw: string) {
+  const refusedSignIn = (reply: GatewayReply) =>
+    reply.ok && (reply.answer.errors ?? []).some((e) => e.extensions?.code === "UNAUTHENTICATED");
+
+  /** Asks as the officer; a refused token is dropped and a fresh one tried once (it may have just expired). */
+  async function askAs(officer: DemoOfficer, id: string, purpose: CardPurpose, tokens: GatewayTokens) {
+    let reply = await askGateway(id, purpose, await tokens.tokenFor(officer));
+    if (refusedSignIn(reply)) {
+      tokens.forget(officer);
+      reply = await askGateway(id, purpose, await tokens.tokenFor(officer));
+      if (refusedSignIn(reply)) tokens.forget(officer);
+    }
+    return reply;
+  }
+
+  async function showCard(
+    request: IncomingMessage,
+    response: ServerResponse,
+    officer: DemoOfficer,
+    raw: string,
+    values: CardFormValues,
+  ) {
     const parsed = parseNhsNumber(raw);
     if (!parsed.ok) {
-      await badNumber(request, response, raw, parsed.reason);
+      await lookupForm(request, response, { ...values, nhs: raw }, [{ field: "nhs", message: parsed.reason }]);
       return;
     }
-    const nhs = formatNhsNumber(parsed.value);
-    const reply = await askGateway(parsed.value);
+    const id = parsed.value;
+    const nhs = formatNhsNumber(id);
+    if (purposeMissing(values)) {
+      await purposeForm(request, response, id, values);
+      return;
+    }
+    const purpose = parsePurpose(values);
+    if (!purpose.ok) {
+      await purposeForm(request, response, id, values, purpose.errors);
+      return;
+    }
+    const tokens = options.gatewayTokens;
+    if (!tokens) {
+      await sendPage(
+        request,
+        response,
+        503,
+        "Single sign-on is not set up",
+        problemPage("Single sign-on to the Safeguarding Gateway is not set up", [
+          `The portal has no way to sign you in to the gateway on this server, so the action card for ${nhs} cannot be shown.`,
+          "Call the council's Emergency Duty Team for the child's plan, and report the fault to your service desk.",
+        ]),
+      );
+      return;
+    }
+    let reply: GatewayReply;
+    try {
+      reply = await askAs(officer, id, purpose.value, tokens);
+    } catch (error) {
+      console.error("portal: no gateway token for the action card", error);
+      await sendPage(
+        request,
+        response,
+        503,
+        "The portal could not sign you in to the gateway",
+        problemPage("The portal could not sign you in to the Safeguarding Gateway", [
+          `The action card for ${nhs} cannot be shown now.`,
+          TRY_AGAIN,
+        ]),
+      );
+      return;
+    }
     if (!reply.ok) {
       await sendPage(
         request,
@@ -391,7 +568,7 @@ export function createActionCardRoutes(options: ActionCardOptions) {
         "The gateway is not answering",
         problemPage("The Safeguarding Gateway is not answering", [
           `The gateway ${reply.reason}, so the action card for ${nhs} cannot be shown now.`,
-          "Try again in a minute. If it keeps failing, call the council's Emergency Duty Team for the child's plan.",
+          TRY_AGAIN,
         ]),
       );
       return;
@@ -399,22 +576,59 @@ export function createActionCardRoutes(options: ActionCardOptions) {
     const { answer } = reply;
     const card = answer.data?.child?.actionCard ?? null;
     const errors = answer.errors ?? [];
+    const forbidden = errors.filter((e) => e.extensions?.code === "FORBIDDEN");
+    const others = errors.filter((e) => e.extensions?.code !== "FORBIDDEN");
     if (card) {
       await sendPage(
         request,
         response,
         200,
         `Action card: ${card.child.name}`,
-        renderActionCard(
-          card,
-          errors.map((e) => e.message),
-        ),
+        renderActionCard(card, {
+          warnings: others.map((e) => e.message),
+          withheld: forbidden.map((e) => ({ field: e.extensions?.field ?? "", message: e.message })),
+          openedBy: { officer: `${officer.rank} ${officer.name}`, purpose: purpose.value },
+        }),
+        "card",
       );
       return;
     }
-    const badInput = errors.find((e) => e.extensions?.code === "BAD_USER_INPUT");
-    if (badInput) {
-      await badNumber(request, response, raw, badInput.message);
+    if (refusedSignIn(reply)) {
+      await sendPage(
+        request,
+        response,
+        503,
+        "The gateway did not accept your sign-in",
+        problemPage("The Safeguarding Gateway did not accept your sign-in", [
+          `The gateway refused the portal's sign-in for you, so the action card for ${nhs} cannot be shown.`,
+          "Sign out and sign in again. If it keeps failing, call the council's Emergency Duty Team for the child's plan and report the fault to your service desk.",
+        ]),
+      );
+      return;
+    }
+    const badInput = errors.filter((e) => e.extensions?.code === "BAD_USER_INPUT");
+    const purposeErrors = badInput.map(purposeError).filter((e): e is FieldError => e !== null);
+    if (purposeErrors.length > 0) {
+      await purposeForm(request, response, id, values, purposeErrors);
+      return;
+    }
+    if (badInput.length > 0) {
+      await lookupForm(request, response, { ...values, nhs: raw }, [{ field: "nhs", message: badInput[0].message }]);
+      return;
+    }
+    if (forbidden.length > 0 && others.length === 0) {
+      const role = gatewayRoleFor(officer);
+      await sendPage(
+        request,
+        response,
+        403,
+        "Your role cannot see children's records",
+        `<h1 class="govuk-heading-l">Your role cannot see children's records</h1>${paragraphs([
+          `You are signed in as ${escapeHtml(officerDisplayName(officer))}. Your role in the gateway is “${escapeHtml(ROLE_DESCRIPTIONS[role])}”, so it did not show the action card for ${escapeHtml(nhs)}.`,
+          "If you need the card for a child you are dealing with now, ask the control room or the council's Emergency Duty Team.",
+          `<a class="govuk-link" href="/sign-in/?return=${escapeHtml(encodeURIComponent(cardPath(id, purpose.value)))}">Sign in as a different officer</a>`,
+        ])}<details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">What the gateway said</span></summary><div class="govuk-details__text">${forbidden.map((e) => `<p class="govuk-body">${escapeHtml(e.message)}</p>`).join("")}</div></details>`,
+      );
       return;
     }
     if (errors.length > 0) {
@@ -423,10 +637,7 @@ export function createActionCardRoutes(options: ActionCardOptions) {
         response,
         503,
         "Part of the record is not available",
-        problemPage("The action card cannot be shown now", [
-          ...errors.map((e) => e.message),
-          "Try again in a minute. If it keeps failing, call the council's Emergency Duty Team for the child's plan.",
-        ]),
+        problemPage("The action card cannot be shown now", [...errors.map((e) => e.message), TRY_AGAIN]),
       );
       return;
     }
@@ -435,46 +646,57 @@ export function createActionCardRoutes(options: ActionCardOptions) {
       response,
       404,
       "No record of this child",
-      problemPage(
-        "No agency holds a record of this child",
-        [
-          `Police, social care and health have no record of NHS number ${nhs}. Check the number, or search for the child by name in the control room.`,
-        ],
-        renderLookupForm(raw),
-      ),
+      `${problemPage("No agency holds a record of this child", [
+        `Police, social care and health have no record of NHS number ${nhs}. Check the number, or search for the child by name in the control room.`,
+      ])}${renderCardForm({ ...values, nhs: raw })}`,
     );
   }
 
   return {
-    /** Answers /action-card/<NHS number> and the form's /action-card/?nhs=…; returns false for anything else. */
+    /**
+     * Answers /action-card/<NHS number> and the form's /action-card/?nhs=…&purpose=…; returns false for anything
+     * else, including the bare form page, which the built site serves.
+     */
     async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
       const { pathname } = url;
       if (pathname !== "/action-card" && !pathname.startsWith("/action-card/")) return false;
       if (request.method !== "GET" && request.method !== "HEAD") return false;
       const rest = pathname.slice("/action-card".length).replace(/^\/+|\/+$/g, "");
-      if (!rest) {
-        const nhs = url.searchParams.get("nhs");
-        if (nhs === null) return false; // the form page itself, from the built site
-        const parsed = parseNhsNumber(nhs);
-        if (!parsed.ok) {
-          await showCard(request, response, nhs);
-          return true;
-        }
-        response.writeHead(303, {
-          location: `/action-card/${parsed.value}`,
-          "cache-control": "no-store",
-          "referrer-policy": "no-referrer",
-        });
-        response.end();
+      const values = formValuesFrom(url.searchParams);
+      if (!rest && values.nhs === undefined) return false;
+      const officer = signedInOfficer(request);
+      if (!officer) {
+        await signInPage(request, response, url);
         return true;
       }
-      let raw: string;
-      try {
-        raw = decodeURIComponent(rest);
-      } catch {
-        raw = rest;
+      if (rest) {
+        let raw: string;
+        try {
+          raw = decodeURIComponent(rest);
+        } catch {
+          raw = rest;
+        }
+        await showCard(request, response, officer, raw, values);
+        return true;
       }
-      await showCard(request, response, raw);
+      // The form: check everything the officer gave at once, then send them to the card's own address.
+      const nhs = values.nhs ?? "";
+      const parsed = parseNhsNumber(nhs);
+      const purpose = purposeMissing(values) ? null : parsePurpose(values);
+      const errors = [
+        ...(parsed.ok ? [] : [{ field: "nhs" as const, message: parsed.reason }]),
+        ...(purpose && !purpose.ok ? purpose.errors : []),
+      ];
+      if (!parsed.ok || (purpose && !purpose.ok)) {
+        await lookupForm(request, response, values, errors);
+        return true;
+      }
+      response.writeHead(303, {
+        location: purpose ? cardPath(parsed.value, purpose.value) : `/action-card/${parsed.value}`,
+        "cache-control": "no-store",
+        "referrer-policy": "no-referrer",
+      });
+      response.end();
       return true;
     },
   };

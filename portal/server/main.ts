@@ -3,12 +3,13 @@ import { readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AddressInfo } from "node:net";
-import { defaultDataDir, openStore } from "@safeguarding/kit";
+import { defaultDataDir, isProduction, openStore } from "@safeguarding/kit";
 import { loadGlossary } from "@safeguarding/glossary";
 import { createActionCardRoutes } from "./action-card.ts";
 import { createApi } from "./api.ts";
 import { DEFAULT_GATEWAY_URL, portalConfigFromEnv } from "./config.ts";
 import { parseCourse, type Course } from "./course.ts";
+import { createDevGatewayTokens } from "./gateway-identity.ts";
 import { createProgressStore, progressMigrations, type PortalDatabase } from "./progress-store.ts";
 import { createSessions } from "./session.ts";
 import { createStaticFiles } from "./static-files.ts";
@@ -29,6 +30,11 @@ export interface PortalServerOptions {
   sessionSecret?: string;
   /** The gateway's GraphQL endpoint, for the action card; http://127.0.0.1:4000/graphql when omitted. */
   gatewayUrl?: string;
+  /**
+   * Where the development identity provider's key lives (`<dir>/keys/`), for the action card's gateway tokens: the
+   * gateway's DATA_DIR. Defaults to dataDir, which `npm start` shares with the gateway. Not used in production.
+   */
+  identityProviderDir?: string;
 }
 
 export interface PortalServer {
@@ -54,22 +60,32 @@ export async function loadCourse(courseDir = join(portalRoot, "course")): Promis
 
 export async function startPortalServer(options: PortalServerOptions): Promise<PortalServer> {
   const course = await loadCourse();
+  const dataDir = options.dataDir ?? defaultDataDir();
   const store = await openStore<PortalDatabase>({
     name: "portal",
     databaseUrl: options.databaseUrl || undefined,
-    sqlitePath: join(options.dataDir ?? defaultDataDir(), "portal.sqlite"),
+    sqlitePath: join(dataDir, "portal.sqlite"),
     migrations: progressMigrations,
   });
+  const sessions = createSessions(options.sessionSecret);
   const handleApi = createApi({
     course,
     glossary: loadGlossary(),
     progress: createProgressStore(store.db),
-    sessions: createSessions(options.sessionSecret),
+    sessions,
     ping: () => store.ping(),
   });
   const siteDir = options.siteDir ?? join(portalRoot, "dist");
   const site = createStaticFiles(siteDir);
-  const actionCards = createActionCardRoutes({ gatewayUrl: options.gatewayUrl ?? DEFAULT_GATEWAY_URL, siteDir });
+  const actionCards = createActionCardRoutes({
+    gatewayUrl: options.gatewayUrl ?? DEFAULT_GATEWAY_URL,
+    siteDir,
+    sessions,
+    course,
+    // Production has no development identity provider and the portal has no single sign-on to the gateway yet
+    // (that would exchange the officer's own sign-in for a gateway token): the card says so rather than mint one.
+    gatewayTokens: isProduction() ? null : createDevGatewayTokens({ dataDir: options.identityProviderDir ?? dataDir }),
+  });
 
   const server = createServer(async (request, response) => {
     let url: URL;

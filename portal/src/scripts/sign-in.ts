@@ -6,7 +6,7 @@ const errors = document.querySelector<HTMLElement>("[data-sign-in-errors]");
 /** Only a path on this site, so the sign-in page cannot be used to send people elsewhere. */
 function returnPath(): string {
   const wanted = new URLSearchParams(window.location.search).get("return") ?? "";
-  return /^\/(?!\/)[\w\-./%?=&]*$/.test(wanted) ? wanted : "/progress/";
+  return /^\/(?!\/)[\w\-./%?=&+]*$/.test(wanted) ? wanted : "/progress/";
 }
 
 function showError(message: string) {
