@@ -7,10 +7,10 @@ import { ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/
 import { GraphQLError, Kind, valueFromASTUntyped, type FieldNode, type GraphQLSchema } from "graphql";
 import type { JWK } from "jose";
 import {
-  appendAudit,
   ASSERTION_HEADER,
   auditMigration,
   createAssertionSigner,
+  createAuditWriter,
   enforcePolicyOnSchema,
   HttpRefusal,
   loadOrCreateKeyPair,
@@ -167,7 +167,8 @@ function disclosure(
  * answer leaves: who, when, which child, which sections came back and which fields were refused, the purpose and
  * the request id that ties this entry to each agency's. If the entry cannot be written, the data is withheld.
  */
-function auditPlugin(audit: GatewayAuditStore): ApolloServerPlugin<GatewayContext> {
+function auditPlugin(store: GatewayAuditStore): ApolloServerPlugin<GatewayContext> {
+  const audit = createAuditWriter(store.db);
   return {
     async requestDidStart() {
       return {
@@ -201,7 +202,7 @@ function auditPlugin(audit: GatewayAuditStore): ApolloServerPlugin<GatewayContex
                     : "ERROR";
           const { identity, purpose } = context.grant;
           try {
-            await appendAudit(audit.db, {
+            await audit.append({
               requestId: context.requestId,
               service: "gateway",
               action: operation.operation === "mutation" ? "WRITE" : rootField === "children" ? "SEARCH" : "READ",

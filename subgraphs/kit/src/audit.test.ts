@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   appendAudit,
+  createAuditWriter,
   auditMigration,
   queryAuditLog,
   verifyAuditChain,
@@ -315,5 +316,29 @@ describe.each(backends)("audit log on $name", (backend) => {
     });
     await expect(queryAuditLog(db, { limit: 0 })).rejects.toThrow(/limit must be a whole number/);
     expect(await verifyAuditChain(db)).toEqual({ ok: true, entries: 5, firstBroken: null });
+  });
+
+  it("group-commits concurrent entries from the writer in order, into a chain that verifies", async () => {
+    const writer = createAuditWriter(db);
+    const records = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => writer.append(entry({ requestId: `g${i}`, childIds: [JAYDEN] }))),
+    );
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(records.map((r) => r.requestId)).toEqual(Array.from({ length: 120 }, (_, i) => `g${i}`));
+    expect(await verifyAuditChain(db)).toEqual({ ok: true, entries: 120, firstBroken: null });
+    expect(await queryAuditLog(db, { childId: JAYDEN, limit: 1000 })).toHaveLength(120);
+  });
+
+  it("refuses a bad entry at once, and rejects every entry of a batch that cannot be committed", async () => {
+    const writer = createAuditWriter(db);
+    await expect(writer.append(entry({ outcome: "MAYBE" as never }))).rejects.toThrow(/outcome/);
+    await db.schema.alterTable("audit_children").renameTo("audit_children_gone").execute();
+    try {
+      const results = await Promise.allSettled([writer.append(entry()), writer.append(entry())]);
+      expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    } finally {
+      await db.schema.alterTable("audit_children_gone").renameTo("audit_children").execute();
+    }
+    expect(await verifyAuditChain(db)).toEqual({ ok: true, entries: 0, firstBroken: null });
   });
 });

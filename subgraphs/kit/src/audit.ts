@@ -325,6 +325,117 @@ export async function appendAudit(db: Kysely<any>, entry: AuditEntryInput): Prom
   });
 }
 
+/**
+ * Appends entries in order in one transaction: one lock, one head read, one insert per table and one commit (on
+ * SQLite one fsync) for the lot.
+ */
+async function appendBatch(db: Kysely<any>, batch: { columns: ReturnType<typeof entryColumns>; at?: Date }[]) {
+  const dialect = dialectOf(db);
+  const audit = db as Kysely<AuditTables>;
+  const appendAll = async (trx: Kysely<AuditTables>) => {
+    if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${sql.lit(APPEND_LOCK_KEY)})`.execute(trx);
+    const head = await trx.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1).executeTakeFirst();
+    let previous = head ?? { seq: 0, hash: GENESIS_HASH };
+    const rows: AuditLogTable[] = [];
+    const now = new Date();
+    for (const { columns, at } of batch) {
+      const unsigned: UnsignedRow = {
+        seq: previous.seq + 1,
+        at: (at ?? now).toISOString(),
+        ...columns,
+        prev_hash: previous.hash,
+      };
+      const row = { ...unsigned, hash: hashOf(unsigned) };
+      rows.push(row);
+      previous = row;
+    }
+    // Chunks keep every statement well under SQLite's limit on bound parameters.
+    for (let i = 0; i < rows.length; i += 100)
+      await trx
+        .insertInto("audit_log")
+        .values(rows.slice(i, i + 100))
+        .execute();
+    const children = rows.flatMap((row) =>
+      [...new Set(JSON.parse(row.child_ids) as string[])].map((nhs_number) => ({ seq: row.seq, nhs_number })),
+    );
+    for (let i = 0; i < children.length; i += 400)
+      await trx
+        .insertInto("audit_children")
+        .values(children.slice(i, i + 400))
+        .execute();
+    if (head)
+      await trx.updateTable("audit_head").set({ seq: previous.seq, hash: previous.hash }).where("id", "=", 1).execute();
+    else await trx.insertInto("audit_head").values({ id: 1, seq: previous.seq, hash: previous.hash }).execute();
+    return rows.map(toRecord);
+  };
+  if (dialect === "postgres") return audit.transaction().execute(appendAll);
+  return audit.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    try {
+      const records = await appendAll(connection);
+      await sql`commit`.execute(connection);
+      return records;
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+export interface AuditWriter {
+  /** Resolves once the entry is committed; rejects if it could not be (the caller must then withhold the data). */
+  append(entry: AuditEntryInput): Promise<AuditRecord>;
+}
+
+/**
+ * Group commit for the entries of reads: an entry that arrives while a commit is under way waits for the next one,
+ * which carries every entry queued meanwhile. Under load one commit (on SQLite, one fsync that blocks the process)
+ * serves many requests instead of one each; no entry is acknowledged before it is durable, and if a commit fails
+ * every request in it is told. Writes do not use this: they append inside their own transaction.
+ */
+export function createAuditWriter(db: Kysely<any>, options: { maxBatch?: number } = {}): AuditWriter {
+  const maxBatch = options.maxBatch ?? 256;
+  type Pending = {
+    columns: ReturnType<typeof entryColumns>;
+    at?: Date;
+    resolve: (record: AuditRecord) => void;
+    reject: (error: unknown) => void;
+  };
+  let queue: Pending[] = [];
+  let flushing = false;
+  async function flush() {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      try {
+        const records = await appendBatch(db, batch);
+        batch.forEach((pending, i) => pending.resolve(records[i]));
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+      }
+    }
+    flushing = false;
+  }
+  return {
+    append(entry) {
+      let columns: ReturnType<typeof entryColumns>;
+      try {
+        columns = entryColumns(entry);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return new Promise<AuditRecord>((resolve, reject) => {
+        queue.push({ columns, at: entry.at, resolve, reject });
+        // Start the commit after this turn of the event loop, so the requests already waiting are in it too.
+        if (!flushing) {
+          flushing = true;
+          setImmediate(() => void flush());
+        }
+      });
+    },
+  };
+}
+
 export interface AuditVerification {
   ok: boolean;
   /** Entries checked: all of them when ok, up to the broken one otherwise. */

@@ -8,7 +8,7 @@ import { serveHttp, HttpRefusal, type RunningHttp } from "./http.js";
 import { ASSERTION_HEADER, type AssertionVerifier } from "./access/assertion.js";
 import { newAccessRecord, type AccessRecord } from "./access/enforce.js";
 import type { AccessGrant } from "./access/identity.js";
-import { appendAudit, type AuditOutcome } from "./audit.js";
+import { createAuditWriter, type AuditOutcome } from "./audit.js";
 import type { FederatedSchema } from "./schema.js";
 import type { Store } from "./store.js";
 
@@ -123,6 +123,7 @@ export const AUDIT_UNAVAILABLE_MESSAGE =
  * a write that was refused is recorded here.
  */
 function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<RequestContext> {
+  const audit = createAuditWriter(db);
   return {
     async requestDidStart() {
       return {
@@ -146,7 +147,7 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
                 : "ERROR";
           const rootField = operation?.selectionSet.selections.find((s) => s.kind === "Field");
           try {
-            await appendAudit(db, {
+            await audit.append({
               requestId: contextValue.requestId,
               service,
               action: isWrite ? "WRITE" : "READ",

@@ -55,12 +55,23 @@ export function nodeSqliteDatabase(path: string): SqliteDatabase {
 
 export async function openStore<DB>(options: OpenStoreOptions): Promise<Store<DB>> {
   const postgres = Boolean(options.databaseUrl);
-  const db = postgres
-    ? new Kysely<DB>({
-        dialect: new PostgresDialect({
-          pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10, idleTimeoutMillis: 10_000 }),
-        }),
-      })
+  const pool = postgres
+    ? new pg.Pool({ connectionString: options.databaseUrl, max: 10, idleTimeoutMillis: 10_000 })
+    : null;
+  // An idle connection the server closes (a restart, a failover) is dropped from the pool and replaced on next use;
+  // without a listener its error would stop the whole service.
+  pool?.on("error", (error: Error & { code?: string }) =>
+    console.error(
+      JSON.stringify({
+        level: "warn",
+        store: options.name,
+        message: "idle database connection closed",
+        code: error.code,
+      }),
+    ),
+  );
+  const db = pool
+    ? new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
     : new Kysely<DB>({ dialect: new SqliteDialect({ database: nodeSqliteDatabase(options.sqlitePath) }) });
 
   const provider: MigrationProvider = { getMigrations: async () => options.migrations };

@@ -1,4 +1,5 @@
-import { importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK, type KeyObject } from "jose";
+import { createPrivateKey, createPublicKey, sign, verify, type JsonWebKey, type KeyObject } from "node:crypto";
+import type { JWK } from "jose";
 import {
   ACCESS_PURPOSE_CODES,
   isRole,
@@ -12,6 +13,10 @@ import {
  * The gateway's assertion: a short-lived JWT, signed with a key only the gateway holds, that tells a subgraph who
  * the verified caller is, why they are looking and the cross-agency facts the policy's conditions need. Subgraphs
  * hold only the public key, so nobody else can mint one, and each assertion names the one subgraph it is for.
+ *
+ * It is our own token with one fixed algorithm (EdDSA over Ed25519), so it is signed and checked with node:crypto
+ * directly: synchronous, and about a tenth of the cost of the general JOSE path, on every subgraph call. Users'
+ * tokens, which come from outside in many shapes, are verified with jose at the gateway.
  */
 
 export const ASSERTION_HEADER = "x-safeguarding-assertion";
@@ -20,18 +25,34 @@ const ALGORITHM = "EdDSA";
 /** Long enough for a slow subgraph call, short enough that a captured assertion is soon useless. */
 export const ASSERTION_TTL_SECONDS = 60;
 
-type Key = CryptoKey | KeyObject | Uint8Array;
+/** Clock difference tolerated between the gateway and a subgraph, in seconds. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+function ed25519Key(jwk: JWK, kind: "private" | "public"): KeyObject {
+  if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519") throw new Error("The assertion key must be an Ed25519 JWK.");
+  const input = { key: jwk as JsonWebKey, format: "jwk" as const };
+  return kind === "private" ? createPrivateKey(input) : createPublicKey(input);
+}
 
 export interface AssertionSigner {
   sign(grant: AccessGrant, audience: string): Promise<string>;
 }
 
 export async function createAssertionSigner(privateJwk: JWK): Promise<AssertionSigner> {
-  const key = (await importJWK(privateJwk, ALGORITHM)) as Key;
+  const key = ed25519Key(privateJwk, "private");
+  const header = base64url({ alg: ALGORITHM, kid: privateJwk.kid, typ: "JWT" });
   return {
     async sign(grant, audience) {
       const { identity } = grant;
-      return new SignJWT({
+      const now = Math.floor(Date.now() / 1000);
+      const payload = base64url({
+        iss: ASSERTION_ISSUER,
+        aud: audience,
+        sub: identity.userId,
+        iat: now,
+        exp: now + ASSERTION_TTL_SECONDS,
         name: identity.name,
         role: identity.role,
         org: identity.organisation,
@@ -40,14 +61,9 @@ export async function createAssertionSigner(privateJwk: JWK): Promise<AssertionS
         rid: grant.requestId,
         facts: compactFacts(grant.facts),
         via: grant.via,
-      })
-        .setProtectedHeader({ alg: ALGORITHM, kid: privateJwk.kid })
-        .setIssuer(ASSERTION_ISSUER)
-        .setAudience(audience)
-        .setSubject(identity.userId)
-        .setIssuedAt()
-        .setExpirationTime(`${ASSERTION_TTL_SECONDS}s`)
-        .sign(key);
+      });
+      const signature = sign(null, Buffer.from(`${header}.${payload}`), key).toString("base64url");
+      return `${header}.${payload}.${signature}`;
     },
   };
 }
@@ -78,23 +94,44 @@ function purposeFrom(value: unknown): AccessPurpose | null {
   return { code: p.code as AccessPurposeCode, reference: p.reference, agreement: stringOr(p.agreement, null) };
 }
 
+/** Checks signature, algorithm, issuer, audience, expiry and age; throws AssertionError saying which failed. */
+function verifiedPayload(token: string, key: KeyObject, audience: string): Record<string, unknown> {
+  const parts = token.split(".");
+  if (parts.length !== 3) throw new AssertionError("the gateway assertion is not a JWT");
+  const [headerPart, payloadPart, signaturePart] = parts;
+  let header: Record<string, unknown>;
+  let payload: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(headerPart, "base64url").toString("utf8")) as Record<string, unknown>;
+    payload = JSON.parse(Buffer.from(payloadPart, "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    throw new AssertionError("the gateway assertion is not a JWT");
+  }
+  if (header.alg !== ALGORITHM) throw new AssertionError(`the gateway assertion is not signed with ${ALGORITHM}`);
+  const signed = Buffer.from(`${headerPart}.${payloadPart}`);
+  if (!verify(null, signed, key, Buffer.from(signaturePart, "base64url")))
+    throw new AssertionError("the gateway assertion's signature does not verify");
+  const now = Math.floor(Date.now() / 1000);
+  if (payload.iss !== ASSERTION_ISSUER) throw new AssertionError("the assertion was not issued by the gateway");
+  if (payload.aud !== audience) throw new AssertionError(`the assertion's audience is not ${audience}`);
+  if (typeof payload.sub !== "string" || !payload.sub) throw new AssertionError("the assertion names no subject");
+  if (typeof payload.exp !== "number" || payload.exp + CLOCK_TOLERANCE_SECONDS < now)
+    throw new AssertionError("the gateway assertion has expired");
+  if (
+    typeof payload.iat !== "number" ||
+    payload.iat > now + CLOCK_TOLERANCE_SECONDS ||
+    now - payload.iat > ASSERTION_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS
+  )
+    throw new AssertionError("the gateway assertion is too old or from the future");
+  return payload;
+}
+
 export async function createAssertionVerifier(publicJwk: JWK, audience: string): Promise<AssertionVerifier> {
-  const key = (await importJWK(publicJwk, ALGORITHM)) as Key;
+  const key = ed25519Key(publicJwk, "public");
   return {
     async verify(token) {
       if (!token) throw new AssertionError("no gateway assertion");
-      let payload: Record<string, unknown>;
-      try {
-        ({ payload } = await jwtVerify(token, key, {
-          issuer: ASSERTION_ISSUER,
-          audience,
-          algorithms: [ALGORITHM],
-          requiredClaims: ["sub", "exp", "iat"],
-          maxTokenAge: ASSERTION_TTL_SECONDS + 5,
-        }));
-      } catch (error) {
-        throw new AssertionError(`invalid gateway assertion: ${(error as Error).message}`);
-      }
+      const payload = verifiedPayload(token, key, audience);
       if (!isRole(payload.role)) throw new AssertionError("the gateway assertion names no known role");
       const facts: AccessGrant["facts"] = {};
       const raw = (payload.facts ?? {}) as Record<string, unknown>;
