@@ -13,6 +13,23 @@ describe.each(["sqlite", "postgres"] as const)("the joined child record on %s", 
     await cluster?.close();
   });
 
+  it("records each read in the gateway's audit trail on this store, readable by an auditor", async () => {
+    await cluster.query(`{ child(id: "${DEMO_CHILD}", ${PURPOSE}) { givenName } }`, {}, { as: "edt" });
+    const log = await cluster.query(
+      `{ accessLog(childId: "${DEMO_CHILD}") { userName role operation outcome purpose { code reference } } }`,
+      {},
+      { as: "auditor" },
+    );
+    expect(log.errors).toBeUndefined();
+    expect(log.data.accessLog[0]).toEqual({
+      userName: "Chris Doyle",
+      role: "EDT",
+      operation: "child",
+      outcome: "OK",
+      purpose: { code: "SAFEGUARDING_ENQUIRY", reference: "TEST-0001" },
+    });
+  });
+
   it("joins what all three agencies hold about 999 000 0018", async () => {
     const result = await cluster.query(FULL_CHILD_QUERY, { id: "999 000 0018" });
     expect(result.errors).toBeUndefined();

@@ -186,8 +186,11 @@ export async function startCluster(
 ): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), "sg-cluster-"));
   const suffix = Math.random().toString(36).slice(2, 8);
+  // On PostgreSQL each agency and the gateway's audit trail get a database of their own.
   const databases =
-    options.store === "postgres" ? AGENCIES.map((a) => `sg_test_${suffix}_${a.name.replace("-", "_")}`) : [];
+    options.store === "postgres"
+      ? [...AGENCIES.map((a) => a.name), "gateway"].map((name) => `sg_test_${suffix}_${name.replace("-", "_")}`)
+      : [];
   if (databases.length) await createDatabases(databases);
 
   // Production refuses the development defaults: give it key files, as a deployment would from its secret store.
@@ -213,6 +216,7 @@ export async function startCluster(
   const gateway = await startProcess("gateway/dist/main.js", {
     DATA_DIR: dataDir,
     ...keyEnv,
+    ...(databases.length ? { GATEWAY_DATABASE_URL: databaseUrl(databases[AGENCIES.length]) } : {}),
     GATEWAY_PORT: "0",
     POLICE_URL: urlFor("police"),
     SOCIAL_CARE_URL: urlFor("social-care"),
