@@ -6,7 +6,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { Kysely } from "kysely";
 import { serveHttp, HttpRefusal, type RunningHttp } from "./http.js";
 import { ASSERTION_HEADER, type AssertionVerifier } from "./access/assertion.js";
-import { newAccessRecord, type AccessRecord } from "./access/enforce.js";
+import { newAccessRecord, requestedFields, type AccessRecord } from "./access/enforce.js";
 import type { AccessGrant } from "./access/identity.js";
 import { createAuditWriter, type AuditOutcome } from "./audit.js";
 import type { FederatedSchema } from "./schema.js";
@@ -127,7 +127,7 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, response, operation, operationName }) {
+        async willSendResponse({ contextValue, response, operation, operationName, schema, document }) {
           if (response.body.kind !== "single") return;
           const { access, grant } = contextValue;
           const result = response.body.singleResult;
@@ -160,7 +160,13 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
               purposeReference: grant.purpose?.reference ?? null,
               agreement: grant.purpose?.agreement ?? null,
               childIds: [...access.childIds].sort(),
-              fieldsReturned: [...access.fieldsReturned].sort(),
+              // The checked fields, and the plain ones under them whose decision their parent made.
+              fieldsReturned: [
+                ...new Set([
+                  ...access.fieldsReturned,
+                  ...(document ? requestedFields(schema, document, access.fieldsDenied) : []),
+                ]),
+              ].sort(),
               fieldsDenied: [...access.fieldsDenied].sort(),
               outcome,
               detail: isWrite ? (errors[0]?.message ?? null) : null,

@@ -1,4 +1,14 @@
-import { defaultFieldResolver, GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
+import {
+  defaultFieldResolver,
+  GraphQLError,
+  isObjectType,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import type { AccessGrant } from "./identity.js";
 import { childIdOf, decide } from "./policy.js";
@@ -88,4 +98,35 @@ export function enforcePolicyOnSchema(
     }
   }
   return schema;
+}
+
+/**
+ * The fields a request asked for ("Type.field"), less any under a field the policy refused: what the answer can
+ * have disclosed. Worked out once per request from the operation, not per value, for the audit entry.
+ */
+export function requestedFields(schema: GraphQLSchema, document: DocumentNode, denied: Set<string>): string[] {
+  const typeInfo = new TypeInfo(schema);
+  const stack: string[] = [];
+  let refusedDepth = 0;
+  const out = new Set<string>();
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field: {
+        enter(node) {
+          const parent = typeInfo.getParentType();
+          const key = parent ? `${parent.name}.${node.name.value}` : node.name.value;
+          stack.push(key);
+          if (refusedDepth === 0 && denied.has(key)) refusedDepth = stack.length;
+          const internal = node.name.value.startsWith("_");
+          if (refusedDepth === 0 && !internal && parent && !parent.name.startsWith("_")) out.add(key);
+        },
+        leave() {
+          if (refusedDepth === stack.length) refusedDepth = 0;
+          stack.pop();
+        },
+      },
+    }),
+  );
+  return [...out].sort();
 }

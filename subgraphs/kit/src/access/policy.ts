@@ -287,3 +287,62 @@ export function childIdOf(typeName: string, root: unknown, args: Record<string, 
   if (typeof argument === "string") return argument.replace(/[\s-]/g, "");
   return null;
 }
+
+/**
+ * Whether everyone the incoming field lets through is let through by the field too, on the same terms: always,
+ * or under the same condition about the same child. Then the field's own check can only agree with its parent's.
+ */
+function implies(incoming: Rule | null, field: Rule | null): boolean {
+  if (!incoming || !field) return false;
+  if (field.allow === "ANYONE") return true;
+  if (incoming.allow === "ANYONE") return false;
+  const always = field.allow;
+  if (!incoming.allow.every((principal) => always.includes(principal))) return false;
+  const conditional = incoming.allowIf;
+  if (!conditional) return true;
+  return conditional.roles.every(
+    (principal) =>
+      always.includes(principal) ||
+      (field.allowIf?.condition === conditional.condition && field.allowIf.roles.includes(principal)),
+  );
+}
+
+/**
+ * The fields of a schema whose decision is not already made by the field that leads to them, so the policy must be
+ * checked on each: every root and entity field, every field that some field returning its type would let a caller
+ * reach but that refuses that caller (or admits them on other terms), and every field of a type nothing in this
+ * schema returns (it is reached through `_entities`). A field left out would admit everyone its parent admitted,
+ * for the same child, so checking it again would only cost time. An unknown type has no rule: always checked.
+ */
+export function fieldsNeedingCheck(schema: {
+  getTypeMap(): Record<string, unknown>;
+  getQueryType(): { name: string } | null | undefined;
+  getMutationType(): { name: string } | null | undefined;
+}): Set<string> {
+  type ObjectLike = { name: string; getFields(): Record<string, { name: string; type: unknown }> };
+  const isObject = (t: unknown): t is ObjectLike =>
+    !!t && typeof (t as ObjectLike).getFields === "function" && !(t as ObjectLike).name.startsWith("__");
+  const named = (type: unknown): string => {
+    let current = type as { ofType?: unknown; name?: string };
+    while (current.ofType) current = current.ofType as typeof current;
+    return current.name ?? "";
+  };
+  const types = Object.values(schema.getTypeMap()).filter(isObject);
+  const incoming = new Map<string, Rule[]>();
+  for (const type of types)
+    for (const field of Object.values(type.getFields())) {
+      const target = named(field.type);
+      incoming.set(target, [...(incoming.get(target) ?? []), ruleFor(type.name, field.name)!]);
+    }
+  const roots = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name]);
+  const checked = new Set<string>();
+  for (const type of types) {
+    const leading = incoming.get(type.name) ?? [];
+    for (const field of Object.values(type.getFields())) {
+      const rule = ruleFor(type.name, field.name);
+      const implied = !roots.has(type.name) && leading.length > 0 && leading.every((r) => implies(r, rule));
+      if (!implied) checked.add(`${type.name}.${field.name}`);
+    }
+  }
+  return checked;
+}

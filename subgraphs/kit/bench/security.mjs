@@ -1,0 +1,67 @@
+// npm run bench -w @safeguarding/kit   prints what identity and audit cost per subgraph request, in-process:
+// an audit entry committed alone and in a group commit, and the gateway assertion signed and verified.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  appendAudit,
+  auditMigration,
+  createAssertionSigner,
+  createAssertionVerifier,
+  createAuditWriter,
+  loadOrCreateKeyPair,
+  openStore,
+} from "../dist/index.js";
+
+async function time(label, runs, fn, perRun = 1) {
+  for (let i = 0; i < Math.min(50, runs); i++) await fn();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < runs; i++) await fn();
+  const micros = Number(process.hrtime.bigint() - started) / 1000 / (runs * perRun);
+  console.log(`${label.padEnd(52)} ${micros.toFixed(1).padStart(8)} µs`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "kit-bench-"));
+const store = await openStore({ name: "bench", sqlitePath: join(dir, "audit.db"), migrations: { a: auditMigration } });
+const entry = {
+  requestId: "bench",
+  service: "police",
+  action: "READ",
+  operation: "_entities",
+  userId: "demo:control-room",
+  userName: "Priya Natt",
+  role: "CONTROL_ROOM",
+  organisation: "Avonvale Police, Force Control Room",
+  purposeCode: "MISSING_EPISODE",
+  purposeReference: "INC-2026-004512",
+  agreement: null,
+  childIds: ["9990000018"],
+  fieldsReturned: Array.from({ length: 20 }, (_, i) => `MissingEpisode.field${i}`),
+  fieldsDenied: ["CseConcern.summary"],
+  outcome: "PARTIAL",
+};
+console.log(`Node ${process.version}, SQLite (WAL, synchronous=FULL) in ${tmpdir()}\n`);
+await time("audit entry, committed alone (one fsync each)", 300, () => appendAudit(store.db, entry));
+const writer = createAuditWriter(store.db);
+for (const concurrent of [5, 20, 50])
+  await time(
+    `audit entry, group commit of ${concurrent} concurrent requests`,
+    40,
+    () => Promise.all(Array.from({ length: concurrent }, () => writer.append(entry))),
+    concurrent,
+  );
+const pair = await loadOrCreateKeyPair(dir, "bench-assertion");
+const signer = await createAssertionSigner(pair.privateJwk);
+const verifier = await createAssertionVerifier(pair.publicJwk, "police");
+const grant = {
+  identity: { userId: "demo:edt", name: "Chris Doyle", role: "EDT", organisation: "EDT", email: null },
+  purpose: { code: "EMERGENCY", reference: "INC-1", agreement: null },
+  requestId: "bench",
+  facts: { 9990000018: { openMissingEpisode: true, allocatedSocialWorker: false } },
+  via: null,
+};
+const token = await signer.sign(grant, "police");
+await time("gateway assertion: sign (Ed25519)", 3000, () => signer.sign(grant, "police"));
+await time("gateway assertion: verify", 3000, () => verifier.verify(token));
+await store.close();
+rmSync(dir, { recursive: true, force: true });
