@@ -138,27 +138,32 @@ const IDENTITY_FIELDS = new Set(["id", "nhsNumber", "givenName", "familyName", "
 /** What a response disclosed about which children: the gateway's audit entry is written from this. */
 function disclosure(
   context: GatewayContext,
-  rootField: string,
-  args: Json,
+  roots: readonly FieldNode[],
+  variables: Json | undefined,
   data: Json | null | undefined,
 ): { childIds: string[]; sections: string[] } {
   const childIds = new Set(context.access.childIds);
   const sections = new Set<string>();
-  const value = data?.[rootField];
-  if (rootField === "child" && value && typeof value === "object") {
-    for (const [key, section] of Object.entries(value as Json)) {
-      if (section === null || section === undefined) continue;
-      sections.add(IDENTITY_FIELDS.has(key) ? "identity" : key);
+  // Every root field, under its alias if it has one: `a: child(…) b: child(…)` discloses both children.
+  for (const root of roots) {
+    const field = root.name.value;
+    const value = data?.[root.alias?.value ?? field];
+    if (field === "child" && value && typeof value === "object") {
+      for (const [key, section] of Object.entries(value as Json)) {
+        if (section === null || section === undefined || key === "__typename") continue;
+        sections.add(IDENTITY_FIELDS.has(key) ? "identity" : key);
+      }
+    } else if (field === "children" && Array.isArray(value)) {
+      for (const summary of value as Json[]) if (typeof summary?.id === "string") childIds.add(summary.id);
+      if (value.length > 0) sections.add("search results");
+    } else if (value !== null && value !== undefined) {
+      sections.add(field);
     }
-  } else if (rootField === "children" && Array.isArray(value)) {
-    for (const summary of value as Json[]) if (typeof summary?.id === "string") childIds.add(summary.id);
-    if (value.length > 0) sections.add("search results");
-  } else if (value !== null && value !== undefined) {
-    sections.add(rootField);
+    const args = argumentValues(root, variables);
+    const input = args.input as Json | undefined;
+    const childId = args.childId ?? input?.childId;
+    if (typeof childId === "string") childIds.add(childId.replace(/[\s-]/g, ""));
   }
-  const input = args.input as Json | undefined;
-  const childId = args.childId ?? input?.childId;
-  if (typeof childId === "string") childIds.add(childId.replace(/[\s-]/g, ""));
   return { childIds: [...childIds].sort(), sections: [...sections].sort() };
 }
 
@@ -175,14 +180,17 @@ function auditPlugin(store: GatewayAuditStore): ApolloServerPlugin<GatewayContex
         async willSendResponse({ contextValue: context, response, operation, request }) {
           if (!context.grant || !operation || response.body.kind !== "single") return;
           const result = response.body.singleResult;
-          const root = operation.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
-          if (!root || root.kind !== Kind.FIELD || PUBLIC_ROOT_FIELDS.has(root.name.value)) return;
-          const rootField = root.name.value;
-          if (operation.operation === "query" && !["child", "children", "accessLog"].includes(rootField)) {
+          const roots = operation.selectionSet.selections.filter(
+            (s): s is FieldNode => s.kind === Kind.FIELD && !PUBLIC_ROOT_FIELDS.has(s.name.value),
+          );
+          if (roots.length === 0) return;
+          const names = [...new Set(roots.map((r) => r.name.value))];
+          const rootField = names.join(", ");
+          if (operation.operation === "query" && !names.some((n) => ["child", "children", "accessLog"].includes(n))) {
             if (context.access.childIds.size === 0) return;
           }
-          const args = argumentValues(root, request.variables as Json | undefined);
-          const { childIds, sections } = disclosure(context, rootField, args, result.data as Json | null);
+          const variables = request.variables as Json | undefined;
+          const { childIds, sections } = disclosure(context, roots, variables, result.data as Json | null);
           const errors = result.errors ?? [];
           const denied = new Set(context.access.fieldsDenied);
           for (const error of errors)

@@ -108,6 +108,19 @@ describe("every read of a child's record", () => {
     expect(other.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", field: "Query.accessLog" });
   });
 
+  it("records every child an aliased request reads, not only the first", async () => {
+    const requestId = `audit-aliases-${randomUUID()}`;
+    const result = await cluster.query(
+      `{ a: child(id: "${DEMO_CHILD}", ${PURPOSE}) { givenName } b: child(id: "9990000026", ${PURPOSE}) { givenName police { source { agency } } } }`,
+      {},
+      { as: "edt", headers: { "x-request-id": requestId } },
+    );
+    expect(result.errors).toBeUndefined();
+    const [gateway] = await auditEntries(cluster, "gateway", requestId);
+    expect(gateway).toMatchObject({ operation: "child", childIds: [DEMO_CHILD, "9990000026"], outcome: "OK" });
+    expect(gateway.fieldsReturned).toEqual(["identity", "police"]);
+  });
+
   it("refuses a time range that runs backwards, and filters by time", async () => {
     const bad = await cluster.query(
       `{ accessLog(childId: "${DEMO_CHILD}", from: "2026-12-01T00:00:00Z", to: "2026-01-01T00:00:00Z") { at } }`,
