@@ -349,14 +349,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     context: async (request) => {
       const authorization = request.headers.authorization;
       let identity;
+      let refused: AuthenticationFailed | null = null;
       try {
         identity = await authenticator.authenticate(typeof authorization === "string" ? authorization : undefined);
       } catch (error) {
         if (!(error instanceof AuthenticationFailed)) throw error;
-        throw new HttpRefusal(401, "UNAUTHENTICATED", error.message, {
-          "www-authenticate": 'Bearer error="invalid_token"',
-        });
+        refused = error;
       }
+      // Counted before a bad token is refused, so guessing at tokens is limited per address like anything else.
       const key = identity ? `user:${identity.userId}` : `anon:${request.socket.remoteAddress ?? "unknown"}`;
       let decision;
       try {
@@ -376,6 +376,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           `You have made more than ${decision.limit} requests in a minute: wait ${decision.retryAfterSeconds} s and try again.`,
           { "retry-after": String(decision.retryAfterSeconds) },
         );
+      }
+      if (refused) {
+        throw new HttpRefusal(401, "UNAUTHENTICATED", refused.message, {
+          "www-authenticate": 'Bearer error="invalid_token"',
+        });
       }
       const header = request.headers["x-request-id"];
       const requestId = typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : randomUUID();

@@ -37,4 +37,11 @@ describe("rate limiting per user", () => {
     expect(body.errors[0].message).toMatch(/more than 5 requests in a minute: wait \d+ s/);
     expect((await cluster.query(`{ __typename }`, {}, { as: "camhs" })).status).toBe(200);
   });
+
+  it("counts refused tokens against the caller's address, so guessing at tokens is limited too", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1)
+      statuses.push((await cluster.query(`{ __typename }`, {}, { authorization: "Bearer not.a.token" })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
 });
