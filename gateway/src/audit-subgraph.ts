@@ -153,13 +153,10 @@ export function createAuditSchema(deps: AuditSubgraphDependencies): GraphQLSchem
     Child: {
       __resolveReference: (reference: { id: string }) => reference,
       async recentlyViewedBy(child: { id: string }, _: unknown, context: GatewayContext) {
-        const entries = await queryAuditLog(deps.audit, {
-          childId: child.id,
-          actions: ["READ"],
-          limit: RECENT_VIEWS + 1,
-        });
+        // Reads of the record itself (alone or with other fields in one request), not reads of the access log.
+        const entries = await queryAuditLog(deps.audit, { childId: child.id, actions: ["READ"], limit: 500 });
         return entries
-          .filter((entry) => entry.requestId !== context.requestId && entry.operation === "child")
+          .filter((entry) => entry.requestId !== context.requestId && entry.operation.split(", ").includes("child"))
           .slice(0, RECENT_VIEWS)
           .map((entry) => ({
             childId: child.id,

@@ -56,6 +56,10 @@ export async function authConfigFromEnv(
     if (env.AUTH_JWKS_URL && !/^https?:\/\//.test(env.AUTH_JWKS_URL)) {
       throw new Error(`AUTH_JWKS_URL must be an http(s) URL; got "${env.AUTH_JWKS_URL}".`);
     }
+    // Keys fetched over plain HTTP could be swapped in transit, and with them anyone's role.
+    if (production && env.AUTH_JWKS_URL?.startsWith("http://")) {
+      throw new Error("AUTH_JWKS_URL must use https:// when NODE_ENV=production.");
+    }
     return {
       ...common,
       issuer: env.AUTH_ISSUER,
@@ -64,6 +68,14 @@ export async function authConfigFromEnv(
     };
   }
   if (production) throw new Error("AUTH_JWKS_URL or AUTH_JWKS_FILE must be set when NODE_ENV=production.");
+  console.warn(
+    JSON.stringify({
+      level: "warn",
+      service: "gateway",
+      message:
+        "Using the development identity provider: anyone who can read the data directory can sign in as any role. Set AUTH_JWKS_URL for real use.",
+    }),
+  );
   const idp = await loadDevIdentityProvider(dataDir);
   return { ...common, issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: { keys: idp.jwks } };
 }
@@ -139,7 +151,8 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
         name: text(payload.name) ?? String(payload.sub),
         role,
         organisation: text(payload[config.organisationClaim]) ?? "unknown organisation",
-        email: text(payload.email),
+        // Only an address the identity provider has verified: allocation to a child is matched on it.
+        email: payload.email_verified === true ? text(payload.email) : null,
       };
     },
   };

@@ -148,6 +148,17 @@ export function acceptPurpose(context: GatewayContext, purpose: AccessPurposeArg
   if (agreement && (agreement.length > 200 || hasControlCharacters(agreement)))
     throw badInput("purpose.agreement must be one line of at most 200 characters.", "purpose.agreement");
   const accepted = { code: purpose.code, reference, agreement };
+  const earlier = context.grant?.purpose;
+  // Each agency records the request under one purpose, so a request states one.
+  if (
+    earlier &&
+    (earlier.code !== accepted.code || earlier.reference !== reference || earlier.agreement !== agreement)
+  ) {
+    throw badInput(
+      "This request states two different purposes: ask for each purpose in a separate request, so each look is recorded with its own.",
+      "purpose",
+    );
+  }
   if (context.grant) context.grant.purpose = accepted;
   return accepted;
 }

@@ -4,11 +4,20 @@ import { randomUUID } from "node:crypto";
 import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
-import { GraphQLError, Kind, valueFromASTUntyped, type FieldNode, type GraphQLSchema } from "graphql";
+import {
+  GraphQLError,
+  Kind,
+  valueFromASTUntyped,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from "graphql";
 import type { JWK } from "jose";
 import {
   ASSERTION_HEADER,
   auditMigration,
+  CHILDREN_HEADER,
   createAssertionSigner,
   createAuditWriter,
   enforcePolicyOnSchema,
@@ -43,6 +52,17 @@ process.env.APOLLO_TELEMETRY_DISABLED = "1";
 export type { GatewayContext } from "./context.js";
 
 export const SUPERGRAPH_PATH = new URL("../dist/supergraph.graphql", import.meta.url);
+
+/** Every answer says which request id it was recorded under, for support calls and investigations. */
+const requestIdPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        response.http.headers.set("x-request-id", contextValue.requestId);
+      },
+    };
+  },
+};
 
 /** Adds the child index's warnings (e.g. an agency missing from a search) to the response's errors. */
 const warningsPlugin: ApolloServerPlugin<GatewayContext> = {
@@ -81,6 +101,16 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (context.requestId) request.http?.headers.set("x-request-id", context.requestId);
     // Signed per call: the facts the policy needs may have grown since the last call in this request.
     request.http?.headers.set(ASSERTION_HEADER, await context.assertionFor(this.name));
+  }
+
+  /** The agency names the children its answer touched; the gateway's audit entry names them too. */
+  override didReceiveResponse({
+    response,
+    context,
+  }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>["didReceiveResponse"]>>[0]) {
+    const touched = response.http?.headers.get(CHILDREN_HEADER);
+    for (const id of touched?.split(",") ?? []) if (/^\d{10}$/.test(id)) context.access.childIds.add(id);
+    return response;
   }
 
   override async process(options: Parameters<RemoteGraphQLDataSource<GatewayContext>["process"]>[0]) {
@@ -135,23 +165,45 @@ function signInRequiredPlugin(introspection: boolean): ApolloServerPlugin<Gatewa
 type Json = Record<string, unknown>;
 const IDENTITY_FIELDS = new Set(["id", "nhsNumber", "givenName", "familyName", "knownAs", "dateOfBirth", "ageYears"]);
 
-/** What a response disclosed about which children: the gateway's audit entry is written from this. */
+/** The fields of a selection set with every fragment (inline or named) expanded, as they will execute. */
+function fieldsOf(
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+  seen = new Set<string>(),
+): FieldNode[] {
+  const out: FieldNode[] = [];
+  for (const selection of selectionSet?.selections ?? []) {
+    if (selection.kind === Kind.FIELD) out.push(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) out.push(...fieldsOf(selection.selectionSet, fragments, seen));
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      out.push(...fieldsOf(fragments[selection.name.value]?.selectionSet, fragments, seen));
+    }
+  }
+  return out;
+}
+
+/**
+ * What a response disclosed about which children: the gateway's audit entry is written from this. Sections are
+ * named by field, never by the alias a caller chose, and fragments are expanded, so the record cannot be dressed up.
+ */
 function disclosure(
   context: GatewayContext,
   roots: readonly FieldNode[],
+  fragments: Record<string, FragmentDefinitionNode>,
   variables: Json | undefined,
   data: Json | null | undefined,
 ): { childIds: string[]; sections: string[] } {
   const childIds = new Set(context.access.childIds);
   const sections = new Set<string>();
-  // Every root field, under its alias if it has one: `a: child(…) b: child(…)` discloses both children.
   for (const root of roots) {
     const field = root.name.value;
     const value = data?.[root.alias?.value ?? field];
     if (field === "child" && value && typeof value === "object") {
-      for (const [key, section] of Object.entries(value as Json)) {
-        if (section === null || section === undefined || key === "__typename") continue;
-        sections.add(IDENTITY_FIELDS.has(key) ? "identity" : key);
+      for (const sub of fieldsOf(root.selectionSet, fragments)) {
+        const section = (value as Json)[sub.alias?.value ?? sub.name.value];
+        if (section === null || section === undefined || sub.name.value === "__typename") continue;
+        sections.add(IDENTITY_FIELDS.has(sub.name.value) ? "identity" : sub.name.value);
       }
     } else if (field === "children" && Array.isArray(value)) {
       for (const summary of value as Json[]) if (typeof summary?.id === "string") childIds.add(summary.id);
@@ -177,11 +229,15 @@ function auditPlugin(store: GatewayAuditStore): ApolloServerPlugin<GatewayContex
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue: context, response, operation, request }) {
+        async willSendResponse({ contextValue: context, response, operation, request, document }) {
           if (!context.grant || !operation || response.body.kind !== "single") return;
           const result = response.body.singleResult;
-          const roots = operation.selectionSet.selections.filter(
-            (s): s is FieldNode => s.kind === Kind.FIELD && !PUBLIC_ROOT_FIELDS.has(s.name.value),
+          const fragments: Record<string, FragmentDefinitionNode> = {};
+          for (const definition of document?.definitions ?? [])
+            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+          // Root fields through fragments too: `{ ... on Query { child(…) } }` is a read like any other.
+          const roots = fieldsOf(operation.selectionSet, fragments).filter(
+            (f) => !PUBLIC_ROOT_FIELDS.has(f.name.value),
           );
           if (roots.length === 0) return;
           const names = [...new Set(roots.map((r) => r.name.value))];
@@ -190,13 +246,22 @@ function auditPlugin(store: GatewayAuditStore): ApolloServerPlugin<GatewayContex
             if (context.access.childIds.size === 0) return;
           }
           const variables = request.variables as Json | undefined;
-          const { childIds, sections } = disclosure(context, roots, variables, result.data as Json | null);
+          const { childIds, sections } = disclosure(context, roots, fragments, variables, result.data as Json | null);
           const errors = result.errors ?? [];
           const denied = new Set(context.access.fieldsDenied);
           for (const error of errors)
             if (error.extensions?.code === "FORBIDDEN" && typeof error.extensions.field === "string")
               denied.add(error.extensions.field);
-          if (childIds.length === 0 && denied.size === 0 && operation.operation === "query") return;
+          // A search is recorded with what was typed, even when it found nobody.
+          const searches = roots
+            .filter((r) => r.name.value === "children")
+            .map((r) => (argumentValues(r, variables).search ?? {}) as Json)
+            .map(
+              (search) =>
+                `searched for ${JSON.stringify(search.name ?? "")}${search.dateOfBirth ? ` born ${String(search.dateOfBirth)}` : ""}`,
+            );
+          if (childIds.length === 0 && denied.size === 0 && searches.length === 0 && operation.operation === "query")
+            return;
           const forbiddenOnly = errors.length > 0 && errors.every((e) => e.extensions?.code === "FORBIDDEN");
           const outcome: AuditOutcome =
             errors.length === 0
@@ -226,7 +291,10 @@ function auditPlugin(store: GatewayAuditStore): ApolloServerPlugin<GatewayContex
               fieldsReturned: sections,
               fieldsDenied: [...denied].sort(),
               outcome,
-              detail: errors.find((e) => e.extensions?.code !== "FORBIDDEN")?.message ?? null,
+              detail:
+                [...searches, errors.find((e) => e.extensions?.code !== "FORBIDDEN")?.message]
+                  .filter(Boolean)
+                  .join("; ") || null,
             });
           } catch (error) {
             console.error(
@@ -336,6 +404,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       ...(trusted ? [trustedDocumentsPlugin<GatewayContext>(trusted)] : []),
       signInRequiredPlugin(!config.production),
       warningsPlugin,
+      requestIdPlugin,
       auditPlugin(audit),
     ],
   });
@@ -382,8 +451,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           "www-authenticate": 'Bearer error="invalid_token"',
         });
       }
+      // A caller's own id is kept as the start of ours, for their support calls; the gateway's suffix makes every
+      // request id unique, so a caller cannot tie their request to someone else's entries.
       const header = request.headers["x-request-id"];
-      const requestId = typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? header : randomUUID();
+      const suffix = randomUUID();
+      const requestId =
+        typeof header === "string" && /^[\w-]{1,64}$/.test(header) ? `${header}.${suffix.slice(0, 8)}` : suffix;
       const grant = identity ? { identity, purpose: null, requestId, facts: {}, via: null } : null;
       return {
         requestId,

@@ -154,7 +154,7 @@ export const PROTOCOL_SDL = /* GraphQL */ `
     "The facts that are missing, and from which agency."
     missingFacts: [String!]!
     "Records that contradict each other and were left out of the check, e.g. a return interview for an episode police do not hold."
-    dataProblems: [String!]!
+    dataProblems: [String!]
   }
 
   "What the card says, in the order an officer needs it. Every item names the agency it comes from."
@@ -378,6 +378,28 @@ export function createProtocolSchema(deps: ProtocolSubgraphDependencies): GraphQ
   const answers = new WeakMap<ProtocolContext, Map<string, Promise<LiveAnswer>>>();
   const warned = new WeakMap<ProtocolContext, Set<string>>();
 
+  /**
+   * The engine reads meeting records the user may not see (strategy discussions are for the professional network).
+   * A flag built from one keeps its rule, status and due time, which the user needs, and loses the meeting's date
+   * and id, which they may not see.
+   */
+  function forViewer(context: ProtocolContext, id: string, protocol: ChildProtocol): ChildProtocol {
+    if (decide(context.grant, "SocialCareRecord", "strategyDiscussions", id).allowed) return protocol;
+    return {
+      ...protocol,
+      flags: protocol.flags.map((flag) =>
+        flag.rule === "STRATEGY_MINUTES_SHARING"
+          ? {
+              ...flag,
+              evidence: [],
+              reason:
+                "The minutes of a strategy discussion have not been shared with every agency that attended. Children's social care hold the detail.",
+            }
+          : flag,
+      ),
+    };
+  }
+
   function live(context: ProtocolContext, id: string): Promise<LiveAnswer> {
     let perRequest = answers.get(context);
     if (!perRequest) answers.set(context, (perRequest = new Map()));
@@ -428,7 +450,7 @@ export function createProtocolSchema(deps: ProtocolSubgraphDependencies): GraphQ
               ),
           );
         }
-        return protocol;
+        return forViewer(context, child.id, protocol);
       },
       async actionCard(child: { id: string }, _: unknown, context: ProtocolContext) {
         const { record, protocol } = await live(context, child.id);
@@ -447,7 +469,13 @@ export function createProtocolSchema(deps: ProtocolSubgraphDependencies): GraphQ
         }
         const canSee = (typeName: string, fieldName: string) =>
           decide(context.grant, typeName, fieldName, child.id).allowed;
-        return buildActionCard(record, protocol, deps.glossary, protocol.evaluatedAt, canSee);
+        return buildActionCard(
+          record,
+          forViewer(context, child.id, protocol),
+          deps.glossary,
+          protocol.evaluatedAt,
+          canSee,
+        );
       },
     },
   };

@@ -9,12 +9,12 @@ export function createSessions(secret: string = randomBytes(32).toString("hex"))
 
   return {
     cookieFor(officerId: string, secure: boolean): string {
-      const attributes = ["Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=43200", ...(secure ? ["Secure"] : [])];
+      const attributes = ["Path=/", "HttpOnly", "SameSite=Strict", "Max-Age=43200", ...(secure ? ["Secure"] : [])];
       return `${SESSION_COOKIE}=${officerId}.${sign(officerId)}; ${attributes.join("; ")}`;
     },
 
     clearCookie(): string {
-      return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+      return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
     },
 
     /** The signed-in officer id, or null when there is no valid session cookie. */

@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importJWK, SignJWT } from "jose";
+import { DEV_AUDIENCE, DEV_ISSUER, findDemoUser, loadOrCreateKeyPair } from "@safeguarding/kit";
 import { DEMO_CHILD, PURPOSE, repoRoot, startCluster, type Cluster } from "../support/cluster.js";
 import { auditEntries, entriesFor } from "../support/audit.js";
 
@@ -32,8 +34,8 @@ async function read(as: string, requestId = `audit-${randomUUID()}`) {
   return { result, requestId };
 }
 
-function verify(): { status: number | null; stdout: string } {
-  const run = spawnSync(process.execPath, [join(repoRoot, "scripts/audit-verify.mjs")], {
+function verify(...args: string[]): { status: number | null; stdout: string } {
+  const run = spawnSync(process.execPath, [join(repoRoot, "scripts/audit-verify.mjs"), ...args], {
     env: { ...process.env, DATA_DIR: cluster.dataDir },
     encoding: "utf8",
   });
@@ -81,7 +83,7 @@ describe("every read of a child's record", () => {
       { as: "auditor" },
     );
     expect(log.errors).toBeUndefined();
-    const entry = log.data.accessLog.find((e: { requestId: string }) => e.requestId === requestId);
+    const entry = log.data.accessLog.find((e: { requestId: string }) => e.requestId.startsWith(`${requestId}.`));
     expect(entry).toMatchObject({
       userName: "Priya Natt",
       role: "CONTROL_ROOM",
@@ -119,6 +121,77 @@ describe("every read of a child's record", () => {
     const [gateway] = await auditEntries(cluster, "gateway", requestId);
     expect(gateway).toMatchObject({ operation: "child", childIds: [DEMO_CHILD, "9990000026"], outcome: "OK" });
     expect(gateway.fieldsReturned).toEqual(["identity", "police"]);
+  });
+
+  it("records a read made through fragments, with sections named by field whatever the aliases say", async () => {
+    const requestId = `audit-fragments-${randomUUID()}`;
+    const result = await cluster.query(
+      `query { ... on Query { ...Read } }
+       fragment Read on Query { child(id: "${DEMO_CHILD}", ${PURPOSE}) { givenName: health { gpPractice { name } } familyName: police { source { agency } } } }`,
+      {},
+      { as: "social-worker", headers: { "x-request-id": requestId } },
+    );
+    expect(result.errors).toBeUndefined();
+    const [gateway] = await auditEntries(cluster, "gateway", requestId);
+    expect(gateway).toMatchObject({ operation: "child", childIds: [DEMO_CHILD] });
+    expect(gateway.fieldsReturned).toEqual(["health", "police"]);
+  });
+
+  it("refuses one request stating two purposes, so every look is recorded with its own", async () => {
+    const result = await cluster.query(
+      `{ a: child(id: "${DEMO_CHILD}", purpose: { code: EMERGENCY, reference: "INC-A" }) { id } b: child(id: "9990000026", purpose: { code: CARE_PLANNING, reference: "CASE-B" }) { id } }`,
+      {},
+      { as: "edt" },
+    );
+    expect(result.errors?.map((e) => e.extensions?.code)).toContain("BAD_USER_INPUT");
+    expect(JSON.stringify(result.errors)).toMatch(/two different purposes/);
+  });
+
+  it("records name searches in each agency's trail with what was typed, even when nothing matched", async () => {
+    const requestId = `audit-search-${randomUUID()}`;
+    await cluster.query(
+      `{ children(search: { name: "nobody-of-that-name" }, ${PURPOSE}) { id } }`,
+      {},
+      { as: "control-room", headers: { "x-request-id": requestId } },
+    );
+    const police = await auditEntries(cluster, "police", requestId);
+    expect(police).toHaveLength(1);
+    expect(police[0]).toMatchObject({ action: "READ", childIds: [] });
+    const [gateway] = await auditEntries(cluster, "gateway", requestId);
+    expect(gateway).toMatchObject({ action: "SEARCH", operation: "children" });
+  });
+
+  it("does not treat an email address the identity provider has not verified as the allocated social worker", async () => {
+    const key = await importJWK(
+      (await loadOrCreateKeyPair(cluster.dataDir, "dev-identity-provider")).privateJwk,
+      "EdDSA",
+    );
+    const user = findDemoUser("social-worker")!;
+    const claimed = async (verified: boolean) =>
+      new SignJWT({
+        name: user.name,
+        email: user.email,
+        email_verified: verified,
+        org: user.organisation,
+        sg_role: user.role,
+      })
+        .setProtectedHeader({ alg: "EdDSA" })
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setSubject("someone-else")
+        .setIssuedAt()
+        .setExpirationTime("10m")
+        .sign(key);
+    const read = async (verified: boolean) =>
+      cluster.query(
+        `{ accessLog(childId: "${DEMO_CHILD}") { at } }`,
+        {},
+        {
+          authorization: `Bearer ${await claimed(verified)}`,
+        },
+      );
+    expect((await read(false)).errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", field: "Query.accessLog" });
+    expect((await read(true)).errors).toBeUndefined();
   });
 
   it("refuses a time range that runs backwards, and filters by time", async () => {
@@ -183,6 +256,9 @@ describe("every write", () => {
       { as: "response-officer", headers: { "x-request-id": `${requestId}-found` } },
     );
     expect(found.errors).toBeUndefined();
+    // The gateway's entry for recordFound names the child though the request gave only the episode id.
+    const [foundAtGateway] = await auditEntries(cluster, "gateway", `${requestId}-found`);
+    expect(foundAtGateway).toMatchObject({ operation: "recordFound", childIds: [child] });
     const [create] = await auditEntries(cluster, "police", requestId);
     expect(create).toMatchObject({ action: "WRITE", operation: "reportMissing", role: "CONTROL_ROOM", before: null });
     expect(create.childIds).toEqual([child]);
@@ -241,6 +317,39 @@ describe("npm run audit:verify", () => {
   });
 });
 
+describe("npm run audit:verify with anchors kept elsewhere", () => {
+  it("reports a log that was wiped and restarted since it was anchored, which the chain alone cannot show", async () => {
+    const anchors = join(cluster.dataDir, "anchors.json");
+    verify("--write-anchors", anchors);
+    const database = new DatabaseSync(join(cluster.dataDir, "social-care.db"));
+    try {
+      database.exec(
+        `DELETE FROM audit_children; DELETE FROM audit_log; UPDATE audit_head SET seq = 0, hash = '${"0".repeat(64)}'`,
+      );
+    } finally {
+      database.close();
+    }
+    // Without the anchors an empty, consistent log looks fine…
+    expect(verify().stdout).toMatch(/social-care\s+ok\s+0 entries/);
+    // …with them, the missing entries are found.
+    const checked = verify("--anchors", anchors);
+    expect(checked.status).toBe(1);
+    expect(checked.stdout).toMatch(/social-care\s+BROKEN at entry \d+: entry \d+, anchored on .*, is missing/);
+  });
+
+  it("reports audit tables dropped from a store that had them", async () => {
+    const database = new DatabaseSync(join(cluster.dataDir, "social-care.db"));
+    try {
+      database.exec("DROP TABLE audit_children; DROP TABLE audit_log; DROP TABLE audit_head");
+    } finally {
+      database.close();
+    }
+    const checked = verify();
+    expect(checked.status).toBe(1);
+    expect(checked.stdout).toMatch(/social-care\s+BROKEN at entry 1: the audit tables have been removed/);
+  });
+});
+
 describe("when the audit trail cannot be written", () => {
   it("an agency withholds its part of the record, and the rest still comes back", async () => {
     const database = new DatabaseSync(join(cluster.dataDir, "health.db"));
@@ -251,7 +360,7 @@ describe("when the audit trail cannot be written", () => {
     }
     const { result } = await read("social-worker");
     expect(result.data.child.health).toBeNull();
-    expect(result.data.child.socialCare.legalStatus.code).toBe("C1");
+    expect(result.data.child.police.missingEpisodes.length).toBeGreaterThan(0);
     const error = result.errors?.find((e) => e.extensions?.code === "AUDIT_UNAVAILABLE");
     expect(error, JSON.stringify(result.errors)).toBeDefined();
     expect(error?.extensions?.agency).toBe("HEALTH");

@@ -33,7 +33,11 @@ export async function auditEntries(
   if (!reader) return [];
   try {
     let query = reader.db.selectFrom("audit_log").selectAll().orderBy("seq");
-    if (requestId) query = query.where("request_id", "=", requestId);
+    // The gateway adds its own suffix to a caller's request id ("<caller's id>.<8 hex>"); agencies use that whole id.
+    if (requestId)
+      query = query.where((eb) =>
+        eb.or([eb("request_id", "=", requestId), eb("request_id", "like", `${requestId}.%`)]),
+      );
     const rows = await query.execute();
     return rows.map((row) => ({
       seq: row.seq,

@@ -45,6 +45,8 @@ export interface ActionCard {
     source: SourceRef;
   } | null;
   whereToReturn: {
+    /** The child it is about (not in the schema): the access policy's conditions need it. */
+    nhsNumber: string;
     childMissing: boolean;
     missingEpisode: CardItem | null;
     returnTo: CardItem | null;
@@ -170,6 +172,7 @@ export function buildActionCard(
   const planItem = (text: string, detail: string | null = null): CardItem | null =>
     plan ? { text, detail, asOf: at(plan.updatedAt ?? plan.recordedAt), source: plan.source } : null;
   const whereToReturn: ActionCard["whereToReturn"] = {
+    nhsNumber: record.id,
     childMissing: !!open,
     missingEpisode: open
       ? {
@@ -179,7 +182,7 @@ export function buildActionCard(
           source: open.source,
         }
       : null,
-    returnTo: open && plan ? planItem(plan.returnTo) : null,
+    returnTo: open && plan?.returnTo ? planItem(plan.returnTo) : null,
     placement:
       open && socialCare?.placement
         ? {

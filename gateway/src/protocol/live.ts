@@ -76,7 +76,7 @@ export interface SocialCareSection {
   onCallManager: (Provenance & { person: { name: string; role: string; phone: string | null } }) | null;
   outOfHoursPlan:
     | (Provenance & {
-        returnTo: string;
+        returnTo: string | null;
         doNotReturnTo: string[];
         whoToCall: { name: string; role: string; phone: string | null; team: string | null }[];
         legalAdviceRoute: string;

@@ -6,7 +6,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { Kysely } from "kysely";
 import { serveHttp, HttpRefusal, type RunningHttp } from "./http.js";
 import { ASSERTION_HEADER, type AssertionVerifier } from "./access/assertion.js";
-import { newAccessRecord, requestedFields, type AccessRecord } from "./access/enforce.js";
+import { CHILDREN_HEADER, newAccessRecord, requestedFields, type AccessRecord } from "./access/enforce.js";
 import type { AccessGrant } from "./access/identity.js";
 import { createAuditWriter, type AuditOutcome } from "./audit.js";
 import type { FederatedSchema } from "./schema.js";
@@ -90,9 +90,8 @@ export async function startSubgraphService<TContext extends RequestContext>(
           "This service answers only the safeguarding gateway: send your request to the gateway with your bearer token.",
         );
       }
-      const idHeader = request.headers["x-request-id"];
-      const requestId =
-        typeof idHeader === "string" && /^[\w-]{1,64}$/.test(idHeader) ? idHeader : (grant.requestId ?? randomUUID());
+      // The request id the gateway signed, so entries are tied to the gateway's by a value nobody else can set.
+      const requestId = grant.requestId || randomUUID();
       return options.createContext({ requestId, grant, access: newAccessRecord(), audited: false }, request);
     },
     probe: {
@@ -132,8 +131,9 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
           const { access, grant } = contextValue;
           const result = response.body.singleResult;
           const isWrite = operation?.operation === "mutation";
+          if (access.childIds.size > 0) response.http.headers.set(CHILDREN_HEADER, [...access.childIds].join(","));
           if (contextValue.audited) return;
-          if (!isWrite && access.childIds.size === 0 && access.fieldsDenied.size === 0) return;
+          if (!isWrite && access.childIds.size === 0 && access.fieldsDenied.size === 0 && !access.detail) return;
           const errors = result.errors ?? [];
           const denied = access.fieldsDenied.size > 0;
           const outcome: AuditOutcome = isWrite
@@ -169,7 +169,7 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
               ].sort(),
               fieldsDenied: [...access.fieldsDenied].sort(),
               outcome,
-              detail: isWrite ? (errors[0]?.message ?? null) : null,
+              detail: isWrite ? (errors[0]?.message ?? null) : access.detail,
             });
           } catch (error) {
             console.error(

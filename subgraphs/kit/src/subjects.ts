@@ -8,6 +8,7 @@ import { createBatchLoader } from "./loader.js";
 import { badInput } from "./errors.js";
 import { isoDate } from "./validate.js";
 import type { AccessGrant, ChildFacts } from "./access/identity.js";
+import type { AccessRecord } from "./access/enforce.js";
 
 /** Every agency keeps its own record of who a child is; these two tables have the same shape in each store. */
 export interface SubjectTable {
@@ -185,6 +186,7 @@ export type SubjectRepository = ReturnType<typeof createSubjectRepository<Subjec
 export interface HasSubjects {
   subjects: SubjectRepository;
   grant: AccessGrant;
+  access: AccessRecord;
   /**
    * The facts this agency alone holds that the access policy's conditions need (an open missing episode, the
    * allocated social worker), for each child asked about, relative to the caller.
@@ -206,6 +208,7 @@ export function createSubjectQueries(prefix: string): Function {
       @Ctx() context: HasSubjects,
     ): Promise<AgencySubject[]> {
       const subjects = await context.subjects.find(nhsNumbers);
+      for (const subject of subjects) context.access.childIds.add(subject.nhsNumber);
       if (!context.accessFacts || subjects.length === 0) return subjects;
       const facts = await context.accessFacts(
         subjects.map((s) => s.nhsNumber),
@@ -231,7 +234,15 @@ export function createSubjectQueries(prefix: string): Function {
     ): Promise<AgencySubject[]> {
       if (limit < 1 || limit > SEARCH_LIMIT_MAX)
         throw badInput(`limit must be between 1 and ${SEARCH_LIMIT_MAX}.`, "limit");
-      return context.subjects.search(name, dateOfBirth ? isoDate("dateOfBirth", dateOfBirth) : null, limit);
+      const matches = await context.subjects.search(
+        name,
+        dateOfBirth ? isoDate("dateOfBirth", dateOfBirth) : null,
+        limit,
+      );
+      // A search is recorded with what was typed, and every child it named, even when it found nobody.
+      context.access.detail = `searched for ${JSON.stringify(name)}${dateOfBirth ? ` born ${dateOfBirth}` : ""}`;
+      for (const match of matches) context.access.childIds.add(match.nhsNumber);
+      return matches;
     }
   }
   return SubjectQueries;

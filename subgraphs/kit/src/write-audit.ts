@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { AccessGrant } from "./access/identity.js";
+import type { AccessRecord } from "./access/enforce.js";
 import { appendAudit } from "./audit.js";
 
 /** Who is writing: the request's verified caller, or the service's own code (seeding, tests). */
@@ -8,6 +9,8 @@ export interface WriteActor {
   grant: AccessGrant;
   /** Set once the write's audit entry is in its transaction, so the request is not recorded twice. */
   audited: boolean;
+  /** The request's access record, when there is a request: the child written about is reported to the gateway. */
+  access?: AccessRecord;
 }
 
 /** The actor for writes made by the service's own code, not by a request: recorded as such. */
@@ -65,4 +68,5 @@ export async function auditWrite(trx: Kysely<any>, actor: WriteActor, change: Wr
     after: change.after ?? null,
   });
   actor.audited = true;
+  actor.access?.childIds.add(change.childId);
 }

@@ -171,8 +171,15 @@ export class CaseContact extends RecordedItem {
 
 @ObjectType({ description: "The plan for out-of-hours staff if the child is found or in crisis." })
 export class OutOfHoursPlan extends RecordedItem {
-  @Field(() => String, { description: "If found: where to take the child." })
-  returnTo!: string;
+  /** The child it belongs to, for the access policy's conditions. Not in the schema. */
+  nhsNumber!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "If found: where to take the child. Usually the placement, so shown as the placement address is: to social care always, to police while a missing episode is open, not to health roles.",
+  })
+  returnTo!: string | null;
 
   @Field(() => [String], { description: "If found: where the child must not be taken." })
   doNotReturnTo!: string[];

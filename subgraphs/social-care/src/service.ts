@@ -94,6 +94,7 @@ export function toLegalStatus(row: LegalStatusTable): LegalStatus {
 function toOutOfHoursPlan(row: OutOfHoursPlanTable): OutOfHoursPlan {
   return {
     ...recorded(row),
+    nhsNumber: row.nhs_number,
     returnTo: row.return_to,
     doNotReturnTo: jsonList<string>(row.do_not_return_to),
     whoToCall: jsonList<ContactPerson>(row.who_to_call),

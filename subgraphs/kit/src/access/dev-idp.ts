@@ -120,6 +120,7 @@ export async function loadDevIdentityProvider(dataDir: string): Promise<DevIdent
       return new SignJWT({
         name: user.name,
         email: user.email,
+        email_verified: true,
         org: user.organisation,
         [DEFAULT_ROLE_CLAIM]: user.role,
       })

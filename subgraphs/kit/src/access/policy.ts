@@ -162,7 +162,8 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
   Placement: { default: { allow: CASE }, fields: { address: PLACEMENT_ADDRESS } },
   CaseContact: caseRecord,
   ContactPerson: caseRecord,
-  OutOfHoursPlan: caseRecord,
+  // Where to take the child is usually the placement: it follows the placement address.
+  OutOfHoursPlan: { default: { allow: CASE }, fields: { returnTo: PLACEMENT_ADDRESS } },
   CaseDecision: caseRecord,
   StrategyDiscussion: networkRecord,
   MeetingAction: networkRecord,
@@ -189,7 +190,15 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
   EscalationStep: caseRecord,
 
   // The protocol engine and the action card (in the gateway).
-  ChildProtocol: caseRecord,
+  ChildProtocol: {
+    default: { allow: CASE },
+    fields: {
+      dataProblems: {
+        allow: NETWORK,
+        why: "Data problems name meeting and return-interview records, which are for the professional network.",
+      },
+    },
+  },
   // Also for training what-ifs (evaluateProtocol on supplied facts); real flags sit behind ChildProtocol.
   ProtocolFlag: { default: { allow: [...CASE, "TRAINING_SUPERVISOR"] } },
   ActionCard: caseRecord,
@@ -198,7 +207,7 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
   ActionCardItem: caseRecord,
   ActionCardLegalStatus: caseRecord,
   ActionCardPlacement: { default: { allow: CASE }, fields: { address: PLACEMENT_ADDRESS } },
-  ActionCardReturn: caseRecord,
+  ActionCardReturn: { default: { allow: CASE }, fields: { returnTo: PLACEMENT_ADDRESS } },
   ActionCardRisk: caseRecord,
 
   // The audit trail.
