@@ -22,6 +22,8 @@ export function localActor(service: string): WriteActor {
       identity: {
         userId: `${service}-service`,
         name: `${service} service`,
+        // A grant needs a role; this one is never checked against the policy (the service's own code writes
+        // without a request) and the audit entry records the role as SERVICE.
         role: "AUDITOR",
         organisation: service,
         email: null,
