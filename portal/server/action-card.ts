@@ -664,6 +664,12 @@ ${renderCardForm(values, errors, { childId })}${anotherChild}`,
       const rest = pathname.slice("/action-card".length).replace(/^\/+|\/+$/g, "");
       const values = formValuesFrom(url.searchParams);
       if (!rest && values.nhs === undefined) return false;
+      // Showing a card is a recorded look at a child's record: only a real GET does it, never a HEAD probe.
+      if (request.method === "HEAD") {
+        response.writeHead(405, { allow: "GET", "cache-control": "no-store" });
+        response.end();
+        return true;
+      }
       const officer = signedInOfficer(request);
       if (!officer) {
         await signInPage(request, response, url);
