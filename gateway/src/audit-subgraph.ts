@@ -1,5 +1,5 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import { GraphQLError, parse, type GraphQLSchema } from "graphql";
+import { parse, type GraphQLSchema } from "graphql";
 import type { Kysely } from "kysely";
 import { DateTimeResolver } from "graphql-scalars";
 import { badInput, parseNhsNumber, queryAuditLog, type AuditRecord } from "@safeguarding/kit";
@@ -171,9 +171,3 @@ export function createAuditSchema(deps: AuditSubgraphDependencies): GraphQLSchem
   };
   return buildSubgraphSchema([{ typeDefs: parse(AUDIT_SDL), resolvers: resolvers as never }]);
 }
-
-export const auditUnavailable = () =>
-  new GraphQLError(
-    "The record cannot be shown because this access could not be recorded in the audit trail. Try again; if it keeps failing, report it with the time.",
-    { extensions: { code: "AUDIT_UNAVAILABLE" } },
-  );

@@ -20,9 +20,6 @@ const PASS_THROUGH = new Set([
   "RATE_LIMITED",
 ]);
 
-export const AUDIT_UNAVAILABLE_MESSAGE =
-  "The record cannot be shown because this access could not be recorded in the audit trail. Try again; if it keeps failing, report it with the time.";
-
 const AGENCY_OF_SUBGRAPH: Record<string, AgencyCode> = {
   police: "POLICE",
   "social-care": "SOCIAL_CARE",

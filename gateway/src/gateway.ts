@@ -13,26 +13,26 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from "graphql";
-import type { JWK } from "jose";
 import {
   ASSERTION_HEADER,
+  AUDIT_UNAVAILABLE_MESSAGE,
+  auditedCaller,
   auditMigration,
   CHILDREN_HEADER,
+  compactNhsNumber,
   createAssertionSigner,
   createAuditWriter,
   enforcePolicyOnSchema,
   HttpRefusal,
-  loadOrCreateKeyPair,
+  gatewayAssertionKey,
   newAccessRecord,
   openStore,
-  readJwk,
   serveHttp,
   type AuditOutcome,
   type RunningHttp,
 } from "@safeguarding/kit";
 import { loadGlossary } from "@safeguarding/glossary";
 import { createChildIndexSchema } from "./child-index.js";
-import { AUDIT_UNAVAILABLE_MESSAGE } from "./errors.js";
 import type { GatewayContext } from "./context.js";
 import { createAuditSchema, loadAllocationFacts } from "./audit-subgraph.js";
 import { AuthenticationFailed, authConfigFromEnv, createAuthenticator } from "./auth.js";
@@ -214,7 +214,7 @@ function disclosure(
     const args = argumentValues(root, variables);
     const input = args.input as Json | undefined;
     const childId = args.childId ?? input?.childId;
-    if (typeof childId === "string") childIds.add(childId.replace(/[\s-]/g, ""));
+    if (typeof childId === "string") childIds.add(compactNhsNumber(childId));
   }
   return { childIds: [...childIds].sort(), sections: [...sections].sort() };
 }
@@ -273,20 +273,13 @@ function auditPlugin(store: GatewayAuditStore): ApolloServerPlugin<GatewayContex
                   : errors.some((e) => e.extensions?.code === "BAD_USER_INPUT")
                     ? "REFUSED"
                     : "ERROR";
-          const { identity, purpose } = context.grant;
           try {
             await audit.append({
               requestId: context.requestId,
               service: "gateway",
               action: operation.operation === "mutation" ? "WRITE" : rootField === "children" ? "SEARCH" : "READ",
               operation: rootField,
-              userId: identity.userId,
-              userName: identity.name,
-              role: identity.role,
-              organisation: identity.organisation,
-              purposeCode: purpose?.code ?? null,
-              purposeReference: purpose?.reference ?? null,
-              agreement: purpose?.agreement ?? null,
+              ...auditedCaller(context.grant),
               childIds,
               fieldsReturned: sections,
               fieldsDenied: [...denied].sort(),
@@ -329,13 +322,6 @@ interface GatewayAuditStore {
   close(): Promise<void>;
 }
 
-async function assertionPrivateKey(config: GatewayConfig): Promise<JWK> {
-  const file = process.env.GATEWAY_ASSERTION_PRIVATE_KEY_FILE;
-  if (file) return readJwk(file);
-  if (config.production) throw new Error("GATEWAY_ASSERTION_PRIVATE_KEY_FILE must be set when NODE_ENV=production.");
-  return (await loadOrCreateKeyPair(config.dataDir, "gateway-assertion")).privateJwk;
-}
-
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const supergraphSdl = readFileSync(SUPERGRAPH_PATH, "utf8");
   const audit = await openStore<unknown>({
@@ -344,7 +330,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     sqlitePath: join(config.dataDir, "gateway.db"),
     migrations: { "900_audit_log": auditMigration },
   });
-  const signer = await createAssertionSigner(await assertionPrivateKey(config));
+  const signer = await createAssertionSigner(await gatewayAssertionKey("private", config.dataDir, config.production));
   const authenticator = createAuthenticator(await authConfigFromEnv(config.dataDir, config.production));
   const limiter = createRateLimiter(config.rateLimit);
   const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
@@ -367,7 +353,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const auditDeps = { audit: audit.db, agencies: config.agencies, timeoutMs: config.subgraphTimeoutMs };
   const auditSchema = guard(createAuditSchema(auditDeps), {
     "Query.accessLog": async (args, context) => {
-      const id = typeof args.childId === "string" ? args.childId.replace(/[\s-]/g, "") : "";
+      const id = typeof args.childId === "string" ? compactNhsNumber(args.childId) : "";
       if (/^\d{10}$/.test(id)) await loadAllocationFacts(auditDeps, context as GatewayContext, id);
     },
   });

@@ -3,8 +3,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importJWK, SignJWT } from "jose";
-import { DEV_AUDIENCE, DEV_ISSUER, findDemoUser, loadOrCreateKeyPair } from "@safeguarding/kit";
+import { craftToken } from "../support/tokens.js";
 import { DEMO_CHILD, PURPOSE, repoRoot, startCluster, type Cluster } from "../support/cluster.js";
 import { auditEntries, entriesFor } from "../support/audit.js";
 
@@ -162,26 +161,12 @@ describe("every read of a child's record", () => {
   });
 
   it("does not treat an email address the identity provider has not verified as the allocated social worker", async () => {
-    const key = await importJWK(
-      (await loadOrCreateKeyPair(cluster.dataDir, "dev-identity-provider")).privateJwk,
-      "EdDSA",
-    );
-    const user = findDemoUser("social-worker")!;
-    const claimed = async (verified: boolean) =>
-      new SignJWT({
-        name: user.name,
-        email: user.email,
-        email_verified: verified,
-        org: user.organisation,
-        sg_role: user.role,
-      })
-        .setProtectedHeader({ alg: "EdDSA" })
-        .setIssuer(DEV_ISSUER)
-        .setAudience(DEV_AUDIENCE)
-        .setSubject("someone-else")
-        .setIssuedAt()
-        .setExpirationTime("10m")
-        .sign(key);
+    // The allocated worker's own claims, under another subject, with the address verified or not.
+    const claimed = (verified: boolean) =>
+      craftToken(cluster.dataDir, {
+        user: "social-worker",
+        claims: { sub: "someone-else", email_verified: verified },
+      });
     const read = async (verified: boolean) =>
       cluster.query(
         `{ accessLog(childId: "${DEMO_CHILD}") { at } }`,

@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
+import { craftToken, type CraftOptions } from "../support/tokens.js";
 import {
   ASSERTION_HEADER,
   ASSERTION_ISSUER,
   createAssertionSigner,
   DEFAULT_ROLE_CLAIM,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  findDemoUser,
   loadOrCreateKeyPair,
 } from "@safeguarding/kit";
 import { testGrant } from "@safeguarding/kit/testing";
@@ -35,28 +33,7 @@ afterAll(async () => {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-/** A token shaped like the development identity provider's, with any claim or header overridden. */
-async function craft(
-  options: { claims?: Record<string, unknown>; key?: JWK; alg?: string; iss?: string; aud?: string } = {},
-) {
-  const user = findDemoUser("response-officer")!;
-  const now = Math.floor(Date.now() / 1000);
-  const key = await importJWK(options.key ?? idpKey, options.alg ?? "EdDSA");
-  return new SignJWT({
-    name: user.name,
-    email: user.email,
-    org: user.organisation,
-    [DEFAULT_ROLE_CLAIM]: user.role,
-    sub: `demo:${user.id}`,
-    iss: options.iss ?? DEV_ISSUER,
-    aud: options.aud ?? DEV_AUDIENCE,
-    iat: now,
-    exp: now + 600,
-    ...options.claims,
-  })
-    .setProtectedHeader({ alg: options.alg ?? "EdDSA", kid: idpKey.kid })
-    .sign(key);
-}
+const craft = (options: CraftOptions = {}) => craftToken(cluster.dataDir, options);
 
 /** Sends a request with its own request id, and checks no agency (and no audit trail) ever saw it. */
 async function refusedBeforeAnyAgency(body: unknown, authorization: string | null) {

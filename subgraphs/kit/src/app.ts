@@ -15,7 +15,7 @@ import {
 } from "./service.js";
 import type { JWK } from "jose";
 import { createAssertionVerifier } from "./access/assertion.js";
-import { loadOrCreateKeyPair, readJwk } from "./access/keys.js";
+import { gatewayAssertionKey } from "./access/keys.js";
 import { auditMigration } from "./audit.js";
 import { isProduction } from "./config.js";
 import { openStore, type Store } from "./store.js";
@@ -48,19 +48,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Load demo data into an empty store (default true). */
   seedDemo?: boolean;
-  /** The gateway's public key for its assertions; by default from configuration (see assertionPublicKey). */
+  /** The gateway's public key for its assertions; by default from configuration (see gatewayAssertionKey). */
   assertionPublicKey?: JWK;
-}
-
-/**
- * The public key that checks the gateway's assertions: GATEWAY_ASSERTION_PUBLIC_KEY_FILE in production; locally
- * the development pair under <data dir>/keys, created by whichever service starts first.
- */
-export async function assertionPublicKey(dataDir: string): Promise<JWK> {
-  const file = process.env.GATEWAY_ASSERTION_PUBLIC_KEY_FILE;
-  if (file) return readJwk(file);
-  if (isProduction()) throw new Error("GATEWAY_ASSERTION_PUBLIC_KEY_FILE must be set when NODE_ENV=production.");
-  return (await loadOrCreateKeyPair(dataDir, "gateway-assertion")).publicJwk;
 }
 
 export interface RunningSubgraph<DB> extends RunningService {
@@ -123,7 +112,9 @@ export async function startSubgraph<DB extends SubjectTables, C extends RequestC
   const store = await openSubgraphStore(definition, options);
   if (options.seedDemo !== false) await seedDemoData(definition, store.db);
   const createContext = definition.createContextFactory(store.db);
-  const publicKey = options.assertionPublicKey ?? (await assertionPublicKey(options.dataDir ?? defaultDataDir()));
+  const publicKey =
+    options.assertionPublicKey ??
+    (await gatewayAssertionKey("public", options.dataDir ?? defaultDataDir(), isProduction()));
   const service = await startSubgraphService({
     verifier: await createAssertionVerifier(publicKey, definition.name),
     name: definition.name,

@@ -265,78 +265,24 @@ function toRecord(row: AuditLogTable): AuditRecord {
   };
 }
 
-/** Runs inside a transaction that already excludes every other appender (see appendAudit). */
-async function appendLocked(
-  db: Kysely<AuditTables>,
-  dialect: Dialect,
-  columns: ReturnType<typeof entryColumns>,
-  at: Date | undefined,
-): Promise<AuditRecord> {
-  if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${sql.lit(APPEND_LOCK_KEY)})`.execute(db);
-  const head = await db.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1).executeTakeFirst();
-  const previous = head ?? { seq: 0, hash: GENESIS_HASH };
-  // Stamped under the lock, so entries that take the default time are in time order as well as seq order.
-  const unsigned: UnsignedRow = {
-    seq: previous.seq + 1,
-    at: (at ?? new Date()).toISOString(),
-    ...columns,
-    prev_hash: previous.hash,
-  };
-  const row: AuditLogTable = { ...unsigned, hash: hashOf(unsigned) };
-  await db.insertInto("audit_log").values(row).execute();
-  const children = [...new Set(JSON.parse(row.child_ids) as string[])];
-  if (children.length > 0) {
-    await db
-      .insertInto("audit_children")
-      .values(children.map((nhs_number) => ({ seq: row.seq, nhs_number })))
-      .execute();
-  }
-  if (head) await db.updateTable("audit_head").set({ seq: row.seq, hash: row.hash }).where("id", "=", 1).execute();
-  else await db.insertInto("audit_head").values({ id: 1, seq: row.seq, hash: row.hash }).execute();
-  return toRecord(row);
-}
-
 /**
- * Adds one entry to the end of the chain. Given a transaction, the entry is written in it, so the data change it
- * records and the entry commit or roll back together; otherwise it opens its own.
+ * Appends entries, in order, at the end of the chain: one lock, one head read, one insert per table and one commit
+ * (on SQLite one fsync) for the lot. Given a transaction, the entries are written in it, so the data change they
+ * record and the entries commit or roll back together; otherwise it opens its own.
  */
-export async function appendAudit(db: Kysely<any>, entry: AuditEntryInput): Promise<AuditRecord> {
-  const dialect = dialectOf(db);
-  const columns = entryColumns(entry);
-  const audit = db as Kysely<AuditTables>;
-  // In a caller's transaction on SQLite the single connection is already held; on PostgreSQL the advisory lock
-  // serialises appenders.
-  if (audit.isTransaction) return appendLocked(audit, dialect, columns, entry.at);
-  if (dialect === "postgres") {
-    return audit.transaction().execute((trx) => appendLocked(trx, dialect, columns, entry.at));
-  }
-  // Kysely's SQLite transactions are deferred ("begin"): another process writing the same file could commit
-  // between our read of the head and our write. BEGIN IMMEDIATE takes the write lock before the head is read.
-  return audit.connection().execute(async (connection) => {
-    await sql`begin immediate`.execute(connection);
-    try {
-      const record = await appendLocked(connection, dialect, columns, entry.at);
-      await sql`commit`.execute(connection);
-      return record;
-    } catch (error) {
-      await sql`rollback`.execute(connection).catch(() => undefined);
-      throw error;
-    }
-  });
-}
-
-/**
- * Appends entries in order in one transaction: one lock, one head read, one insert per table and one commit (on
- * SQLite one fsync) for the lot.
- */
-async function appendBatch(db: Kysely<any>, batch: { columns: ReturnType<typeof entryColumns>; at?: Date }[]) {
+async function appendEntries(
+  db: Kysely<any>,
+  batch: { columns: ReturnType<typeof entryColumns>; at?: Date }[],
+): Promise<AuditRecord[]> {
   const dialect = dialectOf(db);
   const audit = db as Kysely<AuditTables>;
   const appendAll = async (trx: Kysely<AuditTables>) => {
+    // On PostgreSQL the advisory lock serialises appenders; on SQLite the write lock does (see below).
     if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${sql.lit(APPEND_LOCK_KEY)})`.execute(trx);
     const head = await trx.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1).executeTakeFirst();
     let previous = head ?? { seq: 0, hash: GENESIS_HASH };
     const rows: AuditLogTable[] = [];
+    // Stamped under the lock, so entries that take the default time are in time order as well as seq order.
     const now = new Date();
     for (const { columns, at } of batch) {
       const unsigned: UnsignedRow = {
@@ -368,7 +314,11 @@ async function appendBatch(db: Kysely<any>, batch: { columns: ReturnType<typeof 
     else await trx.insertInto("audit_head").values({ id: 1, seq: previous.seq, hash: previous.hash }).execute();
     return rows.map(toRecord);
   };
+  // In a caller's transaction on SQLite the single connection is already held.
+  if (audit.isTransaction) return appendAll(audit);
   if (dialect === "postgres") return audit.transaction().execute(appendAll);
+  // Kysely's SQLite transactions are deferred ("begin"): another process writing the same file could commit
+  // between our read of the head and our write. BEGIN IMMEDIATE takes the write lock before the head is read.
   return audit.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);
     try {
@@ -380,6 +330,12 @@ async function appendBatch(db: Kysely<any>, batch: { columns: ReturnType<typeof 
       throw error;
     }
   });
+}
+
+/** Adds one entry to the end of the chain (in the caller's transaction, when given one). */
+export async function appendAudit(db: Kysely<any>, entry: AuditEntryInput): Promise<AuditRecord> {
+  const [record] = await appendEntries(db, [{ columns: entryColumns(entry), at: entry.at }]);
+  return record;
 }
 
 export interface AuditWriter {
@@ -408,7 +364,7 @@ export function createAuditWriter(db: Kysely<any>, options: { maxBatch?: number 
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {
-        const records = await appendBatch(db, batch);
+        const records = await appendEntries(db, batch);
         batch.forEach((pending, i) => pending.resolve(records[i]));
       } catch (error) {
         for (const pending of batch) pending.reject(error);

@@ -15,8 +15,13 @@ export function checkDigit(firstNine: string): number | null {
   return check;
 }
 
+/** An NHS number as typed, without the spaces and hyphens people put in it: "999 000-0018" → "9990000018". */
+export function compactNhsNumber(input: string): string {
+  return input.replace(/[\s-]/g, "");
+}
+
 export function parseNhsNumber(input: string): NhsNumberResult {
-  const compact = input.replace(/[\s-]/g, "");
+  const compact = compactNhsNumber(input);
   if (compact.length === 0) return { ok: false, reason: "The NHS number is empty: give the 10-digit NHS number." };
   if (!/^\d+$/.test(compact)) {
     return { ok: false, reason: "An NHS number has digits only (spaces and hyphens are allowed between them)." };

@@ -9,6 +9,7 @@ import { ASSERTION_HEADER, type AssertionVerifier } from "./access/assertion.js"
 import { CHILDREN_HEADER, newAccessRecord, requestedFields, type AccessRecord } from "./access/enforce.js";
 import type { AccessGrant } from "./access/identity.js";
 import { createAuditWriter, type AuditOutcome } from "./audit.js";
+import { auditedCaller } from "./write-audit.js";
 import type { FederatedSchema } from "./schema.js";
 import type { Store } from "./store.js";
 
@@ -112,6 +113,7 @@ export async function startSubgraphService<TContext extends RequestContext>(
   };
 }
 
+/** The sentence every service gives when it withholds data because the access could not be recorded. */
 export const AUDIT_UNAVAILABLE_MESSAGE =
   "The record cannot be shown because this access could not be recorded in the audit trail. Try again; if it keeps failing, report it with the time.";
 
@@ -152,13 +154,7 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
               service,
               action: isWrite ? "WRITE" : "READ",
               operation: (rootField && rootField.kind === "Field" ? rootField.name.value : operationName) ?? "unknown",
-              userId: grant.identity.userId,
-              userName: grant.identity.name,
-              role: grant.via === "protocol" ? `${grant.identity.role} via protocol engine` : grant.identity.role,
-              organisation: grant.identity.organisation,
-              purposeCode: grant.purpose?.code ?? null,
-              purposeReference: grant.purpose?.reference ?? null,
-              agreement: grant.purpose?.agreement ?? null,
+              ...auditedCaller(grant),
               childIds: [...access.childIds].sort(),
               // The checked fields, and the plain ones under them whose decision their parent made.
               fieldsReturned: [

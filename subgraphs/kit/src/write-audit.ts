@@ -1,7 +1,32 @@
 import type { Kysely } from "kysely";
 import type { AccessGrant } from "./access/identity.js";
 import type { AccessRecord } from "./access/enforce.js";
-import { appendAudit } from "./audit.js";
+import { appendAudit, type AuditEntryInput } from "./audit.js";
+
+/** Who acted and why, as every audit entry records it: from the grant the gateway asserted. */
+export function auditedCaller(
+  grant: AccessGrant,
+): Pick<
+  AuditEntryInput,
+  "userId" | "userName" | "role" | "organisation" | "purposeCode" | "purposeReference" | "agreement"
+> {
+  const { identity, purpose } = grant;
+  const role =
+    grant.via === "local"
+      ? "SERVICE"
+      : grant.via === "protocol"
+        ? `${identity.role} via protocol engine`
+        : identity.role;
+  return {
+    userId: identity.userId,
+    userName: identity.name,
+    role,
+    organisation: identity.organisation,
+    purposeCode: purpose?.code ?? null,
+    purposeReference: purpose?.reference ?? null,
+    agreement: purpose?.agreement ?? null,
+  };
+}
 
 /** Who is writing: the request's verified caller, or the service's own code (seeding, tests). */
 export interface WriteActor {
@@ -49,19 +74,12 @@ export interface WriteChange {
  * values before and after. If the entry cannot be written the transaction fails and nothing changes.
  */
 export async function auditWrite(trx: Kysely<any>, actor: WriteActor, change: WriteChange): Promise<void> {
-  const { grant } = actor;
   await appendAudit(trx, {
     requestId: actor.requestId,
     service: change.service,
     action: "WRITE",
     operation: change.operation,
-    userId: grant.identity.userId,
-    userName: grant.identity.name,
-    role: grant.via === "local" ? "SERVICE" : grant.identity.role,
-    organisation: grant.identity.organisation,
-    purposeCode: grant.purpose?.code ?? null,
-    purposeReference: grant.purpose?.reference ?? null,
-    agreement: grant.purpose?.agreement ?? null,
+    ...auditedCaller(actor.grant),
     childIds: [change.childId],
     fieldsReturned: [],
     fieldsDenied: [],

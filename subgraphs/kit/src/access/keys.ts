@@ -64,3 +64,21 @@ export function readJwk(path: string): JWK {
   }
   return parsed as JWK;
 }
+
+/**
+ * One half of the gateway's assertion key pair: from GATEWAY_ASSERTION_PRIVATE_KEY_FILE (the gateway) or
+ * GATEWAY_ASSERTION_PUBLIC_KEY_FILE (each subgraph), required in production; locally the development pair under
+ * <data dir>/keys, created by whichever service starts first.
+ */
+export async function gatewayAssertionKey(
+  half: "private" | "public",
+  dataDir: string,
+  production: boolean,
+): Promise<JWK> {
+  const setting = `GATEWAY_ASSERTION_${half.toUpperCase()}_KEY_FILE`;
+  const file = process.env[setting];
+  if (file) return readJwk(file);
+  if (production) throw new Error(`${setting} must be set when NODE_ENV=production.`);
+  const pair = await loadOrCreateKeyPair(dataDir, "gateway-assertion");
+  return half === "private" ? pair.privateJwk : pair.publicJwk;
+}

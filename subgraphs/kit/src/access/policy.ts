@@ -1,3 +1,4 @@
+import { compactNhsNumber } from "../nhs-number.js";
 import { factsFor, type AccessGrant, type ChildFacts, type Role } from "./identity.js";
 
 /**
@@ -293,7 +294,7 @@ export function childIdOf(typeName: string, root: unknown, args: Record<string, 
     if (typeName === "Child" && typeof record.id === "string") return record.id;
   }
   const argument = args?.childId ?? ((typeName === "Query" || typeName === "Mutation") && args?.id);
-  if (typeof argument === "string") return argument.replace(/[\s-]/g, "");
+  if (typeof argument === "string") return compactNhsNumber(argument);
   return null;
 }
 
