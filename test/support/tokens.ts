@@ -1,5 +1,5 @@
 import { importJWK, SignJWT, type JWK } from "jose";
-import { DEFAULT_ROLE_CLAIM, DEV_AUDIENCE, DEV_ISSUER, findDemoUser, loadOrCreateKeyPair } from "@safeguarding/kit";
+import { demoUserClaims, DEV_AUDIENCE, DEV_ISSUER, findDemoUser, loadOrCreateKeyPair } from "@safeguarding/kit";
 
 export interface CraftOptions {
   /** The demo user whose claims the token starts from (default response-officer). */
@@ -23,11 +23,7 @@ export async function craftToken(dataDir: string, options: CraftOptions = {}): P
   const now = Math.floor(Date.now() / 1000);
   const key = await importJWK(options.key ?? idpKey, options.alg ?? "EdDSA");
   return new SignJWT({
-    name: user.name,
-    email: user.email,
-    email_verified: true,
-    org: user.organisation,
-    [DEFAULT_ROLE_CLAIM]: user.role,
+    ...demoUserClaims(user),
     sub: `demo:${user.id}`,
     iss: options.iss ?? DEV_ISSUER,
     aud: options.aud ?? DEV_AUDIENCE,

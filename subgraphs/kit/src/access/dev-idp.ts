@@ -110,6 +110,17 @@ export interface DevIdentityProvider {
   issue(user: DemoUser, options?: { ttlSeconds?: number }): Promise<string>;
 }
 
+/** The claims the development provider puts in a demo user's token (besides iss, aud, sub and the times). */
+export function demoUserClaims(user: DemoUser): Record<string, unknown> {
+  return {
+    name: user.name,
+    email: user.email,
+    email_verified: true,
+    org: user.organisation,
+    [DEFAULT_ROLE_CLAIM]: user.role,
+  };
+}
+
 export async function loadDevIdentityProvider(dataDir: string): Promise<DevIdentityProvider> {
   const pair = await loadOrCreateKeyPair(dataDir, "dev-identity-provider");
   const key = await importJWK(pair.privateJwk, "EdDSA");
@@ -117,13 +128,7 @@ export async function loadDevIdentityProvider(dataDir: string): Promise<DevIdent
     jwks: { keys: [pair.publicJwk] },
     jwksPath: pair.publicPath,
     async issue(user, options = {}) {
-      return new SignJWT({
-        name: user.name,
-        email: user.email,
-        email_verified: true,
-        org: user.organisation,
-        [DEFAULT_ROLE_CLAIM]: user.role,
-      })
+      return new SignJWT(demoUserClaims(user))
         .setProtectedHeader({ alg: "EdDSA", kid: pair.privateJwk.kid, typ: "JWT" })
         .setIssuer(DEV_ISSUER)
         .setAudience(DEV_AUDIENCE)
