@@ -10,7 +10,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { defaultDataDir, openAuditReader, verifyAuditChain } from "../subgraphs/kit/dist/index.js";
+import { defaultDataDir } from "@safeguarding/shared/config";
+import { openAuditReader, verifyAuditChain } from "@safeguarding/shared/audit";
 
 const { values } = parseArgs({
   options: {

@@ -3,12 +3,12 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 
-if (!existsSync(new URL("../subgraphs/kit/dist/index.js", import.meta.url))) {
+if (!existsSync(new URL("../gateway/shared/dist/dev-idp.js", import.meta.url))) {
   console.error("Build first: npm start (or npm run build) builds the packages this command uses.");
   process.exit(1);
 }
-const { DEMO_USERS, defaultDataDir, findDemoUser, loadDevIdentityProvider } =
-  await import("../subgraphs/kit/dist/index.js");
+const { DEMO_USERS, findDemoUser, loadDevIdentityProvider } = await import("@safeguarding/shared/dev-idp");
+const { defaultDataDir } = await import("@safeguarding/shared/config");
 
 const { values } = parseArgs({
   options: { user: { type: "string" }, list: { type: "boolean" }, ttl: { type: "string" }, help: { type: "boolean" } },

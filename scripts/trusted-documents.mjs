@@ -3,9 +3,9 @@
 // TRUSTED_DOCUMENTS=gateway/trusted-documents.json and it runs only those.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { CLIENT_OPERATIONS } from "../gateway/dist/client-operations.js";
-import { buildManifest } from "../gateway/dist/trusted-documents.js";
-import { ACTION_CARD_QUERY } from "../portal/server-dist/action-card.js";
+import { CLIENT_OPERATIONS } from "@safeguarding/gateway/client-operations";
+import { buildManifest } from "@safeguarding/gateway/trusted-documents";
+import { ACTION_CARD_QUERY } from "@safeguarding/portal/action-card-query";
 
 const operations = [...CLIENT_OPERATIONS, { name: "PortalActionCard", body: ACTION_CARD_QUERY }];
 const target = fileURLToPath(new URL("../gateway/trusted-documents.json", import.meta.url));

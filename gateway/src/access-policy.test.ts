@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Supergraph } from "@apollo/federation-internals";
 import { getNamedType, isNonNullType, isObjectType, type GraphQLSchema } from "graphql";
-import { ACCESS_POLICY, alwaysAllowed, PROTOCOL_ENGINE, ROLES, ruleFor, type Principal } from "@safeguarding/kit";
+import { ACCESS_POLICY, alwaysAllowed, PROTOCOL_ENGINE, ruleFor, type Principal } from "@safeguarding/shared/policy";
+import { ROLES } from "@safeguarding/shared/identity";
 
 /** The API clients see: the committed supergraph without its @inaccessible parts. */
 const api: GraphQLSchema = Supergraph.build(readFileSync(new URL("../supergraph.graphql", import.meta.url), "utf8"))

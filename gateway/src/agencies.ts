@@ -1,4 +1,4 @@
-import { ASSERTION_HEADER } from "@safeguarding/kit";
+import { ASSERTION_HEADER } from "@safeguarding/shared/assertion";
 import type { AgencyEndpoint } from "./config.js";
 import { AgencyUnavailableError, postGraphql } from "./fetcher.js";
 import type { GatewayContext } from "./context.js";

@@ -7,15 +7,8 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from "jose";
-import {
-  DEFAULT_ROLE_CLAIM,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  isRole,
-  loadDevIdentityProvider,
-  ROLES,
-  type Identity,
-} from "@safeguarding/kit";
+import { DEFAULT_ROLE_CLAIM, DEV_AUDIENCE, DEV_ISSUER, loadDevIdentityProvider } from "@safeguarding/shared/dev-idp";
+import { isRole, ROLES, type Identity } from "@safeguarding/shared/identity";
 
 /**
  * Bearer tokens: OAuth2 / OpenID Connect access tokens, verified for signature, issuer, audience, expiry and

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { composeServices } from "@apollo/composition";
 import { parse } from "graphql";
-import { CHILD_INDEX_SDL } from "./child-index.js";
-import { GLOSSARY_SDL } from "./glossary-subgraph.js";
-import { PROTOCOL_SDL } from "./protocol-subgraph.js";
-import { AUDIT_SDL } from "./audit-subgraph.js";
+import { AGENCIES } from "@safeguarding/shared/agencies";
+import { CHILD_INDEX_SDL } from "./subgraphs/child-index.js";
+import { GLOSSARY_SDL } from "./subgraphs/glossary.js";
+import { PROTOCOL_SDL } from "./subgraphs/protocol.js";
+import { AUDIT_SDL } from "./subgraphs/access-log.js";
 
 export interface SubgraphSdl {
   name: string;
@@ -20,9 +21,12 @@ export function readSubgraphSdls(): SubgraphSdl[] {
     { name: "glossary", url: "local://glossary", sdl: GLOSSARY_SDL },
     { name: "protocol", url: "local://protocol", sdl: PROTOCOL_SDL },
     { name: "audit", url: "local://audit", sdl: AUDIT_SDL },
-    { name: "police", url: "http://127.0.0.1:4001/graphql", sdl: read("@safeguarding/police-subgraph") },
-    { name: "social-care", url: "http://127.0.0.1:4002/graphql", sdl: read("@safeguarding/social-care-subgraph") },
-    { name: "health", url: "http://127.0.0.1:4003/graphql", sdl: read("@safeguarding/health-subgraph") },
+    // Each agency's package is @safeguarding/<name>-subgraph, its SDL written by its build.
+    ...AGENCIES.map((a) => ({
+      name: a.name,
+      url: `http://127.0.0.1:${a.defaultPort}/graphql`,
+      sdl: read(`@safeguarding/${a.name}-subgraph`),
+    })),
   ];
 }
 

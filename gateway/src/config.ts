@@ -1,23 +1,34 @@
-import { defaultDataDir, intFromEnv } from "@safeguarding/kit";
+import { fileURLToPath } from "node:url";
+import { AGENCIES, agencyUrl, type AgencyCode, type AgencyRow } from "@safeguarding/shared/agencies";
+import { defaultDataDir, intFromEnv } from "@safeguarding/shared/config";
 import { DEFAULT_LIMITS, type OperationLimits } from "./limits.js";
 import { rateLimitConfigFromEnv, type RateLimitConfig } from "./rate-limit.js";
 
-export type AgencyCode = "POLICE" | "SOCIAL_CARE" | "HEALTH";
+export type { AgencyCode } from "@safeguarding/shared/agencies";
 
-/** How sentences name each agency. */
-export const AGENCY_NAMES: Record<AgencyCode, string> = {
-  POLICE: "police",
-  SOCIAL_CARE: "social care",
-  HEALTH: "health",
-};
+/** gateway/protocol: the per-area missing-protocol files the gateway ships. */
+export const PROTOCOL_CONFIG_DIR = fileURLToPath(new URL("../protocol/", import.meta.url));
 
+/** One agency from the shared table, and where this gateway finds it. */
 export interface AgencyEndpoint {
   /** The subgraph's name in the supergraph. */
-  name: string;
+  name: AgencyRow["name"];
   agency: AgencyCode;
   /** Prefix of the subgraph's @inaccessible index queries, e.g. policeSubjects. */
   queryPrefix: string;
+  /** The field of Child holding the agency's section, e.g. socialCare. */
+  section: string;
   url: string;
+}
+
+export function agencyEndpoints(env: NodeJS.ProcessEnv = process.env): AgencyEndpoint[] {
+  return AGENCIES.map((a) => ({
+    name: a.name,
+    agency: a.code,
+    queryPrefix: a.queryPrefix,
+    section: a.section,
+    url: agencyUrl(a, env),
+  }));
 }
 
 export interface GatewayConfig {
@@ -30,8 +41,8 @@ export interface GatewayConfig {
   /** Checked before any subgraph is called. */
   limits: OperationLimits;
   production: boolean;
-  /** The folder of per-area protocol configuration files; gateway/protocol when unset. */
-  protocolConfigDir?: string;
+  /** The folder of per-area protocol configuration files (PROTOCOL_CONFIG_DIR). */
+  protocolConfigDir: string;
   /** Where the development keys and the embedded audit store live. */
   dataDir: string;
   /** PostgreSQL for the gateway's audit trail (GATEWAY_DATABASE_URL); the SQLite file data/gateway.db when unset. */
@@ -43,15 +54,10 @@ export interface GatewayConfig {
 
 export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const host = process.env.HOST ?? "127.0.0.1";
-  const url = (name: string, port: number) => process.env[`${name}_URL`] || `http://127.0.0.1:${port}/graphql`;
   return {
     port: intFromEnv("GATEWAY_PORT", 4000),
     host,
-    agencies: [
-      { name: "police", agency: "POLICE", queryPrefix: "police", url: url("POLICE", 4001) },
-      { name: "social-care", agency: "SOCIAL_CARE", queryPrefix: "socialCare", url: url("SOCIAL_CARE", 4002) },
-      { name: "health", agency: "HEALTH", queryPrefix: "health", url: url("HEALTH", 4003) },
-    ],
+    agencies: agencyEndpoints(),
     subgraphTimeoutMs: intFromEnv("SUBGRAPH_TIMEOUT_MS", 5000),
     maxBodyBytes: intFromEnv("MAX_BODY_BYTES", 64 * 1024),
     limits: {
@@ -61,7 +67,7 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): Gatew
       maxTokens: intFromEnv("MAX_QUERY_TOKENS", DEFAULT_LIMITS.maxTokens),
     },
     production: process.env.NODE_ENV === "production",
-    protocolConfigDir: process.env.PROTOCOL_CONFIG_DIR || undefined,
+    protocolConfigDir: process.env.PROTOCOL_CONFIG_DIR || PROTOCOL_CONFIG_DIR,
     dataDir: defaultDataDir(),
     databaseUrl: process.env.GATEWAY_DATABASE_URL || undefined,
     rateLimit: rateLimitConfigFromEnv(),

@@ -1,5 +1,7 @@
 import type { GraphQLError } from "graphql";
-import type { AccessGrant, AccessRecord, ChildFacts, PolicyContext } from "@safeguarding/kit";
+import type { AccessGrant, ChildFacts } from "@safeguarding/shared/identity";
+import type { AccessRecord } from "@safeguarding/shared/request-audit";
+import type { PolicyContext } from "@safeguarding/kit";
 
 /** One gateway request: who is asking (null for an anonymous glossary look-up), and what happened so far. */
 export interface GatewayContext extends PolicyContext {

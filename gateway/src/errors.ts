@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import { AGENCY_NAMES, type AgencyCode } from "./config.js";
+import { agencyByName, agencyDisplayName } from "@safeguarding/shared/agencies";
 
 /** Codes a caller can act on: their message is kept. Everything else is replaced by a safe sentence. */
 const PASS_THROUGH = new Set([
@@ -19,12 +19,6 @@ const PASS_THROUGH = new Set([
   "AUDIT_UNAVAILABLE",
   "RATE_LIMITED",
 ]);
-
-const AGENCY_OF_SUBGRAPH: Record<string, AgencyCode> = {
-  police: "POLICE",
-  "social-care": "SOCIAL_CARE",
-  health: "HEALTH",
-};
 
 /**
  * What leaves the gateway: stable codes, sentences a person can act on, the agency when one failed, and never
@@ -48,7 +42,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error?: unk
     };
   }
   const serviceName = typeof extensions.serviceName === "string" ? extensions.serviceName : undefined;
-  const agency = serviceName ? AGENCY_OF_SUBGRAPH[serviceName] : undefined;
+  const agency = serviceName ? agencyByName(serviceName)?.code : undefined;
   const base = { path: formatted.path, locations: formatted.locations };
   const kept = (extra: Record<string, unknown>) =>
     Object.fromEntries(
@@ -66,7 +60,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error?: unk
     // The agency answered, but with an error of its own (calls that fail outright arrive as AGENCY_UNAVAILABLE).
     return {
       ...base,
-      message: `The ${AGENCY_NAMES[agency]} service could not answer part of this request, so its part of the record may be incomplete. The other agencies' parts are shown. Try again; if it keeps failing, report it with the time.`,
+      message: `The ${agencyDisplayName(agency)} service could not answer part of this request, so its part of the record may be incomplete. The other agencies' parts are shown. Try again; if it keeps failing, report it with the time.`,
       extensions: { code: "AGENCY_ERROR", agency },
     };
   }
@@ -82,7 +76,7 @@ export const AUDIT_WITHHELD = "could not record this access in its audit trail, 
 
 export function agencyUnavailable(agency: string, what: string): GraphQLError {
   return new GraphQLError(
-    `The ${AGENCY_NAMES[agency as AgencyCode] ?? agency} service ${what}, so its part of the record is missing from this response. The other agencies' parts are shown. Try again shortly.`,
+    `The ${agencyDisplayName(agency)} service ${what}, so its part of the record is missing from this response. The other agencies' parts are shown. Try again shortly.`,
     { extensions: { code: what === AUDIT_WITHHELD ? "AUDIT_UNAVAILABLE" : "AGENCY_UNAVAILABLE", agency } },
   );
 }

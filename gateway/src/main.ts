@@ -1,6 +1,6 @@
 import { stopOnSignal } from "@safeguarding/kit";
 import { loadGatewayConfig } from "./config.js";
-import { startGateway } from "./gateway.js";
+import { startGateway } from "./start.js";
 
 try {
   const config = loadGatewayConfig();

@@ -1,4 +1,5 @@
 import type { GlossaryTerm } from "./schema.js";
+import { editDistance } from "@safeguarding/shared/text";
 
 /**
  * Control-room search over the glossary, in process. Everything that can be computed once is
@@ -122,35 +123,6 @@ export function tokenise(text: string): string[] {
 /** Spacing-insensitive key: "CP-IS", "cp is" and "CPIS" all give "cpis". */
 function compactKey(text: string): string {
   return tokenise(text).join("");
-}
-
-/** Restricted Damerau-Levenshtein distance, giving up as soon as it must exceed `max`. */
-function boundedDistance(a: string, b: string, max: number): number {
-  const la = a.length;
-  const lb = b.length;
-  if (Math.abs(la - lb) > max) return max + 1;
-  let prevPrev = new Array<number>(lb + 1).fill(0);
-  let prev = new Array<number>(lb + 1);
-  let curr = new Array<number>(lb + 1);
-  for (let j = 0; j <= lb; j++) prev[j] = j;
-  for (let i = 1; i <= la; i++) {
-    curr[0] = i;
-    let rowMin = curr[0];
-    const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= lb; j++) {
-      const cb = b.charCodeAt(j - 1);
-      const cost = ca === cb ? 0 : 1;
-      let value = Math.min(prev[j] + 1, curr[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) {
-        value = Math.min(value, prevPrev[j - 2] + 1);
-      }
-      curr[j] = value;
-      if (value < rowMin) rowMin = value;
-    }
-    if (rowMin > max) return max + 1;
-    [prevPrev, prev, curr] = [prev, curr, prevPrev];
-  }
-  return prev[lb];
 }
 
 interface VocabularyEntry {
@@ -308,7 +280,7 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
           // that skips most of the vocabulary before the distance is computed.
           if (popcount(letters & ~candidate.letters) > maxDistance) continue;
           if (popcount(candidate.letters & ~letters) > maxDistance) continue;
-          const distance = boundedDistance(token, candidate.token, maxDistance);
+          const distance = editDistance(token, candidate.token, maxDistance);
           if (distance <= maxDistance) matches.push({ token: candidate.token, quality: distance === 1 ? 0.7 : 0.5 });
         }
       }
@@ -318,7 +290,7 @@ export function createSearchIndex(terms: readonly GlossaryTerm[]): SearchIndex {
         for (let len = token.length + 1; len <= token.length + 10; len++) {
           for (const candidate of keysByLength.get(len) ?? []) {
             if (popcount(letters & ~candidate.letters) > 1) continue;
-            if (boundedDistance(token, candidate.token.slice(0, token.length), 1) <= 1) {
+            if (editDistance(token, candidate.token.slice(0, token.length), 1) <= 1) {
               matches.push({ token: candidate.token, quality: 0.45 });
             }
           }

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { formatNhsNumber, parseNhsNumber, ROLE_DESCRIPTIONS } from "@safeguarding/kit";
+import { formatNhsNumber, parseNhsNumber } from "@safeguarding/shared/nhs-number";
+import { ROLE_DESCRIPTIONS } from "@safeguarding/shared/identity";
 import {
   cardPath,
   formValuesFrom,

@@ -1,5 +1,9 @@
 import { z } from "zod";
-import { ACCESS_PURPOSE_CODES, ACCESS_PURPOSE_DESCRIPTIONS, type AccessPurposeCode } from "@safeguarding/kit";
+import {
+  ACCESS_PURPOSE_CODES,
+  ACCESS_PURPOSE_DESCRIPTIONS,
+  type AccessPurposeCode,
+} from "@safeguarding/shared/identity";
 import { escapeHtml } from "./html.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { requiredInProduction } from "@safeguarding/kit";
+import { requiredInProduction } from "@safeguarding/shared/config";
 
 export interface PortalConfig {
   port: number;

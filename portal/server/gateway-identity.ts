@@ -1,4 +1,5 @@
-import { loadDevIdentityProvider, type DemoUser, type DevIdentityProvider, type Role } from "@safeguarding/kit";
+import { loadDevIdentityProvider, type DemoUser, type DevIdentityProvider } from "@safeguarding/shared/dev-idp";
+import { type Role } from "@safeguarding/shared/identity";
 import type { DemoOfficer } from "./course.ts";
 
 /**

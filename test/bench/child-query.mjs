@@ -89,16 +89,18 @@ const idle = Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [na
 
 // Varied ids from the synthetic population (every one known to all three agencies).
 const kit = await import("@safeguarding/kit");
+const { findDemoUser, loadDevIdentityProvider } = await import("@safeguarding/shared/dev-idp");
+const { ASSERTION_HEADER, createAssertionSigner } = await import("@safeguarding/shared/assertion");
+const { loadOrCreateKeyPair } = await import("@safeguarding/shared/keys");
+const { openAuditReader } = await import("@safeguarding/shared/audit");
 const ids = [...kit.syntheticChildren(Math.min(Number(values.children), 5000))].map((c) => c.nhsNumber);
 let next = 0;
 const nextId = () => ids[next++ % ids.length];
 
 // A real bearer token from the development identity provider, and the gateway's own assertion for direct calls.
-const user = kit.findDemoUser("police-safeguarding");
-const token = await (await kit.loadDevIdentityProvider(dataDir)).issue(user);
-const signer = await kit.createAssertionSigner(
-  (await kit.loadOrCreateKeyPair(dataDir, "gateway-assertion")).privateJwk,
-);
+const user = findDemoUser("police-safeguarding");
+const token = await (await loadDevIdentityProvider(dataDir)).issue(user);
+const signer = await createAssertionSigner((await loadOrCreateKeyPair(dataDir, "gateway-assertion")).privateJwk);
 const grant = {
   identity: { userId: "bench", name: user.name, role: user.role, organisation: user.organisation, email: user.email },
   purpose: { code: "SAFEGUARDING_ENQUIRY", reference: "BENCH-1", agreement: null },
@@ -143,7 +145,7 @@ console.log(`  CPU per gateway request: ${cpuPerRequest.join(", ")}`);
 // Every read is audited (gateway and each agency, hash-chained): entries written per gateway request.
 const audited = [];
 for (const name of ["gateway", ...Object.keys(subgraphs)]) {
-  const reader = await kit.openAuditReader({ sqlitePath: join(dataDir, `${name}.db`) });
+  const reader = await openAuditReader({ sqlitePath: join(dataDir, `${name}.db`) });
   const rows = reader
     ? await reader.db
         .selectFrom("audit_log")
@@ -160,7 +162,7 @@ for (const agency of agencies) {
     `direct: ${agency.name} subgraph`,
     subgraphs[agency.name].url,
     (id) => ({ query, variables: { r: [{ __typename: "Child", id }] } }),
-    { [kit.ASSERTION_HEADER]: await signer.sign(grant, agency.name) },
+    { [ASSERTION_HEADER]: await signer.sign(grant, agency.name) },
   );
 }
 

@@ -13,15 +13,9 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from "graphql";
-import {
-  ACCESS_POLICY,
-  allowedGiven,
-  DEMO_USERS,
-  ruleFor,
-  type ChildFacts,
-  type DemoUser,
-  type Role,
-} from "@safeguarding/kit";
+import { ACCESS_POLICY, allowedGiven, ruleFor } from "@safeguarding/shared/policy";
+import { DEMO_USERS, type DemoUser } from "@safeguarding/shared/dev-idp";
+import { type ChildFacts, type Role } from "@safeguarding/shared/identity";
 import { PURPOSE, startCluster, type Cluster, type GraphqlResult } from "../support/cluster.js";
 
 /**

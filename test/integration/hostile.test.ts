@@ -2,13 +2,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
 import { craftToken, type CraftOptions } from "../support/tokens.js";
-import {
-  ASSERTION_HEADER,
-  ASSERTION_ISSUER,
-  createAssertionSigner,
-  DEFAULT_ROLE_CLAIM,
-  loadOrCreateKeyPair,
-} from "@safeguarding/kit";
+import { ASSERTION_HEADER, ASSERTION_ISSUER, createAssertionSigner } from "@safeguarding/shared/assertion";
+import { DEFAULT_ROLE_CLAIM } from "@safeguarding/shared/dev-idp";
+import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
 import { testGrant } from "@safeguarding/kit/testing";
 import { DEMO_CHILD, postGraphql, PURPOSE, startCluster, type Cluster } from "../support/cluster.js";
 import { entriesFor } from "../support/audit.js";

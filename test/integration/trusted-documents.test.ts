@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLIENT_OPERATIONS } from "../../gateway/dist/client-operations.js";
-import { buildManifest } from "../../gateway/dist/trusted-documents.js";
+import { CLIENT_OPERATIONS } from "@safeguarding/gateway/client-operations";
+import { buildManifest } from "@safeguarding/gateway/trusted-documents";
 import { DEMO_CHILD, PURPOSE, startCluster, type Cluster } from "../support/cluster.js";
 import { entriesFor } from "../support/audit.js";
 

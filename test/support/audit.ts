@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { openAuditReader, type AuditRecord } from "@safeguarding/kit";
+import { openAuditReader, type AuditRecord } from "@safeguarding/shared/audit";
 import type { Cluster } from "./cluster.js";
 
 export const AUDITED_SERVICES = ["gateway", "police", "social-care", "health"] as const;

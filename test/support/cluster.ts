@@ -7,15 +7,15 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { startDelayingProxy } from "./delaying-proxy.js";
 import { SERVICE_NODE_ARGS } from "../../scripts/services.mjs";
+import { ACCESS_POLICY } from "@safeguarding/shared/policy";
 import {
-  ACCESS_POLICY,
   DEMO_USERS,
   DEV_AUDIENCE,
   DEV_ISSUER,
   findDemoUser,
   loadDevIdentityProvider,
-  loadOrCreateKeyPair,
-} from "@safeguarding/kit";
+} from "@safeguarding/shared/dev-idp";
+import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const DEMO_CHILD = "9990000018";

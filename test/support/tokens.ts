@@ -1,5 +1,6 @@
 import { importJWK, SignJWT, type JWK } from "jose";
-import { demoUserClaims, DEV_AUDIENCE, DEV_ISSUER, findDemoUser, loadOrCreateKeyPair } from "@safeguarding/kit";
+import { demoUserClaims, DEV_AUDIENCE, DEV_ISSUER, findDemoUser } from "@safeguarding/shared/dev-idp";
+import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
 
 export interface CraftOptions {
   /** The demo user whose claims the token starts from (default response-officer). */

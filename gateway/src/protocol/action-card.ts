@@ -1,6 +1,7 @@
 import type { Glossary } from "@safeguarding/glossary";
-import { readableTime, type ProtocolFlag, type ProtocolRule } from "./engine.js";
-import { AGENCY_NAMES, type AgencyCode } from "../config.js";
+import { readableTime, type ProtocolFlag, type ProtocolRule } from "@safeguarding/protocol-engine";
+import { agencyDisplayName } from "@safeguarding/shared/agencies";
+import type { AgencyCode } from "../config.js";
 import type { ChildProtocol, LiveChildRecord, SourceRef } from "./live.js";
 
 /**
@@ -136,7 +137,7 @@ export function buildActionCard(
           ? "the legal status, the out-of-hours plan, the on-call manager and decisions"
           : "the CAMHS crisis line";
     gaps.push(
-      `The ${AGENCY_NAMES[agency]} service ${failure.reason}, so this card is missing ${missing}. Try again shortly.`,
+      `The ${agencyDisplayName(agency)} service ${failure.reason}, so this card is missing ${missing}. Try again shortly.`,
     );
   }
   const main = identity.identitySources[0];

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { loadGlossary } from "@safeguarding/glossary";
 import { AgencyUnavailableError } from "../fetcher.js";
 import { buildActionCard } from "./action-card.js";
-import { loadProtocolConfigs, PROTOCOL_CONFIG_DIR } from "./config.js";
+import { loadProtocolConfigs } from "@safeguarding/protocol-engine";
+import { PROTOCOL_CONFIG_DIR } from "../config.js";
 import { evaluateLiveProtocol, type LiveChildRecord, type PoliceSection, type SocialCareSection } from "./live.js";
 
 const configs = loadProtocolConfigs(PROTOCOL_CONFIG_DIR);

@@ -1,8 +1,9 @@
+import { IDENTITY_PREFERENCE } from "@safeguarding/shared/agencies";
 import { askEveryAgency, type AgencyCallContext } from "../agencies.js";
-import { mergeIdentity, SUBJECT_FIELDS, type AgencySubject } from "../child-index.js";
+import { mergeIdentity, SUBJECT_FIELDS, type AgencySubject } from "../subgraphs/child-index.js";
 import type { AgencyEndpoint } from "../config.js";
 import type { AgencyUnavailableError } from "../fetcher.js";
-import type { ProtocolConfig, ProtocolConfigs } from "./config.js";
+import type { ProtocolConfig, ProtocolConfigs } from "@safeguarding/protocol-engine";
 import {
   evaluateProtocol,
   findInconsistencies,
@@ -14,7 +15,7 @@ import {
   type ProtocolRule,
   type ReturnedTo,
   type RiskLevel,
-} from "./engine.js";
+} from "@safeguarding/protocol-engine";
 
 /**
  * The live side of the protocol: one request per agency (its record of who the child is, and the section of the
@@ -171,8 +172,6 @@ export interface LiveChildRecord {
   failed: AgencyUnavailableError[];
 }
 
-const AREA_PREFERENCE: AgencyCode[] = ["SOCIAL_CARE", "HEALTH", "POLICE"];
-
 /** One request per agency for one child: the agency's identity record and the section the protocol reads. */
 export async function fetchLiveRecord(
   agencies: readonly AgencyEndpoint[],
@@ -214,7 +213,7 @@ export async function fetchLiveRecord(
   if (subjects.length > 0) {
     record.identity = mergeIdentity(id, subjects);
     const byAgency = new Map(subjects.map((s) => [s.source.agency, s.area]));
-    record.area = AREA_PREFERENCE.map((a) => byAgency.get(a)).find((area) => area) ?? null;
+    record.area = IDENTITY_PREFERENCE.map((a) => byAgency.get(a)).find((area) => area) ?? null;
   }
   return record;
 }

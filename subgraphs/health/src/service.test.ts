@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ago, DEMO_CHILD_ID, seedDemoData, type Store } from "@safeguarding/kit";
+import { ago, DEMO_CHILD_ID, seedDemoData } from "@safeguarding/kit";
+import { type Store } from "@safeguarding/shared/store";
 import { testBackends, type TestStore, expectBadInput } from "@safeguarding/kit/testing";
 import { healthSubgraph } from "./definition.js";
 import { CamhsUrgency, MentalHealthAssessmentStatus } from "./entities.js";

@@ -16,10 +16,8 @@ import {
   requiredText,
   type RecordedColumns,
   type SubjectTable,
-  auditWrite,
-  localActor,
-  type WriteActor,
 } from "@safeguarding/kit";
+import { auditWrite, localActor, type WriteActor } from "@safeguarding/shared/request-audit";
 import {
   type CamhsReferral,
   CamhsReferralStatus,

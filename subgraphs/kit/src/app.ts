@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import type { Kysely } from "kysely";
 import type { Migration } from "kysely/migration";
-import { defaultDataDir, intFromEnv } from "./config.js";
+import { defaultDataDir, intFromEnv } from "@safeguarding/shared/config";
 import { DEMO_CHILDREN, dateOfBirth, type DemoChild } from "./demo.js";
 import type { FederatedSchema } from "./schema.js";
 import {
@@ -14,11 +14,11 @@ import {
   type RunningService,
 } from "./service.js";
 import type { JWK } from "jose";
-import { createAssertionVerifier } from "./access/assertion.js";
-import { gatewayAssertionKey } from "./access/keys.js";
-import { auditMigration } from "./audit.js";
-import { isProduction } from "./config.js";
-import { openStore, type Store } from "./store.js";
+import { createAssertionVerifier } from "@safeguarding/shared/assertion";
+import { gatewayAssertionKey } from "@safeguarding/shared/keys";
+import { auditMigration } from "@safeguarding/shared/audit";
+import { isProduction } from "@safeguarding/shared/config";
+import { openStore, type Store } from "@safeguarding/shared/store";
 import { insertSubjects, type SubjectTable, type SubjectTables } from "./subjects.js";
 import type { Agency } from "./types.js";
 

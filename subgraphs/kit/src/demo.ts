@@ -1,4 +1,4 @@
-import { completeNhsNumber } from "./nhs-number.js";
+import { completeNhsNumber } from "@safeguarding/shared/nhs-number";
 import type { Agency } from "./types.js";
 
 /**

@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { editDistance, nameScore, normaliseName } from "./names.js";
+import { nameScore, normaliseName } from "./names.js";
 
 describe("normaliseName", () => {
   it("folds case, accents and punctuation", () => {
     expect(normaliseName("  Zoë O'Brien-Smith ")).toBe("zoe o brien smith");
     expect(normaliseName("Łukasz Øverby")).toBe("lukasz overby");
     expect(normaliseName("Strauß")).toBe("strauss");
-  });
-});
-
-describe("editDistance", () => {
-  it("counts a transposition as one edit", () => {
-    expect(editDistance("maisie", "masie")).toBe(1);
-    expect(editDistance("jones", "jnoes")).toBe(1);
-    expect(editDistance("abc", "xyz")).toBe(3);
   });
 });
 

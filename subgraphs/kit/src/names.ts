@@ -1,3 +1,5 @@
+import { editDistance } from "@safeguarding/shared/text";
+
 /** Letters with no separate accent mark to strip, written the way English records usually spell them. */
 const LETTERS: Record<string, string> = {
   ł: "l",
@@ -21,33 +23,6 @@ export function normaliseName(value: string): string {
     .replace(/[łøßæœđðþıħ]/g, (letter) => LETTERS[letter])
     .replace(/[^a-z0-9]+/g, " ")
     .trim();
-}
-
-/** Optimal string alignment distance (Levenshtein plus adjacent transpositions), stopping early past `max`. */
-export function editDistance(a: string, b: string, max = Infinity): number {
-  if (a === b) return 0;
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  let prevPrev = new Array<number>(cols).fill(0);
-  let prev = Array.from({ length: cols }, (_, j) => j);
-  for (let i = 1; i < rows; i += 1) {
-    const current = new Array<number>(cols).fill(0);
-    current[0] = i;
-    let rowMin = current[0];
-    for (let j = 1; j < cols; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(prev[j] + 1, current[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        value = Math.min(value, prevPrev[j - 2] + 1);
-      current[j] = value;
-      if (value < rowMin) rowMin = value;
-    }
-    if (rowMin > max) return max + 1;
-    prevPrev = prev;
-    prev = current;
-  }
-  return prev[cols - 1];
 }
 
 /** How well one typed word matches one name word, 0..1: exact 1, prefix 0.9, small misspelling 0.6-0.8. */

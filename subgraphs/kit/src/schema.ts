@@ -6,7 +6,7 @@ import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { DateTimeResolver, DateResolver } from "graphql-scalars";
 import { buildSchemaSync, createResolversMap, getMetadataStorage, type NonEmptyArray } from "type-graphql";
 import { policyMiddleware } from "./access/enforce.js";
-import { fieldsNeedingCheck } from "./access/policy.js";
+import { fieldsNeedingCheck } from "@safeguarding/shared/policy";
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@inaccessible"])';

@@ -5,13 +5,14 @@ import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/dis
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { Kysely } from "kysely";
 import { serveHttp, HttpRefusal, type RunningHttp } from "./http.js";
-import { ASSERTION_HEADER, type AssertionVerifier } from "./access/assertion.js";
-import { CHILDREN_HEADER, newAccessRecord, requestedFields, type AccessRecord } from "./access/enforce.js";
-import type { AccessGrant } from "./access/identity.js";
-import { createAuditWriter, type AuditOutcome } from "./audit.js";
-import { auditedCaller } from "./write-audit.js";
+import { ASSERTION_HEADER, CHILDREN_HEADER, type AssertionVerifier } from "@safeguarding/shared/assertion";
+import { requestedFields } from "./access/enforce.js";
+import type { AccessGrant } from "@safeguarding/shared/identity";
+import { createAuditWriter } from "@safeguarding/shared/audit";
+import { auditOutcome, recordOrWithhold } from "./audit-response.js";
+import { auditedCaller, newAccessRecord, type AccessRecord } from "@safeguarding/shared/request-audit";
 import type { FederatedSchema } from "./schema.js";
-import type { Store } from "./store.js";
+import type { Store } from "@safeguarding/shared/store";
 
 /** What every subgraph request carries before the agency adds its own services and loaders. */
 export interface RequestBase {
@@ -113,10 +114,6 @@ export async function startSubgraphService<TContext extends RequestContext>(
   };
 }
 
-/** The sentence every service gives when it withholds data because the access could not be recorded. */
-export const AUDIT_UNAVAILABLE_MESSAGE =
-  "The record cannot be shown because this access could not be recorded in the audit trail. Try again; if it keeps failing, report it with the time.";
-
 /**
  * Records every request that touched a child (or was refused something) in the agency's own audit trail before
  * the answer leaves. If the entry cannot be written the data is withheld: the answer becomes one
@@ -136,47 +133,32 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
           if (access.childIds.size > 0) response.http.headers.set(CHILDREN_HEADER, [...access.childIds].join(","));
           if (contextValue.audited) return;
           if (!isWrite && access.childIds.size === 0 && access.fieldsDenied.size === 0 && !access.detail) return;
-          const errors = result.errors ?? [];
-          const denied = access.fieldsDenied.size > 0;
-          const outcome: AuditOutcome = isWrite
-            ? denied
-              ? "DENIED"
-              : "REFUSED"
-            : errors.length === 0
-              ? "OK"
-              : denied && errors.every((e) => e.extensions?.code === "FORBIDDEN")
-                ? "PARTIAL"
-                : "ERROR";
           const rootField = operation?.selectionSet.selections.find((s) => s.kind === "Field");
-          try {
-            await audit.append({
+          // The checked fields, and the plain ones under them whose decision their parent made.
+          const fieldsReturned = [
+            ...new Set([
+              ...access.fieldsReturned,
+              ...(document ? requestedFields(schema, document, access.fieldsDenied) : []),
+            ]),
+          ].sort();
+          const errors = result.errors ?? [];
+          await recordOrWithhold(
+            audit,
+            {
               requestId: contextValue.requestId,
               service,
               action: isWrite ? "WRITE" : "READ",
               operation: (rootField && rootField.kind === "Field" ? rootField.name.value : operationName) ?? "unknown",
               ...auditedCaller(grant),
               childIds: [...access.childIds].sort(),
-              // The checked fields, and the plain ones under them whose decision their parent made.
-              fieldsReturned: [
-                ...new Set([
-                  ...access.fieldsReturned,
-                  ...(document ? requestedFields(schema, document, access.fieldsDenied) : []),
-                ]),
-              ].sort(),
+              fieldsReturned,
               fieldsDenied: [...access.fieldsDenied].sort(),
-              outcome,
+              // A write that reaches here did not record itself, so it was refused.
+              outcome: auditOutcome(errors, !isWrite && fieldsReturned.length > 0),
               detail: isWrite ? (errors[0]?.message ?? null) : access.detail,
-            });
-          } catch (error) {
-            console.error(
-              JSON.stringify({ level: "error", service, message: "audit entry not written", error: String(error) }),
-            );
-            // 200 with a GraphQL error: the gateway reads it and names this agency's part as withheld.
-            response.body.singleResult = {
-              data: null,
-              errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: "AUDIT_UNAVAILABLE" } }],
-            };
-          }
+            },
+            response,
+          );
         },
       };
     },

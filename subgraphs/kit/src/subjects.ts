@@ -7,8 +7,8 @@ import { nameScore, normaliseName } from "./names.js";
 import { createBatchLoader } from "./loader.js";
 import { badInput } from "./errors.js";
 import { isoDate } from "./validate.js";
-import type { AccessGrant, ChildFacts } from "./access/identity.js";
-import type { AccessRecord } from "./access/enforce.js";
+import type { AccessGrant, ChildFacts } from "@safeguarding/shared/identity";
+import type { AccessRecord } from "@safeguarding/shared/request-audit";
 
 /** Every agency keeps its own record of who a child is; these two tables have the same shape in each store. */
 export interface SubjectTable {

@@ -7,9 +7,9 @@ import { GraphQLError } from "graphql";
 import { expect } from "vitest";
 import { openSubgraphStore, type SubgraphDefinition } from "./app.js";
 import type { RequestBase, RequestContext } from "./service.js";
-import type { AccessGrant, AccessPurpose, ChildFacts, Role } from "./access/identity.js";
-import { newAccessRecord } from "./access/enforce.js";
-import type { Store } from "./store.js";
+import type { AccessGrant, AccessPurpose, ChildFacts, Role } from "@safeguarding/shared/identity";
+import { newAccessRecord } from "@safeguarding/shared/request-audit";
+import type { Store } from "@safeguarding/shared/store";
 import type { SubjectTables } from "./subjects.js";
 
 export interface TestStore<DB> {

@@ -1,11 +1,10 @@
 import "reflect-metadata";
 import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { AGENCY_CODES, type AgencyCode } from "@safeguarding/shared/agencies";
 
-export enum Agency {
-  POLICE = "POLICE",
-  SOCIAL_CARE = "SOCIAL_CARE",
-  HEALTH = "HEALTH",
-}
+/** The agencies of the shared table, as a GraphQL enum: `Agency.POLICE === "POLICE"`. */
+export const Agency = Object.fromEntries(AGENCY_CODES.map((code) => [code, code])) as { [C in AgencyCode]: C };
+export type Agency = AgencyCode;
 registerEnumType(Agency, { name: "Agency", description: "The agency that holds an item." });
 
 @ObjectType({ description: "Where an item is held: the agency, its system and the department that recorded it." })

@@ -1,3 +1,4 @@
+import { parseNhsNumber } from "@safeguarding/shared/nhs-number";
 import { badInput } from "./errors.js";
 
 /** The longest free text any field accepts; longer text is refused rather than cut. */
@@ -47,4 +48,11 @@ export function isoDate(field: string, value: string): string {
     throw badInput(`${field} must be a date written YYYY-MM-DD.`, field);
   }
   return value;
+}
+
+/** Validates a child id given to a write (an NHS number, spaces allowed) and returns it as 10 digits. */
+export function childIdArgument(value: string, field = "childId"): string {
+  const parsed = parseNhsNumber(value);
+  if (!parsed.ok) throw badInput(`${field}: ${parsed.reason}`, field);
+  return parsed.value;
 }

@@ -13,11 +13,9 @@ import {
   optionalText,
   recordedFields,
   requiredText,
-  auditWrite,
-  localActor,
-  type ChildFacts,
-  type WriteActor,
 } from "@safeguarding/kit";
+import { auditWrite, localActor, type WriteActor } from "@safeguarding/shared/request-audit";
+import { type ChildFacts } from "@safeguarding/shared/identity";
 import {
   riskLevelTerm,
   type CseConcern,

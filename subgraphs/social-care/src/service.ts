@@ -16,12 +16,9 @@ import {
   requiredText,
   textList,
   type ContactPerson,
-  auditWrite,
-  localActor,
-  type ChildFacts,
-  type AccessGrant,
-  type WriteActor,
 } from "@safeguarding/kit";
+import { auditWrite, localActor, type WriteActor } from "@safeguarding/shared/request-audit";
+import { type ChildFacts, type AccessGrant } from "@safeguarding/shared/identity";
 import { childProtectionTerm, legalStatusTerm, placementTerm } from "./entities.js";
 import type {
   CaseContact,

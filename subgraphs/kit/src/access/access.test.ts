@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exportJWK, generateKeyPair } from "jose";
-import { createAssertionSigner, createAssertionVerifier } from "./assertion.js";
-import { loadOrCreateKeyPair } from "./keys.js";
-import { childIdOf, decide } from "./policy.js";
-import type { AccessGrant, Role } from "./identity.js";
+import { createAssertionSigner, createAssertionVerifier } from "@safeguarding/shared/assertion";
+import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
+import { childIdOf, decide } from "@safeguarding/shared/policy";
+import type { AccessGrant, Role } from "@safeguarding/shared/identity";
 
 const grant = (role: Role, facts: AccessGrant["facts"] = {}, via: AccessGrant["via"] = null): AccessGrant => ({
   identity: { userId: "u1", name: "Test User", role, organisation: "Test", email: "t@example.org" },

@@ -10,27 +10,9 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
-import type { AccessGrant } from "./identity.js";
-import { childIdOf, decide } from "./policy.js";
-
-/** What one request was shown and refused: the audit entry is written from this. */
-export interface AccessRecord {
-  childIds: Set<string>;
-  fieldsReturned: Set<string>;
-  fieldsDenied: Set<string>;
-  /** What was searched for, when the request was a search (the terms are recorded too). */
-  detail: string | null;
-}
-
-export function newAccessRecord(): AccessRecord {
-  return { childIds: new Set(), fieldsReturned: new Set(), fieldsDenied: new Set(), detail: null };
-}
-
-/**
- * Each subgraph answer names the children it touched in this header, so the gateway's audit entry names them even
- * when the request gave only a record id (recordFound on an episode id) or a name.
- */
-export const CHILDREN_HEADER = "x-safeguarding-children";
+import type { AccessGrant } from "@safeguarding/shared/identity";
+import { childIdOf, decide } from "@safeguarding/shared/policy";
+import type { AccessRecord } from "@safeguarding/shared/request-audit";
 
 export interface PolicyContext {
   grant: AccessGrant | null;

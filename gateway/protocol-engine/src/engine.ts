@@ -1,4 +1,4 @@
-import { badInput } from "@safeguarding/kit";
+import { ProtocolInputError } from "./errors.js";
 import type { ProtocolConfig } from "./config.js";
 
 /**
@@ -246,14 +246,14 @@ export interface EvaluateOptions {
   rules?: ReadonlySet<ProtocolRule>;
 }
 
-/** Evaluates every enabled rule; inconsistent facts are refused with BAD_USER_INPUT naming the field. */
+/** Evaluates every enabled rule; inconsistent facts are refused with a ProtocolInputError naming the field. */
 export function evaluateProtocol(
   facts: ProtocolFacts,
   config: ProtocolConfig,
   options: EvaluateOptions = {},
 ): ProtocolFlag[] {
   const [problem] = findInconsistencies(facts);
-  if (problem) throw badInput(problem.message, problem.field);
+  if (problem) throw new ProtocolInputError(problem.message, problem.field);
 
   const { asOf } = facts;
   const rules = config.rules;

@@ -1,7 +1,23 @@
 import type { Kysely } from "kysely";
-import type { AccessGrant } from "./access/identity.js";
-import type { AccessRecord } from "./access/enforce.js";
+import type { AccessGrant } from "./identity.js";
 import { appendAudit, type AuditEntryInput } from "./audit.js";
+
+/** What one request was shown and refused: the audit entry is written from this. */
+export interface AccessRecord {
+  childIds: Set<string>;
+  fieldsReturned: Set<string>;
+  fieldsDenied: Set<string>;
+  /** What was searched for, when the request was a search (the terms are recorded too). */
+  detail: string | null;
+}
+
+export function newAccessRecord(): AccessRecord {
+  return { childIds: new Set(), fieldsReturned: new Set(), fieldsDenied: new Set(), detail: null };
+}
+
+/** The sentence every service gives when it withholds data because the access could not be recorded. */
+export const AUDIT_UNAVAILABLE_MESSAGE =
+  "The record cannot be shown because this access could not be recorded in the audit trail. Try again; if it keeps failing, report it with the time.";
 
 /** Who acted and why, as every audit entry records it: from the grant the gateway asserted. */
 export function auditedCaller(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GraphQLError } from "graphql";
-import { parseFactsInput } from "./protocol-subgraph.js";
+import { parseFactsInput } from "./protocol.js";
 
 const asOf = "2026-11-26T02:00:00Z";
 const episode = { id: "ME-1", reportedAt: "2026-11-20T10:00:00Z", riskLevel: "HIGH", cseIndicators: false };

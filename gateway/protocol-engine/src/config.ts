@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { badInput } from "@safeguarding/kit";
+import { ProtocolInputError } from "./errors.js";
 
 /**
  * Per-area thresholds of the missing-from-care protocol. The shipped defaults (gateway/protocol/default.json) are
@@ -120,7 +119,7 @@ export function createProtocolConfigs(configs: readonly ProtocolConfig[]): Proto
       if (!key) return defaults;
       const config = byArea.get(key);
       if (!config)
-        throw badInput(
+        throw new ProtocolInputError(
           `No protocol configuration is held for the area "${area}". Known areas: ${areas.join(", ")}.`,
           "area",
         );
@@ -153,6 +152,3 @@ export function loadProtocolConfigs(dir: string): ProtocolConfigs {
   }
   return createProtocolConfigs(configs);
 }
-
-/** gateway/protocol, next to src and dist. */
-export const PROTOCOL_CONFIG_DIR = fileURLToPath(new URL("../../protocol/", import.meta.url));

@@ -19,6 +19,12 @@ import {
  * tokens, which come from outside in many shapes, are verified with jose at the gateway.
  */
 
+/**
+ * Each subgraph answer names the children it touched in this header, so the gateway's audit entry names them even
+ * when the request gave only a record id (recordFound on an episode id) or a name.
+ */
+export const CHILDREN_HEADER = "x-safeguarding-children";
+
 export const ASSERTION_HEADER = "x-safeguarding-assertion";
 export const ASSERTION_ISSUER = "safeguarding-gateway";
 const ALGORITHM = "EdDSA";

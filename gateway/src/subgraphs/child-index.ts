@@ -1,11 +1,13 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
+import { IDENTITY_PREFERENCE, type AgencyCode } from "@safeguarding/shared/agencies";
 import { GraphQLError, parse, type GraphQLSchema } from "graphql";
-import { badInput, createBatchLoader, formatNhsNumber, parseNhsNumber } from "@safeguarding/kit";
-import type { AccessPurpose, AccessPurposeCode } from "@safeguarding/kit";
-import type { AgencyEndpoint } from "./config.js";
-import { askEveryAgency } from "./agencies.js";
-import { addFacts, type GatewayContext } from "./context.js";
-import type { AgencyUnavailableError } from "./fetcher.js";
+import { badInput, createBatchLoader } from "@safeguarding/kit";
+import { formatNhsNumber, parseNhsNumber } from "@safeguarding/shared/nhs-number";
+import type { AccessPurpose, AccessPurposeCode } from "@safeguarding/shared/identity";
+import type { AgencyEndpoint } from "../config.js";
+import { askEveryAgency } from "../agencies.js";
+import { addFacts, type GatewayContext } from "../context.js";
+import type { AgencyUnavailableError } from "../fetcher.js";
 import { SOURCE_SDL } from "./shared-sdl.js";
 
 /**
@@ -120,8 +122,6 @@ export const SUBJECT_FIELDS =
   "nhsNumber givenName familyName knownAs dateOfBirth recordedAt score source { agency system department }";
 /** The look-up by NHS number also brings back the facts the access policy's conditions need. */
 const LOOKUP_FIELDS = `${SUBJECT_FIELDS} openMissingEpisode allocatedToCaller`;
-/** Social care's record of identity wins, then health's (traced against the NHS Spine), then police's. */
-const PREFERENCE = ["SOCIAL_CARE", "HEALTH", "POLICE"];
 
 export type ChildIndexContext = GatewayContext;
 
@@ -172,7 +172,9 @@ export function ageInYears(dateOfBirth: string, today = new Date()): number {
 
 export function mergeIdentity(id: string, subjects: AgencySubject[]) {
   const ordered = [...subjects].sort(
-    (a, b) => PREFERENCE.indexOf(a.source.agency) - PREFERENCE.indexOf(b.source.agency),
+    (a, b) =>
+      IDENTITY_PREFERENCE.indexOf(a.source.agency as AgencyCode) -
+      IDENTITY_PREFERENCE.indexOf(b.source.agency as AgencyCode),
   );
   const main = ordered[0];
   const discrepancies: string[] = [];

@@ -1,5 +1,3 @@
-import { badInput } from "./errors.js";
-
 /**
  * NHS numbers: 10 digits, the last a modulus-11 check digit. Weights 10..2 over the first nine digits;
  * check = 11 - (sum mod 11); 11 becomes 0 and 10 means the number is invalid.
@@ -47,11 +45,4 @@ export function formatNhsNumber(compact: string): string {
 export function completeNhsNumber(stem: string): string | null {
   const check = checkDigit(stem);
   return check === null ? null : `${stem}${check}`;
-}
-
-/** Validates a child id given to a write (an NHS number, spaces allowed) and returns it as 10 digits. */
-export function childIdArgument(value: string, field = "childId"): string {
-  const parsed = parseNhsNumber(value);
-  if (!parsed.ok) throw badInput(`${field}: ${parsed.reason}`, field);
-  return parsed.value;
 }

@@ -1,3 +1,5 @@
+import { AGENCY_CODES } from "@safeguarding/shared/agencies";
+
 /**
  * Value types every in-process subgraph that returns provenance declares. Federation requires each subgraph to
  * declare them, identically to the agency subgraphs' (kit's Agency and Source), so they are written once here.
@@ -5,9 +7,7 @@
 export const SOURCE_SDL = /* GraphQL */ `
   "The agency that holds an item."
   enum Agency {
-    POLICE
-    SOCIAL_CARE
-    HEALTH
+    ${AGENCY_CODES.join("\n    ")}
   }
 
   "Where an item is held: the agency, its system and the department that recorded it."

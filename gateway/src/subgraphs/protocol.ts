@@ -1,13 +1,20 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { GraphQLError, GraphQLScalarType, parse, valueFromASTUntyped, type GraphQLSchema } from "graphql";
-import { badInput, decide, formatNhsNumber } from "@safeguarding/kit";
-import type { GatewayContext } from "./context.js";
+import { badInput } from "@safeguarding/kit";
+import { decide } from "@safeguarding/shared/policy";
+import { formatNhsNumber } from "@safeguarding/shared/nhs-number";
+import type { GatewayContext } from "../context.js";
 import type { Glossary } from "@safeguarding/glossary";
-import { buildActionCard } from "./protocol/action-card.js";
-import type { ProtocolConfigs } from "./protocol/config.js";
-import { evaluateProtocol, type ProtocolFacts } from "./protocol/engine.js";
-import { AGENCY_NAMES, type AgencyCode, type AgencyEndpoint } from "./config.js";
-import { evaluateLiveProtocol, fetchLiveRecord, type ChildProtocol, type LiveChildRecord } from "./protocol/live.js";
+import { buildActionCard } from "../protocol/action-card.js";
+import {
+  evaluateProtocol,
+  ProtocolInputError,
+  type ProtocolConfigs,
+  type ProtocolFacts,
+} from "@safeguarding/protocol-engine";
+import { agencyDisplayName } from "@safeguarding/shared/agencies";
+import type { AgencyCode, AgencyEndpoint } from "../config.js";
+import { evaluateLiveProtocol, fetchLiveRecord, type ChildProtocol, type LiveChildRecord } from "../protocol/live.js";
 import { SOURCE_SDL } from "./shared-sdl.js";
 
 /**
@@ -424,14 +431,18 @@ export function createProtocolSchema(deps: ProtocolSubgraphDependencies): GraphQ
   }
 
   const silentAgencies = (record: LiveChildRecord) => record.failed.map((f) => f.agency as AgencyCode);
-  const names = (agencies: AgencyCode[]) => agencies.map((a) => AGENCY_NAMES[a]).join(" and ");
+  const names = (agencies: AgencyCode[]) => agencies.map((a) => agencyDisplayName(a)).join(" and ");
 
   const resolvers = {
     DateTime,
     Query: {
       evaluateProtocol(_: unknown, args: { facts: Raw; area?: string | null }) {
-        const config = deps.configs.forArea(args.area);
-        return evaluateProtocol(parseFactsInput(args.facts), config);
+        try {
+          return evaluateProtocol(parseFactsInput(args.facts), deps.configs.forArea(args.area));
+        } catch (error) {
+          if (error instanceof ProtocolInputError) throw badInput(error.message, error.field);
+          throw error;
+        }
       },
     },
     Child: {

@@ -2,10 +2,12 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse, type GraphQLSchema } from "graphql";
 import type { Kysely } from "kysely";
 import { DateTimeResolver } from "graphql-scalars";
-import { badInput, parseNhsNumber, queryAuditLog, type AuditRecord } from "@safeguarding/kit";
-import { askEveryAgency } from "./agencies.js";
-import type { AgencyEndpoint } from "./config.js";
-import { addFacts, type GatewayContext } from "./context.js";
+import { badInput } from "@safeguarding/kit";
+import { parseNhsNumber } from "@safeguarding/shared/nhs-number";
+import { queryAuditLog, type AuditRecord } from "@safeguarding/shared/audit";
+import { askEveryAgency } from "../agencies.js";
+import type { AgencyEndpoint } from "../config.js";
+import { addFacts, type GatewayContext } from "../context.js";
 
 /**
  * The access log, served from the gateway's own audit trail (the one place that records a cross-agency read as a

@@ -1,7 +1,7 @@
 import { graphql } from "graphql";
 import { describe, expect, it } from "vitest";
 import { loadGlossary } from "@safeguarding/glossary";
-import { createGlossarySchema } from "./glossary-subgraph.js";
+import { createGlossarySchema } from "./glossary.js";
 
 const schema = createGlossarySchema(loadGlossary());
 const run = (source: string) => graphql({ schema, source });

@@ -1,4 +1,4 @@
-import { compactNhsNumber } from "../nhs-number.js";
+import { compactNhsNumber } from "./nhs-number.js";
 import { factsFor, type AccessGrant, type ChildFacts, type Role } from "./identity.js";
 
 /**

@@ -1,0 +1,166 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ApolloGateway, LocalGraphQLDataSource } from "@apollo/gateway";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
+import type { GraphQLSchema } from "graphql";
+import type { Kysely } from "kysely";
+import { enforcePolicyOnSchema, serveHttp, type RunningHttp } from "@safeguarding/kit";
+import { loadGlossary } from "@safeguarding/glossary";
+import { loadProtocolConfigs } from "@safeguarding/protocol-engine";
+import { createAssertionSigner } from "@safeguarding/shared/assertion";
+import { auditMigration } from "@safeguarding/shared/audit";
+import { gatewayAssertionKey } from "@safeguarding/shared/keys";
+import { compactNhsNumber } from "@safeguarding/shared/nhs-number";
+import { openStore } from "@safeguarding/shared/store";
+import { AgencyDataSource } from "./agency-data-source.js";
+import { authConfigFromEnv, createAuthenticator } from "./auth.js";
+import { probeUrl, type GatewayConfig } from "./config.js";
+import type { GatewayContext } from "./context.js";
+import { formatGatewayError } from "./errors.js";
+import { createSubgraphFetcher } from "./fetcher.js";
+import { operationLimitRule } from "./limits.js";
+import { auditPlugin } from "./plugins/audit.js";
+import { requestIdPlugin, warningsPlugin } from "./plugins/response.js";
+import { signInRequiredPlugin } from "./plugins/sign-in.js";
+import { createRateLimiter } from "./rate-limit.js";
+import { createRequestContext } from "./request-context.js";
+import { createAuditSchema, loadAllocationFacts } from "./subgraphs/access-log.js";
+import { createChildIndexSchema } from "./subgraphs/child-index.js";
+import { createGlossarySchema } from "./subgraphs/glossary.js";
+import { createProtocolSchema } from "./subgraphs/protocol.js";
+import { loadTrustedDocuments, trustedDocumentsPlugin } from "./trusted-documents.js";
+
+// @apollo/gateway reports anonymous usage to Apollo unless this is set; nothing leaves these machines.
+process.env.APOLLO_TELEMETRY_DISABLED = "1";
+
+export type { GatewayContext } from "./context.js";
+
+export const SUPERGRAPH_PATH = new URL("../dist/supergraph.graphql", import.meta.url);
+
+export interface RunningGateway extends RunningHttp {
+  /** The gateway's audit trail (tests read it). */
+  audit: Kysely<any>;
+}
+
+/**
+ * Starts the gateway: its audit store, the keys it signs agency assertions with, the user-token verifier and rate
+ * limiter, the four subgraphs it hosts in process (child index, glossary, protocol, access log) each behind the
+ * access policy, @apollo/gateway over the composed supergraph, and the HTTP server with its probes.
+ */
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const supergraphSdl = readFileSync(SUPERGRAPH_PATH, "utf8");
+  const audit = await openStore<unknown>({
+    name: "gateway",
+    databaseUrl: config.databaseUrl,
+    sqlitePath: join(config.dataDir, "gateway.db"),
+    migrations: { "900_audit_log": auditMigration },
+  });
+  const signer = await createAssertionSigner(await gatewayAssertionKey("private", config.dataDir, config.production));
+  const authenticator = createAuthenticator(await authConfigFromEnv(config.dataDir, config.production));
+  const limiter = createRateLimiter(config.rateLimit);
+  const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
+
+  const glossary = loadGlossary();
+  // Every field the gateway itself answers goes through the same access policy as the subgraphs' fields.
+  const guard = (schema: GraphQLSchema, prepare?: Parameters<typeof enforcePolicyOnSchema>[2]) =>
+    enforcePolicyOnSchema(schema, (context) => context as GatewayContext, prepare);
+  const indexSchema = guard(createChildIndexSchema(config.agencies, config.subgraphTimeoutMs));
+  const glossarySchema = guard(createGlossarySchema(glossary));
+  // A bad protocol configuration file stops start-up here, naming the file and the field.
+  const protocolSchema = guard(
+    createProtocolSchema({
+      agencies: config.agencies,
+      timeoutMs: config.subgraphTimeoutMs,
+      configs: loadProtocolConfigs(config.protocolConfigDir),
+      glossary,
+    }),
+  );
+  const auditDeps = { audit: audit.db, agencies: config.agencies, timeoutMs: config.subgraphTimeoutMs };
+  const auditSchema = guard(createAuditSchema(auditDeps), {
+    "Query.accessLog": async (args, context) => {
+      const id = typeof args.childId === "string" ? compactNhsNumber(args.childId) : "";
+      if (/^\d{10}$/.test(id)) await loadAllocationFacts(auditDeps, context as GatewayContext, id);
+    },
+  });
+  const fetcher = createSubgraphFetcher(config.subgraphTimeoutMs);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService({ name }) {
+      if (name === "index") return new LocalGraphQLDataSource(indexSchema);
+      if (name === "glossary") return new LocalGraphQLDataSource(glossarySchema);
+      if (name === "protocol") return new LocalGraphQLDataSource(protocolSchema);
+      if (name === "audit") return new LocalGraphQLDataSource(auditSchema);
+      const agency = config.agencies.find((a) => a.name === name);
+      if (!agency) throw new Error(`No agency is configured for subgraph "${name}".`);
+      return new AgencyDataSource(name, agency.agency, config.subgraphTimeoutMs, { url: agency.url, fetcher });
+    },
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: formatGatewayError,
+    includeStacktraceInErrorResponses: false,
+    introspection: !config.production,
+    // In production, no "Did you mean …?" hints that would map the schema for a caller who may not see it.
+    hideSchemaDetailsFromClientErrors: config.production,
+    // A browser cannot send a simple (non-preflighted) cross-site request that the gateway will run.
+    csrfPrevention: true,
+    validationRules: [operationLimitRule(config.limits, !config.production)],
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    plugins: [
+      ApolloServerPluginUsageReportingDisabled(),
+      ...(trusted ? [trustedDocumentsPlugin<GatewayContext>(trusted)] : []),
+      signInRequiredPlugin(!config.production),
+      warningsPlugin,
+      requestIdPlugin,
+      auditPlugin(audit),
+    ],
+  });
+  await apollo.start();
+
+  const http = await serveHttp<GatewayContext>({
+    apollo,
+    port: config.port,
+    host: config.host,
+    maxBodyBytes: config.maxBodyBytes,
+    context: createRequestContext({ authenticator, limiter, signer }),
+    probe: {
+      health: async () => ({ service: "gateway" }),
+      ready: async () => {
+        const checks = await Promise.all(
+          config.agencies.map(async (agency) => {
+            try {
+              const response = await fetch(probeUrl(agency.url, "ready"), { signal: AbortSignal.timeout(2000) });
+              return [agency.agency, response.ok ? "ok" : `not ready (HTTP ${response.status})`] as const;
+            } catch {
+              return [agency.agency, "unreachable"] as const;
+            }
+          }),
+        );
+        let store = "ok";
+        try {
+          await audit.ping();
+        } catch {
+          store = "unreachable";
+        }
+        return {
+          ok: store === "ok" && checks.every(([, state]) => state === "ok"),
+          checks: { ...Object.fromEntries(checks), auditStore: store },
+        };
+      },
+    },
+  });
+
+  return {
+    ...http,
+    audit: audit.db,
+    async close() {
+      await http.close();
+      await apollo.stop();
+      await limiter.close();
+      await audit.close();
+    },
+  };
+}
