@@ -2,16 +2,20 @@ import { RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ASSERTION_HEADER, CHILDREN_HEADER } from "@safeguarding/shared/assertion";
 import type { GatewayContext } from "./context.js";
 import { agencyUnavailable } from "./errors.js";
+import type { ReadPath } from "./read-path/read-path.js";
 
 /**
- * A subgraph call that fails outright (refused, timed out, HTTP error) becomes one error naming the agency, so
- * the client learns which section is missing and never sees the subgraph's URL or body.
+ * The planner's calls to one agency. A fetch the read path already made (in the request that asked the agency who
+ * the child is) is answered from that response, without calling again. A call that fails outright (refused, timed
+ * out, HTTP error) becomes one error naming the agency, so the client learns which section is missing and never
+ * sees the subgraph's URL or body.
  */
 export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly name: string,
     private readonly agency: string,
     private readonly timeoutMs: number,
+    private readonly readPath: ReadPath | null,
     options: Partial<RemoteGraphQLDataSource<GatewayContext>>,
   ) {
     super(options);
@@ -39,6 +43,11 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override async process(options: Parameters<RemoteGraphQLDataSource<GatewayContext>["process"]>[0]) {
     const known = options.context.unavailableAgencies?.get(this.agency);
     if (known) throw agencyUnavailable(this.agency, known);
+    const { request, context } = options;
+    const prefetched =
+      request.query &&
+      this.readPath?.takePrefetched(context as GatewayContext, request.query, request.variables?.representations);
+    if (prefetched) return prefetched;
     try {
       return await super.process(options);
     } catch (error) {

@@ -1,5 +1,7 @@
 import { Agent, request as httpRequest } from "node:http";
 import type { RemoteGraphQLDataSource } from "@apollo/gateway";
+import type { GraphQLFormattedError } from "graphql";
+import { CHILDREN_HEADER } from "@safeguarding/shared/assertion";
 
 type Fetcher = RemoteGraphQLDataSource["fetcher"];
 
@@ -91,6 +93,13 @@ export class AgencyUnavailableError extends Error {
   }
 }
 
+/** An agency's whole answer: its data, its own errors, and the children it says the answer touched. */
+export interface AgencyResponse<T> {
+  data: T;
+  errors: GraphQLFormattedError[];
+  children: string[];
+}
+
 /** Calls one subgraph directly (the child index, the protocol), with the same deadline as gateway fetches. */
 export async function postGraphql<T>(
   url: string,
@@ -100,6 +109,22 @@ export async function postGraphql<T>(
   timeoutMs: number,
   headers: Record<string, string>,
 ): Promise<T> {
+  return (await postGraphqlResponse<T>(url, agency, query, variables, timeoutMs, headers)).data;
+}
+
+/**
+ * As postGraphql, with the agency's errors (a refused field, an error in one section) and the children header. An
+ * agency that does not answer, answers without data, or withheld its answer for want of an audit entry throws
+ * AgencyUnavailableError.
+ */
+export async function postGraphqlResponse<T>(
+  url: string,
+  agency: string,
+  query: string,
+  variables: Record<string, unknown>,
+  timeoutMs: number,
+  headers: Record<string, string>,
+): Promise<AgencyResponse<T>> {
   let result: PostResult;
   try {
     result = await post(
@@ -115,7 +140,7 @@ export async function postGraphql<T>(
       timedOut ? `did not answer within ${timeoutMs / 1000} s` : "could not be reached",
     );
   }
-  let body: { data?: T; errors?: { extensions?: { code?: unknown } }[] } | null;
+  let body: { data?: T; errors?: GraphQLFormattedError[] } | null;
   try {
     body = JSON.parse(result.body) as typeof body;
   } catch {
@@ -124,5 +149,10 @@ export async function postGraphql<T>(
   if (body?.errors?.some((e) => e.extensions?.code === "AUDIT_UNAVAILABLE"))
     throw new AgencyUnavailableError(agency, AUDIT_WITHHELD);
   if (result.status !== 200 || !body?.data) throw new AgencyUnavailableError(agency, "failed to answer");
-  return body.data;
+  const touched = result.headers[CHILDREN_HEADER];
+  return {
+    data: body.data,
+    errors: body.errors ?? [],
+    children: typeof touched === "string" ? touched.split(",").filter((id) => /^\d{10}$/.test(id)) : [],
+  };
 }

@@ -24,6 +24,8 @@ import { auditPlugin } from "./plugins/audit.js";
 import { requestIdPlugin, warningsPlugin } from "./plugins/response.js";
 import { signInRequiredPlugin } from "./plugins/sign-in.js";
 import { createRateLimiter } from "./rate-limit.js";
+import { createConditionAnalysis, type HoldersNeeded } from "./read-path/conditions.js";
+import { createReadPath } from "./read-path/read-path.js";
 import { createRequestContext } from "./request-context.js";
 import { createAuditSchema, loadAllocationFacts } from "./subgraphs/access-log.js";
 import { createChildIndexSchema } from "./subgraphs/child-index.js";
@@ -65,7 +67,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // Every field the gateway itself answers goes through the same access policy as the subgraphs' fields.
   const guard = (schema: GraphQLSchema, prepare?: Parameters<typeof enforcePolicyOnSchema>[2]) =>
     enforcePolicyOnSchema(schema, (context) => context as GatewayContext, prepare);
-  const indexSchema = guard(createChildIndexSchema(config.agencies, config.subgraphTimeoutMs));
+  // Conditions are read off the API schema, which the gateway has once it has loaded the supergraph.
+  let holdersNeeded: HoldersNeeded | null = null;
+  const readPath = createReadPath({
+    agencies: config.agencies,
+    timeoutMs: config.subgraphTimeoutMs,
+    holdersNeeded: () => holdersNeeded,
+  });
+  const indexSchema = guard(createChildIndexSchema(config.agencies, config.subgraphTimeoutMs, readPath));
   const glossarySchema = guard(createGlossarySchema(glossary));
   // A bad protocol configuration file stops start-up here, naming the file and the field.
   const protocolSchema = guard(
@@ -87,6 +96,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const gateway = new ApolloGateway({
     supergraphSdl,
+    // The read path fetches each agency's planned sections together with the look-up of who the child is.
+    experimental_didResolveQueryPlan({ queryPlan, requestContext }) {
+      readPath.planned(requestContext.context as GatewayContext, queryPlan, requestContext.request.variables);
+    },
     buildService({ name }) {
       if (name === "index") return new LocalGraphQLDataSource(indexSchema);
       if (name === "glossary") return new LocalGraphQLDataSource(glossarySchema);
@@ -94,7 +107,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (name === "audit") return new LocalGraphQLDataSource(auditSchema);
       const agency = config.agencies.find((a) => a.name === name);
       if (!agency) throw new Error(`No agency is configured for subgraph "${name}".`);
-      return new AgencyDataSource(name, agency.agency, config.subgraphTimeoutMs, { url: agency.url, fetcher });
+      return new AgencyDataSource(name, agency.agency, config.subgraphTimeoutMs, readPath, {
+        url: agency.url,
+        fetcher,
+      });
     },
   });
 
@@ -117,6 +133,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       requestIdPlugin,
       auditPlugin(audit),
     ],
+  });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    holdersNeeded = createConditionAnalysis(apiSchema);
   });
   await apollo.start();
 

@@ -1,3 +1,4 @@
+import type { AgencyCode } from "./agencies.js";
 import { compactNhsNumber } from "./nhs-number.js";
 import { factsFor, type AccessGrant, type ChildFacts, type Role } from "./identity.js";
 
@@ -19,6 +20,12 @@ export const PROTOCOL_ENGINE = "PROTOCOL_ENGINE" as const;
 export type Principal = Role | typeof PROTOCOL_ENGINE;
 
 export type Condition = "OPEN_MISSING_EPISODE" | "ALLOCATED_SOCIAL_WORKER";
+
+/** The agency that holds the fact each condition reads: it is asked first when another agency's answer needs it. */
+export const CONDITION_HOLDERS: Record<Condition, AgencyCode> = {
+  OPEN_MISSING_EPISODE: "POLICE",
+  ALLOCATED_SOCIAL_WORKER: "SOCIAL_CARE",
+};
 
 export const CONDITION_TEXT: Record<Condition, string> = {
   OPEN_MISSING_EPISODE: "while the police hold an open missing episode for the child",
