@@ -330,7 +330,11 @@ describe("the out-of-hours action card", () => {
     });
     expect(card.legalStatus.whoDecidesWhereChildLives).toMatch(/local authority .* decides where Amber lives/);
     expect(card.legalStatus.meaning).toMatch(/council .* decides where the child lives/);
-    expect(card.legalStatus.officerMust.join(" ")).toMatch(/Return a found child to the placement/);
+    expect(card.legalStatus.officerMust.join(" ")).toMatch(
+      /Arrange the child's return to the placement or other place the council directs/,
+    );
+    expect(card.legalStatus.officerMust.join(" ")).not.toMatch(/Return a found child|Use police protection/);
+    expect(card.legalStatus.officerMustNot.join(" ")).toMatch(/police station is not suitable accommodation/);
     expect(card.legalStatus.officerMustNot.join(" ")).toMatch(/Do not hand the child to a parent/);
 
     expect(card.whereToReturn.childMissing).toBe(true);
@@ -364,7 +368,7 @@ describe("the out-of-hours action card", () => {
     // Only decisions that apply out of hours, newest first.
     expect(card.decisions.map((d: { text: string }) => d.text)).toEqual([
       expect.stringMatching(/^If Amber is found out of hours, return her to Orchard Lane/),
-      expect.stringMatching(/^A police station is not a place of safety for Amber/),
+      expect.stringMatching(/^A police station is not suitable accommodation for Amber/),
     ]);
     expect(card.gaps).toEqual([]);
 

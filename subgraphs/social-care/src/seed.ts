@@ -163,7 +163,7 @@ export async function seedSocialCareChild(db: Kysely<SocialCareDatabase>, child:
           id: id("DEC", 2),
           nhs_number: child.nhsNumber,
           decision:
-            "A police station is not a place of safety for Amber. If she cannot go back to the home, call the on-call manager for another placement.",
+            "A police station is not suitable accommodation for Amber. If she cannot go back to the home, call the on-call manager for another placement.",
           decided_by: "Fiona Castell, service manager",
           decided_at: ago(now, 39).toISOString(),
           applies_out_of_hours: 1,
