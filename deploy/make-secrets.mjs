@@ -1,0 +1,86 @@
+// `npm run deploy:secrets [-- --force]`: the keys and passwords deploy/compose.yaml needs, made fresh on this machine:
+//   deploy/secrets/   key files mounted into the containers (the *_FILE settings) and the PostgreSQL superuser password
+//   deploy/.env       the per-service database passwords and the portal's session secret, which the services read
+//                     from their environment (compose substitutes them into the URLs)
+// Both are git-ignored and kept out of images by .dockerignore. Existing files are kept unless --force is given, so
+// a running deployment's keys are never replaced by accident. `npm run test:deploy` makes its own set the same way.
+import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+/** The files written into the secrets folder, named as deploy/compose.yaml's `secrets:` refer to them. */
+export const SECRET_FILES = [
+  "postgres_password",
+  "gateway-assertion.private.jwk.json",
+  "gateway-assertion.public.jwk.json",
+  "identity-provider.private.jwk.json",
+  "identity-provider.jwks.json",
+];
+
+/** The variables written into .env, each one compose substitutes with `${NAME:?…}`. */
+export const ENV_VARIABLES = [
+  "POLICE_DB_PASSWORD",
+  "SOCIAL_CARE_DB_PASSWORD",
+  "HEALTH_DB_PASSWORD",
+  "GATEWAY_DB_PASSWORD",
+  "PORTAL_DB_PASSWORD",
+  "PORTAL_SESSION_SECRET",
+];
+
+/** An Ed25519 signing key as the services read it: a private and a public JSON Web Key with the same kid. */
+function ed25519Pair(name) {
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const kid = `${name}-${randomUUID().slice(0, 8)}`;
+  const meta = { kid, alg: "EdDSA", use: "sig" };
+  return {
+    privateJwk: { ...privateKey.export({ format: "jwk" }), ...meta },
+    publicJwk: { ...publicKey.export({ format: "jwk" }), ...meta },
+  };
+}
+
+// URL-safe, so a password can sit in a postgres:// URL without escaping.
+const password = () => randomBytes(24).toString("base64url");
+
+/**
+ * Writes a complete set into `secretsDir` and `envFile` and returns what it wrote. Key files are readable by their
+ * owner only: compose mounts them as they are, so the containers' user (uid 1000) must own them.
+ */
+export function makeSecrets({ secretsDir, envFile }) {
+  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+  const assertion = ed25519Pair("gateway-assertion");
+  const identityProvider = ed25519Pair("identity-provider");
+  const files = {
+    postgres_password: password(),
+    "gateway-assertion.private.jwk.json": JSON.stringify(assertion.privateJwk, null, 2),
+    "gateway-assertion.public.jwk.json": JSON.stringify(assertion.publicJwk, null, 2),
+    "identity-provider.private.jwk.json": JSON.stringify(identityProvider.privateJwk, null, 2),
+    "identity-provider.jwks.json": JSON.stringify({ keys: [identityProvider.publicJwk] }, null, 2),
+  };
+  for (const name of SECRET_FILES) writeFileSync(join(secretsDir, name), `${files[name]}\n`, { mode: 0o600 });
+  const env = Object.fromEntries(ENV_VARIABLES.map((name) => [name, password()]));
+  writeFileSync(
+    envFile,
+    `# Written by npm run deploy:secrets; read by docker compose -f deploy/compose.yaml.\n${Object.entries(env)
+      .map(([name, value]) => `${name}=${value}`)
+      .join("\n")}\n`,
+    { mode: 0o600 },
+  );
+  return { env, identityProviderKey: identityProvider.privateJwk, files };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { force: { type: "boolean", default: false } } });
+  const deployDir = fileURLToPath(new URL(".", import.meta.url));
+  const secretsDir = join(deployDir, "secrets");
+  const envFile = join(deployDir, ".env");
+  if (!values.force && (existsSync(secretsDir) || existsSync(envFile))) {
+    console.error("deploy/secrets or deploy/.env already exists: keeping them. Add -- --force to replace both.");
+    process.exit(1);
+  }
+  makeSecrets({ secretsDir, envFile });
+  console.log(
+    `Wrote ${SECRET_FILES.length} files into ${secretsDir} and ${ENV_VARIABLES.length} settings into ${envFile}.`,
+  );
+}
