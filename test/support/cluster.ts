@@ -55,6 +55,9 @@ interface RunningProcess {
   child: ChildProcess;
   url: string;
   output: string[];
+  /** What it was started with, so it can be started again the same way. */
+  entry: string;
+  env: Record<string, string>;
 }
 
 /** Starts one built service as its own process on port 0 and waits for its "ready" line. */
@@ -75,7 +78,7 @@ function startProcess(entry: string, env: Record<string, string>): Promise<Runni
         const event = JSON.parse(line) as { event?: string; url?: string };
         if (event.event === "ready" && event.url) {
           clearTimeout(timer);
-          resolve({ child, url: event.url, output });
+          resolve({ child, url: event.url, output, entry, env });
         }
       } catch {
         // plain log line
@@ -93,6 +96,8 @@ function stopProcess(process: RunningProcess): Promise<void> {
   return new Promise((resolve) => {
     if (process.child.exitCode !== null || process.child.signalCode !== null) return resolve();
     process.child.once("exit", () => resolve());
+    // A frozen process (SIGSTOP) acts on SIGTERM only once it runs again.
+    process.child.kill("SIGCONT");
     process.child.kill("SIGTERM");
   });
 }
@@ -103,6 +108,10 @@ export interface Cluster {
   dataDir: string;
   /** Stops one agency's subgraph, to test partial answers. */
   stopAgency(name: AgencyName): Promise<void>;
+  /** Sends a signal to one agency's process: SIGSTOP freezes it, SIGCONT resumes it, SIGKILL kills it. */
+  signalAgency(name: AgencyName, signal: NodeJS.Signals): void;
+  /** Starts a stopped or killed agency again on the same port and store. */
+  restartAgency(name: AgencyName): Promise<void>;
   query<T = any>(query: string, variables?: Record<string, unknown>, options?: QueryOptions): Promise<GraphqlResult<T>>;
   /**
    * How many HTTP requests the gateway made to each agency for one request id (the `x-request-id` the caller
@@ -268,6 +277,16 @@ export async function startCluster(
     dataDir,
     async stopAgency(name) {
       await stopProcess(agencies.get(name)!);
+    },
+    signalAgency(name, signal) {
+      agencies.get(name)!.child.kill(signal);
+    },
+    async restartAgency(name) {
+      const previous = agencies.get(name)!;
+      await stopProcess(previous);
+      const port = new URL(previous.url).port;
+      const agency = AGENCIES.find((a) => a.name === name)!;
+      agencies.set(name, await startProcess(previous.entry, { ...previous.env, [`${agency.env}_PORT`]: port }));
     },
     token,
     agencyRequests(requestId) {

@@ -26,8 +26,11 @@ export class HttpRefusal extends Error {
 
 export interface HttpOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
-  /** Builds the request's context before GraphQL runs; throw HttpRefusal to refuse the request. */
-  context: (request: IncomingMessage) => Promise<TContext>;
+  /**
+   * Builds the request's context before GraphQL runs, given the request and its parsed JSON body (undefined for a
+   * GET); throw HttpRefusal to refuse the request.
+   */
+  context: (request: IncomingMessage, body: unknown, search: string) => Promise<TContext>;
   probe: Probe;
   port: number;
   host: string;
@@ -130,7 +133,7 @@ export async function serveHttp<TContext extends BaseContext>(options: HttpOptio
       }
       let contextValue: TContext;
       try {
-        contextValue = await options.context(request);
+        contextValue = await options.context(request, body, url.search);
       } catch (error) {
         if (!(error instanceof HttpRefusal)) throw error;
         graphqlError(response, error.status, error.code, error.message, error.headers);

@@ -6,7 +6,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { Kysely } from "kysely";
 import { serveHttp, HttpRefusal, type RunningHttp } from "./http.js";
 import { ASSERTION_HEADER, CHILDREN_HEADER, type AssertionVerifier } from "@safeguarding/shared/assertion";
-import { requestedFields } from "./access/enforce.js";
+import { requestedFieldsOf } from "./access/enforce.js";
 import type { AccessGrant } from "@safeguarding/shared/identity";
 import { createAuditWriter } from "@safeguarding/shared/audit";
 import { auditOutcome, recordOrWithhold } from "./audit-response.js";
@@ -144,7 +144,7 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
           const fieldsReturned = [
             ...new Set([
               ...access.fieldsReturned,
-              ...(document ? requestedFields(schema, document, access.fieldsDenied) : []),
+              ...(document ? requestedFieldsOf(schema, document, access.fieldsDenied) : []),
             ]),
           ].sort();
           const errors = result.errors ?? [];
