@@ -20,6 +20,7 @@ import type { Course, DemoOfficer } from "./course.ts";
 import { gatewayRoleFor, type GatewayTokens } from "./gateway-identity.ts";
 import { escapeHtml } from "./html.ts";
 import { officerDisplayName } from "./progress-store.ts";
+import { ACTION_CARD_QUERY, type ActionCard, type ActionCardData } from "./action-card-query.ts";
 import type { Sessions } from "./session.ts";
 
 /**
@@ -29,99 +30,14 @@ import type { Sessions } from "./session.ts";
  * signed-out visitor is asked to sign in, and an officer who has not said why is asked first.
  */
 
-const SOURCE = "source { agency system department }";
-export const ACTION_CARD_QUERY = /* GraphQL */ `
-  query PortalActionCard($id: ID!, $purpose: AccessPurposeInput!) {
-    child(id: $id, purpose: $purpose) {
-      actionCard {
-        generatedAt
-        child { nhsNumber name knownAs dateOfBirth ageYears asOf ${SOURCE} discrepancies }
-        legalStatus { code name since court conditions whoDecidesWhereChildLives meaning officerMust officerMustNot asOf ${SOURCE} }
-        whereToReturn {
-          childMissing
-          missingEpisode { text detail asOf ${SOURCE} }
-          returnTo { text asOf ${SOURCE} }
-          placement { name address carer phone asOf ${SOURCE} }
-          doNotReturnTo { text asOf ${SOURCE} }
-          notes { text asOf ${SOURCE} }
-          withheld
-        }
-        whoToCall { order role name phone note asOf ${SOURCE} }
-        risks { kind text detail asOf ${SOURCE} }
-        decisions { text detail asOf ${SOURCE} }
-        gaps
-      }
-    }
-  }
-`;
+type Source = ActionCard["child"]["source"];
 
-interface Source {
-  agency: "POLICE" | "SOCIAL_CARE" | "HEALTH";
-  system: string;
-  department: string;
-}
-
+/** A dated line of the card with where it comes from; `detail` where the query asks for one. */
 interface Item {
   text: string;
   detail?: string | null;
   asOf: string;
   source: Source;
-}
-
-export interface ActionCard {
-  generatedAt: string;
-  child: {
-    nhsNumber: string;
-    name: string;
-    knownAs: string | null;
-    dateOfBirth: string;
-    ageYears: number;
-    asOf: string;
-    source: Source;
-    discrepancies: string[];
-  };
-  legalStatus: {
-    code: string;
-    name: string;
-    since: string;
-    court: string | null;
-    conditions: string | null;
-    whoDecidesWhereChildLives: string;
-    meaning: string | null;
-    officerMust: string[];
-    officerMustNot: string[];
-    asOf: string;
-    source: Source;
-  } | null;
-  whereToReturn: {
-    childMissing: boolean;
-    missingEpisode: Item | null;
-    returnTo: Item | null;
-    placement: {
-      name: string;
-      /** Null, with a FORBIDDEN error, for a role that may not see it. */
-      address: string | null;
-      carer: string;
-      phone: string;
-      asOf: string;
-      source: Source;
-    } | null;
-    doNotReturnTo: Item[];
-    notes: Item | null;
-    withheld: string | null;
-  };
-  whoToCall: {
-    order: number;
-    role: string;
-    name: string;
-    phone: string | null;
-    note: string | null;
-    asOf: string;
-    source: Source;
-  }[];
-  risks: (Item & { kind: "MISSING_NOW" | "CSE_CONCERN" | "WARNING_MARKER" | "PROTOCOL_FLAG" })[];
-  decisions: Item[];
-  gaps: string[];
 }
 
 interface GatewayError {
@@ -130,8 +46,10 @@ interface GatewayError {
   extensions?: { code?: string; field?: string };
 }
 
+export type { ActionCard };
+
 interface GraphqlAnswer {
-  data?: { child: { actionCard: ActionCard | null } | null } | null;
+  data?: ActionCardData | null;
   errors?: GatewayError[];
 }
 
