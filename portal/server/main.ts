@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { defaultDataDir, isProduction } from "@safeguarding/shared/config";
 import { openStore } from "@safeguarding/shared/store";
 import { loadGlossary } from "@safeguarding/glossary";
-import { createActionCardRoutes } from "./action-card.ts";
+import { createActionCardRoutes } from "./action-card-routes.ts";
 import { createApi } from "./api.ts";
 import { DEFAULT_GATEWAY_URL, portalConfigFromEnv } from "./config.ts";
 import { parseCourse, type Course } from "./course.ts";
