@@ -56,7 +56,7 @@ function ukDate(value: string): string {
 const AGENCY: Record<Source["agency"], string> = { POLICE: "Police", SOCIAL_CARE: "Social care", HEALTH: "Health" };
 
 const source = (s: Source, asOf: string) =>
-  `<span class="app-card__source">${escapeHtml(AGENCY[s.agency] ?? s.agency)}, ${escapeHtml(s.department)}; as of ${escapeHtml(ukTime(asOf))}</span>`;
+  `<span class="app-card__source">${escapeHtml(AGENCY[s.agency] ?? s.agency)}<span class="app-card__department">, ${escapeHtml(s.department)}</span>; as of ${escapeHtml(ukTime(asOf))}</span>`;
 
 const phoneLink = (phone: string | null) =>
   phone
@@ -148,6 +148,10 @@ export function renderActionCard(card: ActionCard, notes: CardNotes = {}): strin
   );
 
   const placeParts: string[] = [];
+  if (where.recentlyFound)
+    placeParts.push(
+      `<p class="govuk-body app-card__text"><strong>${escapeHtml(where.recentlyFound.text)}</strong> ${escapeHtml(where.recentlyFound.detail ?? "")} ${source(where.recentlyFound.source, where.recentlyFound.asOf)}</p>`,
+    );
   if (where.returnTo)
     placeParts.push(
       `<p class="govuk-body app-card__text"><strong>Take ${escapeHtml(first)} to:</strong> ${escapeHtml(where.returnTo.text)} ${source(where.returnTo.source, where.returnTo.asOf)}</p>`,
@@ -198,11 +202,28 @@ export function renderActionCard(card: ActionCard, notes: CardNotes = {}): strin
       : `<p class="govuk-body app-card__text">No out-of-hours decisions are recorded.</p>`,
   );
 
+  const refusal = card.ifChildRefuses;
+  const refuses = refusal
+    ? section(
+        "card-refuses",
+        `7. If ${escapeHtml(first)} will not go back`,
+        // Its "must" list is what sections 4 and 8 already say (call EDT, record); the card keeps the limits.
+        `<p class="govuk-body app-card__text">${escapeHtml(refusal.summary)}</p>
+      <div class="app-card__guidance"><h3 class="govuk-heading-s app-card__subheading">You must not</h3><ul class="govuk-list govuk-list--bullet">${refusal.officerMustNot.map((d) => `<li>${escapeHtml(d)}</li>`).join("")}</ul></div>
+      <p class="govuk-body app-card__text"><strong>Call:</strong> ${refusal.call.map(escapeHtml).join("; ")}. From the glossary.</p>`,
+      )
+    : "";
+  const record = section(
+    "card-record",
+    "8. Record",
+    `<div class="app-card__guidance"><ul class="govuk-list govuk-list--bullet">${card.record.map((r) => `<li>${escapeHtml(r)}</li>`).join("")}</ul></div>`,
+  );
+
   return `<div class="app-card">
   <h1 class="govuk-heading-l app-card__title">Action card: ${escapeHtml(child.name)}</h1>
   <p class="govuk-body app-card__meta">NHS number ${escapeHtml(child.nhsNumber)}. Put together ${escapeHtml(ukTime(card.generatedAt))} from police, social care and health records; each item says where it comes from and how current it is.${openedBy ? ` Opened by ${escapeHtml(openedBy.officer)} for: ${escapeHtml(PURPOSE_LABELS[openedBy.purpose.code].toLowerCase())}, ${escapeHtml(openedBy.purpose.reference)}${openedBy.purpose.agreement ? `, under ${escapeHtml(openedBy.purpose.agreement)}` : ""}; the gateway has recorded this look-up.` : ""}</p>
   ${banner}${withheldNotice}${missing}
-  <div class="app-card__body">${who}${legal}${place}${calls}${risks}${decisions}</div>
+  <div class="app-card__body">${who}${legal}${place}${calls}${risks}${decisions}${refuses}${record}</div>
   <p class="govuk-body app-no-print"><a class="govuk-link" href="/action-card/">Look up another child</a></p>
 </div>`;
 }

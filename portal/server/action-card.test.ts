@@ -29,6 +29,7 @@ const card: ActionCard = {
   whereToReturn: {
     childMissing: false,
     missingEpisode: null,
+    recentlyFound: null,
     returnTo: null,
     placement: null,
     doNotReturnTo: [{ text: 'Mum\'s "flat" & <b>friends</b>', asOf, source }],
@@ -48,11 +49,26 @@ const card: ActionCard = {
   ],
   risks: [],
   decisions: [],
+  ifChildRefuses: {
+    summary: "Police have no general power to make a child go back.",
+    officerMust: ["Tell the EDT <now>."],
+    officerMustNot: ["Do not hold her at a station."],
+    call: ["Emergency Duty Team (out of hours)"],
+  },
+  record: ["Amber's wishes, in her own words.", "The reference to quote: INC-1 & ME-2."],
   gaps: ["Children's social care hold no out-of-hours plan for this child: call EDT."],
 };
 
 describe("the action card page", () => {
   const html = renderActionCard(card);
+
+  it("says what to do if she will not go back, and what to record", () => {
+    expect(html).toMatch(/7\. If Amber will not go back/);
+    expect(html).toContain("Police have no general power to make a child go back.");
+    expect(html).toContain("Do not hold her at a station.");
+    expect(html).toMatch(/8\. Record/);
+    expect(html).toContain("The reference to quote: INC-1 &amp; ME-2.");
+  });
 
   it("escapes everything the agencies hold", () => {
     expect(html).not.toContain("<script>");
