@@ -77,7 +77,9 @@ describe("the action card page", () => {
   });
 
   it("names the source of each item, links phone numbers and lists what is missing", () => {
-    expect(html).toContain("Social care, Children&#39;s Services; as of 26 Nov 2026, 13:20");
+    expect(html).toContain(
+      'Social care<span class="app-card__department">, Children&#39;s Services</span>; as of 26 Nov 2026, 13:20',
+    );
     expect(html).toContain('href="tel:07700900461"');
     expect(html).toContain("Part of this card is missing.");
     expect(html).toContain("No legal status is recorded.");
