@@ -67,14 +67,3 @@ export function rowsByChild<DB, T extends ChildTable<DB>, V>(
   });
   return (nhsNumber) => loader.load(nhsNumber);
 }
-
-/** A batch loader over one table keyed by child; each child's rows mapped to the value a resolver returns. */
-export function createChildLoader<T extends { nhs_number: string }, V>(
-  load: (nhsNumbers: string[]) => Promise<T[]>,
-  map: (rows: T[]) => V,
-): (nhsNumber: string) => Promise<V | undefined> {
-  return createBatchLoader(async (ids: string[]) => {
-    const groups = groupBy(await load(ids), (row) => row.nhs_number);
-    return new Map(ids.map((id) => [id, map(groups.get(id) ?? [])]));
-  });
-}
