@@ -19,6 +19,7 @@ import {
 import type { Course, DemoOfficer } from "./course.ts";
 import { gatewayRoleFor, type GatewayTokens } from "./gateway-identity.ts";
 import { escapeHtml } from "./html.ts";
+import { log } from "./log.ts";
 import { officerDisplayName } from "./progress-store.ts";
 import type { Sessions } from "./session.ts";
 
@@ -548,7 +549,7 @@ ${renderCardForm(values, errors, { childId })}${anotherChild}`,
     try {
       reply = await askAs(officer, id, purpose.value, tokens);
     } catch (error) {
-      console.error("portal: no gateway token for the action card", error);
+      log.error({ error: String(error) }, "no gateway token for the action card");
       await sendPage(
         request,
         response,
