@@ -37,7 +37,9 @@ describe("rowsByChild", () => {
   beforeAll(async () => {
     db = new Kysely({
       dialect: new SqliteDialect({ database: nodeSqliteDatabase(":memory:") }),
-      log: (event) => queries.push(event.query.sql),
+      log: (event) => {
+        queries.push(event.query.sql);
+      },
     });
     await db.schema
       .createTable("episodes")
