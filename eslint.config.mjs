@@ -39,6 +39,7 @@ export default tseslint.config(
     ignores: [
       "**/dist/**",
       "**/server-dist/**",
+      "**/generated/**",
       "**/node_modules/**",
       "portal/.astro/**",
       "portal/public/**",

@@ -1,17 +1,23 @@
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ASSERTION_HEADER, CHILDREN_HEADER } from "@safeguarding/shared/assertion";
 import type { GatewayContext } from "./context.js";
+import { AgencySilent } from "./breakers.js";
 import { agencyUnavailable } from "./errors.js";
+import { breakerFor } from "./fetcher.js";
+import type { ReadPath } from "./read-path/read-path.js";
 
 /**
- * A subgraph call that fails outright (refused, timed out, HTTP error) becomes one error naming the agency, so
- * the client learns which section is missing and never sees the subgraph's URL or body.
+ * The planner's calls to one agency. A fetch the read path already made (in the request that asked the agency who
+ * the child is) is answered from that response, without calling again. A call that fails outright (refused, timed
+ * out, HTTP error) becomes one error naming the agency, so the client learns which section is missing and never
+ * sees the subgraph's URL or body.
  */
 export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly name: string,
     private readonly agency: string,
     private readonly timeoutMs: number,
+    private readonly readPath: ReadPath | null,
     options: Partial<RemoteGraphQLDataSource<GatewayContext>>,
   ) {
     super(options);
@@ -39,13 +45,26 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override async process(options: Parameters<RemoteGraphQLDataSource<GatewayContext>["process"]>[0]) {
     const known = options.context.unavailableAgencies?.get(this.agency);
     if (known) throw agencyUnavailable(this.agency, known);
+    const { request, context } = options;
+    const prefetched =
+      request.query &&
+      this.readPath?.takePrefetched(context as GatewayContext, request.query, request.variables?.representations);
+    if (prefetched) return prefetched;
     try {
-      return await super.process(options);
+      return await breakerFor(this.url).call(async () => {
+        try {
+          return await super.process(options);
+        } catch (error) {
+          const timedOut = error instanceof Error && /abort|timeout/i.test(`${error.name} ${error.message}`);
+          throw new AgencySilent(
+            timedOut ? `did not answer within ${this.timeoutMs / 1000} s` : "could not be reached",
+          );
+        }
+      });
     } catch (error) {
-      const timedOut = error instanceof Error && /abort|timeout/i.test(`${error.name} ${error.message}`);
-      const what = timedOut ? `did not answer within ${this.timeoutMs / 1000} s` : "could not be reached";
-      options.context.unavailableAgencies?.set(this.agency, what);
-      throw agencyUnavailable(this.agency, what);
+      if (!(error instanceof AgencySilent)) throw error;
+      options.context.unavailableAgencies?.set(this.agency, error.reason);
+      throw agencyUnavailable(this.agency, error.reason);
     }
   }
 }

@@ -109,24 +109,50 @@ function refusal(error: unknown): string {
   return "Your token could not be verified: sign in again.";
 }
 
+/** Tokens already verified, by their exact text: a user's token is sent with every request until it expires. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export function createAuthenticator(config: AuthConfig): Authenticator {
   const keys = keySet(config.jwks);
+  // Verifying a signature costs more than the rest of a request's identity work together. The same bytes always
+  // verify the same way, so a token that verified once is not checked again; only its times are, on every use.
+  const verified = new Map<string, Record<string, unknown>>();
+  const stillValid = (payload: Record<string, unknown>) => {
+    const now = Date.now() / 1000;
+    if (typeof payload.exp === "number" && payload.exp + config.clockToleranceSeconds <= now)
+      throw new AuthenticationFailed(refusal(new joseErrors.JWTExpired("expired", payload)));
+    if (typeof payload.nbf === "number" && payload.nbf - config.clockToleranceSeconds > now)
+      throw new AuthenticationFailed(refusal(new joseErrors.JWTClaimValidationFailed("nbf", payload, "nbf")));
+    return payload;
+  };
   return {
     async authenticate(authorization) {
       if (authorization === undefined || authorization === "") return null;
       const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization.trim());
       if (!match) throw new AuthenticationFailed('Send the token as "Authorization: Bearer <token>".');
-      let payload: Record<string, unknown>;
-      try {
-        ({ payload } = await jwtVerify(match[1], keys, {
-          issuer: config.issuer,
-          audience: config.audience,
-          algorithms: [...ACCEPTED_ALGORITHMS],
-          clockTolerance: config.clockToleranceSeconds,
-          requiredClaims: ["sub", "exp"],
-        }));
-      } catch (error) {
-        throw new AuthenticationFailed(refusal(error));
+      const token = match[1];
+      let payload: Record<string, unknown> | undefined = verified.get(token);
+      if (payload) {
+        try {
+          stillValid(payload);
+        } catch (error) {
+          verified.delete(token);
+          throw error;
+        }
+      } else {
+        try {
+          ({ payload } = await jwtVerify(token, keys, {
+            issuer: config.issuer,
+            audience: config.audience,
+            algorithms: [...ACCEPTED_ALGORITHMS],
+            clockTolerance: config.clockToleranceSeconds,
+            requiredClaims: ["sub", "exp"],
+          }));
+        } catch (error) {
+          throw new AuthenticationFailed(refusal(error));
+        }
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+        verified.set(token, payload);
       }
       const role = payload[config.roleClaim];
       if (!isRole(role)) {

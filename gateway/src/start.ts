@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ApolloGateway, LocalGraphQLDataSource } from "@apollo/gateway";
+import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
@@ -18,12 +18,14 @@ import { authConfigFromEnv, createAuthenticator } from "./auth.js";
 import { probeUrl, type GatewayConfig } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { formatGatewayError } from "./errors.js";
+import { InProcessDataSource } from "./in-process-data-source.js";
 import { createSubgraphFetcher } from "./fetcher.js";
 import { operationLimitRule } from "./limits.js";
 import { auditPlugin } from "./plugins/audit.js";
 import { requestIdPlugin, warningsPlugin } from "./plugins/response.js";
-import { signInRequiredPlugin } from "./plugins/sign-in.js";
 import { createRateLimiter } from "./rate-limit.js";
+import { createConditionAnalysis, type HoldersNeeded } from "./read-path/conditions.js";
+import { createReadPath } from "./read-path/read-path.js";
 import { createRequestContext } from "./request-context.js";
 import { createAuditSchema, loadAllocationFacts } from "./subgraphs/access-log.js";
 import { createChildIndexSchema } from "./subgraphs/child-index.js";
@@ -65,7 +67,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // Every field the gateway itself answers goes through the same access policy as the subgraphs' fields.
   const guard = (schema: GraphQLSchema, prepare?: Parameters<typeof enforcePolicyOnSchema>[2]) =>
     enforcePolicyOnSchema(schema, (context) => context as GatewayContext, prepare);
-  const indexSchema = guard(createChildIndexSchema(config.agencies, config.subgraphTimeoutMs));
+  // Conditions are read off the API schema, which the gateway has once it has loaded the supergraph.
+  let holdersNeeded: HoldersNeeded | null = null;
+  const readPath = createReadPath({
+    agencies: config.agencies,
+    timeoutMs: config.subgraphTimeoutMs,
+    holdersNeeded: () => holdersNeeded,
+  });
+  const onePath = config.readPath === "one-trip" ? readPath : null;
+  const indexSchema = guard(createChildIndexSchema(config.agencies, config.subgraphTimeoutMs, onePath ?? undefined));
   const glossarySchema = guard(createGlossarySchema(glossary));
   // A bad protocol configuration file stops start-up here, naming the file and the field.
   const protocolSchema = guard(
@@ -87,14 +97,21 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const gateway = new ApolloGateway({
     supergraphSdl,
+    // The read path fetches each agency's planned sections together with the look-up of who the child is.
+    experimental_didResolveQueryPlan({ queryPlan, requestContext }) {
+      onePath?.planned(requestContext.context as GatewayContext, queryPlan, requestContext.request.variables);
+    },
     buildService({ name }) {
-      if (name === "index") return new LocalGraphQLDataSource(indexSchema);
-      if (name === "glossary") return new LocalGraphQLDataSource(glossarySchema);
-      if (name === "protocol") return new LocalGraphQLDataSource(protocolSchema);
-      if (name === "audit") return new LocalGraphQLDataSource(auditSchema);
+      if (name === "index") return new InProcessDataSource(indexSchema);
+      if (name === "glossary") return new InProcessDataSource(glossarySchema);
+      if (name === "protocol") return new InProcessDataSource(protocolSchema);
+      if (name === "audit") return new InProcessDataSource(auditSchema);
       const agency = config.agencies.find((a) => a.name === name);
       if (!agency) throw new Error(`No agency is configured for subgraph "${name}".`);
-      return new AgencyDataSource(name, agency.agency, config.subgraphTimeoutMs, { url: agency.url, fetcher });
+      return new AgencyDataSource(name, agency.agency, config.subgraphTimeoutMs, onePath, {
+        url: agency.url,
+        fetcher,
+      });
     },
   });
 
@@ -112,11 +129,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
       ...(trusted ? [trustedDocumentsPlugin<GatewayContext>(trusted)] : []),
-      signInRequiredPlugin(!config.production),
       warningsPlugin,
       requestIdPlugin,
       auditPlugin(audit),
     ],
+  });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    holdersNeeded = createConditionAnalysis(apiSchema);
   });
   await apollo.start();
 
@@ -125,7 +144,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     port: config.port,
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
-    context: createRequestContext({ authenticator, limiter, signer }),
+    context: createRequestContext({ authenticator, limiter, signer, maxTokens: config.limits.maxTokens }),
     probe: {
       health: async () => ({ service: "gateway" }),
       ready: async () => {

@@ -21,3 +21,4 @@ export {
   type GlossaryIssue,
 } from "./load.js";
 export { createSearchIndex, normaliseText, tokenise, type SearchHit, type SearchIndex } from "./search.js";
+export { SOURCE_HOSTS, sourceProblem, type SourceHost } from "./sources.js";

@@ -107,7 +107,7 @@ describe("loading a directory with bad entries", () => {
       meaning: "A short meaning. It has two sentences.",
       policeDuties: { must: ["Do the thing."], mustNot: [], call: [] },
       related: [],
-      sources: [{ title: "Example", url: "https://example.org/source" }],
+      sources: [{ title: "Example", url: "https://www.legislation.gov.uk/ukpga/1989/41/section/46" }],
       lastReviewed: "2026-11-26",
       ...overrides,
     };
@@ -195,6 +195,33 @@ describe("loading a directory with bad entries", () => {
   it("names the nested field path for a bad source URL", () => {
     const path = writeTerm("alpha.md", frontMatter("alpha", { sources: [{ title: "x", url: "nope" }] }));
     expect(loadError().message).toBe(`${path}: sources[0].url: must be a valid http(s) URL`);
+  });
+
+  it("refuses a source on a host outside the allow-list, naming the file, the source and the host", () => {
+    const path = writeTerm(
+      "alpha.md",
+      frontMatter("alpha", {
+        sources: [
+          { title: "Statute", url: "https://www.legislation.gov.uk/ukpga/1989/41/section/46" },
+          { title: "A document mirror", url: "https://docsbay.net/recovery-order" },
+        ],
+      }),
+    );
+    const error = loadError();
+    expect(error.issues).toEqual([{ file: path, field: "sources[1].url", message: expect.any(String) }]);
+    expect(error.message).toMatch(
+      new RegExp(`^${path}: sources\\[1\\]\\.url: "A document mirror": host "docsbay\\.net"`),
+    );
+  });
+
+  it("refuses a plain-http source even on an allowed host", () => {
+    writeTerm(
+      "alpha.md",
+      frontMatter("alpha", { sources: [{ title: "Old link", url: "http://www.legislation.gov.uk/a" }] }),
+    );
+    expect(loadError().message).toMatch(
+      /sources\[0\]\.url: "Old link": "http:\/\/www\.legislation\.gov\.uk\/a" must use https/,
+    );
   });
 
   it("reports a file without front matter", () => {

@@ -5,6 +5,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { CODE_SCHEMES, GlossaryTermSchema, REQUIRED_CODES, type CodeScheme, type GlossaryTerm } from "./schema.js";
 import { createSearchIndex } from "./search.js";
+import { sourceProblem } from "./sources.js";
 
 export { REQUIRED_CODES };
 
@@ -110,6 +111,10 @@ export function loadGlossary(dir: string = termsDir): Glossary {
       }
       continue;
     }
+    parsed.data.sources.forEach((source, index) => {
+      const problem = sourceProblem(source.url);
+      if (problem) issues.push({ file, field: `sources[${index}].url`, message: `"${source.title}": ${problem}` });
+    });
     const expectedId = basename(name, ".md");
     if (parsed.data.id !== expectedId) {
       issues.push({ file, field: "id", message: `must equal the file name "${expectedId}"` });

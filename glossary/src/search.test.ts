@@ -158,6 +158,77 @@ describe("search quality: the first result", () => {
   });
 });
 
+// Issue 9: each term a control room could not find is found first by its usual abbreviation and by a
+// common misspelling.
+describe("search quality: the terms added for issue 9", () => {
+  it.each([
+    ["police powers to return", "police-powers-to-return-or-hold-a-child"],
+    ["Article 5", "police-powers-to-return-or-hold-a-child"],
+    ["hold a child for her own safety", "police-powers-to-return-or-hold-a-child"],
+    ["police powrs to return", "police-powers-to-return-or-hold-a-child"],
+    ["AA", "appropriate-adult"],
+    ["PACE AA", "appropriate-adult"],
+    ["apropriate adult", "appropriate-adult"],
+    ["Gillick", "gillick-competence"],
+    ["Fraser guidelines", "gillick-competence"],
+    ["gilick", "gillick-competence"],
+    ["frazer guidelines", "gillick-competence"],
+    ["trusted adult", "trusted-adult"],
+    ["trusted adlut", "trusted-adult"],
+    ["county lines", "county-lines"],
+    ["county lnes", "county-lines"],
+    ["s45", "modern-slavery-section-45-defence"],
+    ["s.45", "modern-slavery-section-45-defence"],
+    ["modern slavry defence", "modern-slavery-section-45-defence"],
+    ["SRO", "sexual-risk-order"],
+    ["sexual risc order", "sexual-risk-order"],
+    ["SHPO", "sexual-harm-prevention-order"],
+    ["sexual harm prevension order", "sexual-harm-prevention-order"],
+    ["CAA s1", "child-abduction-act-section-1"],
+    ["port alert", "child-abduction-act-section-1"],
+    ["port allert", "child-abduction-act-section-1"],
+    ["UASC", "unaccompanied-asylum-seeking-child"],
+    ["unaccompanied minor", "unaccompanied-asylum-seeking-child"],
+    ["unacompanied asylum", "unaccompanied-asylum-seeking-child"],
+    ["care leaver", "care-leaver"],
+    ["care leever", "care-leaver"],
+    ["private fostering", "private-fostering"],
+    ["privat fostering", "private-fostering"],
+    ["wardship", "wardship"],
+    ["ward of court", "wardship"],
+    ["wardshp", "wardship"],
+    ["Cafcass", "childrens-guardian"],
+    ["children's guardian", "childrens-guardian"],
+    ["cafcas guardian", "childrens-guardian"],
+    ["placement plan", "care-plan-and-placement-plan"],
+    ["delegated authority", "care-plan-and-placement-plan"],
+    ["delegated authorty", "care-plan-and-placement-plan"],
+    ["EFH", "extra-familial-harm"],
+    ["contextual safeguarding", "extra-familial-harm"],
+    ["contextual safegarding", "extra-familial-harm"],
+    ["ICTG", "independent-child-trafficking-guardian"],
+    ["ICTA", "independent-child-trafficking-guardian"],
+    ["trafficing guardian", "independent-child-trafficking-guardian"],
+    ["YJS", "youth-justice-service"],
+    ["YOT", "youth-justice-service"],
+    ["youth justise", "youth-justice-service"],
+    ["CME", "child-missing-education"],
+    ["child missing educaton", "child-missing-education"],
+    ["MPC", "missing-persons-coordinator"],
+    ["misper co-ordinator", "missing-persons-coordinator"],
+    ["missing persons cordinator", "missing-persons-coordinator"],
+    ["prevention interview", "prevention-interview"],
+    ["prevension interview", "prevention-interview"],
+    ["MCA", "mental-capacity-act-16-17"],
+    ["mental capasity", "mental-capacity-act-16-17"],
+    ["s20(8)", "section-20-consent-withdrawal"],
+    ["withdrawl of consent", "section-20-consent-withdrawal"],
+    ["DoL", "deprivation-of-liberty-order"],
+  ])("%j -> %s", (query, id) => {
+    expect(firstId(query)).toBe(id);
+  });
+});
+
 describe("search behaviour", () => {
   it("returns nothing for an empty or punctuation-only query", () => {
     expect(glossary.search("")).toEqual([]);

@@ -4,7 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createActionCardRoutes, renderActionCard, withheldFieldName, type ActionCard } from "./action-card.ts";
+import type { ActionCard } from "./action-card-query.ts";
+import { createActionCardRoutes } from "./action-card-routes.ts";
+import { renderActionCard, withheldFieldName } from "./action-card-view.ts";
 import { loadCourse } from "./main.ts";
 import { createSessions } from "./session.ts";
 

@@ -8,7 +8,7 @@ import { defaultDataDir, isProduction } from "@safeguarding/shared/config";
 import { withRequestLog } from "@safeguarding/shared/log";
 import { openStore, type Dialect } from "@safeguarding/shared/store";
 import { loadGlossary } from "@safeguarding/glossary";
-import { createActionCardRoutes } from "./action-card.ts";
+import { createActionCardRoutes } from "./action-card-routes.ts";
 import { createApi } from "./api.ts";
 import { DEFAULT_GATEWAY_URL, portalConfigFromEnv } from "./config.ts";
 import { parseCourse, type Course } from "./course.ts";

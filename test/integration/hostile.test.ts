@@ -57,6 +57,23 @@ async function expectUnauthenticated(authorization: string | null, message: RegE
 describe("bearer tokens the gateway refuses with 401 UNAUTHENTICATED", () => {
   it("no token", () => expectUnauthenticated(null, /Sign in first/));
 
+  it.each([
+    ["a read missing its purpose", `{ child(id: "${DEMO_CHILD}") { id } }`],
+    ["an unknown field", "{ nope }"],
+    ["a probe of the schema", "{ __schema { types { name } } }"],
+    ["a syntax error", "{ child(id: "],
+    [
+      "a glossary look-up with a child beside it",
+      `{ glossarySearch(query: "ICO") { id } child(id: "${DEMO_CHILD}") { id } }`,
+    ],
+  ])("no token on %s: 401 before the request is validated, so nothing about the schema leaks", async (_, query) => {
+    const { status, body } = await refusedBeforeAnyAgency({ query }, null);
+    expect(status).toBe(401);
+    expect(body.errors).toEqual([
+      { message: expect.stringMatching(/Sign in first/), extensions: { code: "UNAUTHENTICATED" } },
+    ]);
+  });
+
   it("not a bearer token", () => expectUnauthenticated("Basic YWRtaW46YWRtaW4=", /Authorization: Bearer/));
 
   it("expired", async () => {

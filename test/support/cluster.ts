@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { startDelayingProxy } from "./delaying-proxy.js";
+import { startDelayingProxy, startProxy } from "./proxy.js";
+import { AGENCIES as AGENCY_TABLE, type AgencyRow } from "@safeguarding/shared/agencies";
 import { SERVICE_NODE_ARGS } from "../../scripts/services.mjs";
 import { ACCESS_POLICY } from "@safeguarding/shared/policy";
 import {
@@ -46,17 +47,17 @@ export interface QueryOptions {
 /** PostgreSQL as CI and these machines run it; tests that need it create and drop their own databases. */
 export const POSTGRES_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
-export type AgencyName = "police" | "social-care" | "health";
-const AGENCIES: { name: AgencyName; env: string }[] = [
-  { name: "police", env: "POLICE" },
-  { name: "social-care", env: "SOCIAL_CARE" },
-  { name: "health", env: "HEALTH" },
-];
+export type AgencyName = AgencyRow["name"];
+const AGENCIES = AGENCY_TABLE.map((a) => ({ name: a.name, env: a.envPrefix }));
+const noRequests = () => Object.fromEntries(AGENCIES.map((a) => [a.name, 0])) as Record<AgencyName, number>;
 
 interface RunningProcess {
   child: ChildProcess;
   url: string;
   output: string[];
+  /** What it was started with, so it can be started again the same way. */
+  entry: string;
+  env: Record<string, string>;
 }
 
 /** Starts one built service as its own process on port 0 and waits for its "ready" line. */
@@ -77,7 +78,7 @@ function startProcess(entry: string, env: Record<string, string>): Promise<Runni
         const event = JSON.parse(line) as { event?: string; url?: string };
         if (event.event === "ready" && event.url) {
           clearTimeout(timer);
-          resolve({ child, url: event.url, output });
+          resolve({ child, url: event.url, output, entry, env });
         }
       } catch {
         // plain log line
@@ -95,6 +96,8 @@ function stopProcess(process: RunningProcess): Promise<void> {
   return new Promise((resolve) => {
     if (process.child.exitCode !== null || process.child.signalCode !== null) return resolve();
     process.child.once("exit", () => resolve());
+    // A frozen process (SIGSTOP) acts on SIGTERM only once it runs again.
+    process.child.kill("SIGCONT");
     process.child.kill("SIGTERM");
   });
 }
@@ -105,7 +108,16 @@ export interface Cluster {
   dataDir: string;
   /** Stops one agency's subgraph, to test partial answers. */
   stopAgency(name: AgencyName): Promise<void>;
+  /** Sends a signal to one agency's process: SIGSTOP freezes it, SIGCONT resumes it, SIGKILL kills it. */
+  signalAgency(name: AgencyName, signal: NodeJS.Signals): void;
+  /** Starts a stopped or killed agency again on the same port and store. */
+  restartAgency(name: AgencyName): Promise<void>;
   query<T = any>(query: string, variables?: Record<string, unknown>, options?: QueryOptions): Promise<GraphqlResult<T>>;
+  /**
+   * How many HTTP requests the gateway made to each agency for one request id (the `x-request-id` the caller
+   * sent), when the cluster was started with `countAgencyRequests`.
+   */
+  agencyRequests(requestId: string): Record<AgencyName, number>;
   /** A bearer token for a demo user, from the cluster's development identity provider. */
   token(user: string, ttlSeconds?: number): Promise<string>;
   close(): Promise<void>;
@@ -182,6 +194,8 @@ export async function startCluster(
     store?: "sqlite" | "postgres";
     env?: Record<string, string>;
     delay?: { agency: AgencyName; ms: number };
+    /** Puts a proxy in front of every agency that counts the gateway's requests to it per request id. */
+    countAgencyRequests?: boolean;
   } = {},
 ): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), "sg-cluster-"));
@@ -212,7 +226,29 @@ export async function startCluster(
   const proxy = options.delay
     ? await startDelayingProxy(agencies.get(options.delay.agency)!.url, options.delay.ms)
     : null;
-  const urlFor = (name: AgencyName) => (proxy && options.delay?.agency === name ? proxy.url : agencies.get(name)!.url);
+  const counts = new Map<string, Record<AgencyName, number>>();
+  const counters = options.countAgencyRequests
+    ? new Map(
+        await Promise.all(
+          AGENCIES.map(
+            async (agency) =>
+              [
+                agency.name,
+                await startProxy(agencies.get(agency.name)!.url, {
+                  onRequest(headers) {
+                    const id = String(headers["x-request-id"] ?? "none");
+                    const entry = counts.get(id) ?? noRequests();
+                    entry[agency.name] += 1;
+                    counts.set(id, entry);
+                  },
+                }),
+              ] as const,
+          ),
+        ),
+      )
+    : null;
+  const urlFor = (name: AgencyName) =>
+    proxy && options.delay?.agency === name ? proxy.url : (counters?.get(name)?.url ?? agencies.get(name)!.url);
   const gateway = await startProcess("gateway/dist/main.js", {
     DATA_DIR: dataDir,
     ...keyEnv,
@@ -242,7 +278,25 @@ export async function startCluster(
     async stopAgency(name) {
       await stopProcess(agencies.get(name)!);
     },
+    signalAgency(name, signal) {
+      agencies.get(name)!.child.kill(signal);
+    },
+    async restartAgency(name) {
+      const previous = agencies.get(name)!;
+      await stopProcess(previous);
+      const port = new URL(previous.url).port;
+      const agency = AGENCIES.find((a) => a.name === name)!;
+      agencies.set(name, await startProcess(previous.entry, { ...previous.env, [`${agency.env}_PORT`]: port }));
+    },
     token,
+    agencyRequests(requestId) {
+      // The gateway adds its own suffix to a caller's request id ("<caller's id>.<8 hex>").
+      const total = noRequests();
+      for (const [id, entry] of counts)
+        if (id === requestId || id.startsWith(`${requestId}.`))
+          for (const agency of AGENCIES) total[agency.name] += entry[agency.name];
+      return total;
+    },
     async query(query, variables, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       if (options.authorization !== null) {
@@ -253,6 +307,7 @@ export async function startCluster(
     async close() {
       await stopProcess(gateway);
       await proxy?.close();
+      await Promise.all([...(counters?.values() ?? [])].map((p) => p.close()));
       await Promise.all([...agencies.values()].map(stopProcess));
       if (databases.length) await dropDatabases(databases);
       rmSync(dataDir, { recursive: true, force: true });

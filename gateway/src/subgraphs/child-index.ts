@@ -1,6 +1,6 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { IDENTITY_PREFERENCE, type AgencyCode } from "@safeguarding/shared/agencies";
-import { GraphQLError, parse, type GraphQLSchema } from "graphql";
+import { GraphQLError, Kind, parse, type GraphQLResolveInfo, type GraphQLSchema, type SelectionNode } from "graphql";
 import { badInput, createBatchLoader } from "@safeguarding/kit";
 import { formatNhsNumber, parseNhsNumber } from "@safeguarding/shared/nhs-number";
 import type { AccessPurpose, AccessPurposeCode } from "@safeguarding/shared/identity";
@@ -8,6 +8,7 @@ import type { AgencyEndpoint } from "../config.js";
 import { askEveryAgency } from "../agencies.js";
 import { addFacts, type GatewayContext } from "../context.js";
 import type { AgencyUnavailableError } from "../fetcher.js";
+import { LOOKUP_FIELDS, SUBJECT_FIELDS, type AgencySubject, type ReadPath } from "../read-path/read-path.js";
 import { SOURCE_SDL } from "./shared-sdl.js";
 
 /**
@@ -105,23 +106,27 @@ export const CHILD_INDEX_SDL = /* GraphQL */ `
   }
 `;
 
-export interface AgencySubject {
-  nhsNumber: string;
-  givenName: string;
-  familyName: string;
-  knownAs: string | null;
-  dateOfBirth: string;
-  recordedAt: string;
-  source: { agency: string; system: string; department: string };
-  score: number | null;
-  openMissingEpisode?: boolean | null;
-  allocatedToCaller?: boolean | null;
-}
+export { LOOKUP_FIELDS, SUBJECT_FIELDS, type AgencySubject } from "../read-path/read-path.js";
 
-export const SUBJECT_FIELDS =
-  "nhsNumber givenName familyName knownAs dateOfBirth recordedAt score source { agency system department }";
-/** The look-up by NHS number also brings back the facts the access policy's conditions need. */
-const LOOKUP_FIELDS = `${SUBJECT_FIELDS} openMissingEpisode allocatedToCaller`;
+/** Identity fields that compare every agency's record: asking for one of them asks every agency. */
+const EVERY_AGENCY_FIELDS = new Set(["knownTo", "identitySources", "identityDiscrepancies"]);
+
+/** The field names selected directly under a field, through inline fragments and fragment spreads. */
+function selectedNames(info: GraphQLResolveInfo): Set<string> {
+  const out = new Set<string>();
+  const walk = (selections: readonly SelectionNode[] | undefined, seen: Set<string>) => {
+    for (const selection of selections ?? []) {
+      if (selection.kind === Kind.FIELD) out.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet.selections, seen);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        walk(info.fragments[selection.name.value]?.selectionSet.selections, seen);
+      }
+    }
+  };
+  for (const node of info.fieldNodes) walk(node.selectionSet?.selections, new Set());
+  return out;
+}
 
 export type ChildIndexContext = GatewayContext;
 
@@ -214,7 +219,12 @@ function agencyUnavailable(failed: AgencyUnavailableError[], what: string): Grap
   });
 }
 
-export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: number): GraphQLSchema {
+export function createChildIndexSchema(
+  agencies: AgencyEndpoint[],
+  timeoutMs: number,
+  /** Fetches the planned sections with the look-up, one request per agency; without it every agency is asked. */
+  readPath?: ReadPath,
+): GraphQLSchema {
   async function lookUp(context: ChildIndexContext, ids: string[]) {
     const { answers, failed } = await askEveryAgency<Record<string, AgencySubject[]>>(
       agencies,
@@ -229,7 +239,7 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
       for (const subject of data.subjects ?? []) {
         byId.set(subject.nhsNumber, [...(byId.get(subject.nhsNumber) ?? []), subject]);
         addFacts(context.grant, subject.nhsNumber, {
-          openMissingEpisode: subject.openMissingEpisode === true,
+          missingOrRecentlyFound: subject.missingOrRecentlyFound === true,
           allocatedSocialWorker: subject.allocatedToCaller === true,
         });
       }
@@ -255,13 +265,27 @@ export function createChildIndexSchema(agencies: AgencyEndpoint[], timeoutMs: nu
 
   const resolvers = {
     Query: {
-      async child(_: unknown, args: { id: string; purpose: AccessPurposeArgument }, context: ChildIndexContext) {
+      async child(
+        _: unknown,
+        args: { id: string; purpose: AccessPurposeArgument },
+        context: ChildIndexContext,
+        info: GraphQLResolveInfo,
+      ) {
         const parsed = parseNhsNumber(args.id);
         if (!parsed.ok) throw badInput(parsed.reason, "id");
         acceptPurpose(context, args.purpose);
         context.access.childIds.add(parsed.value);
-        const { byId, failed } = await lookUp(context, [parsed.value]);
-        const subjects = byId.get(parsed.value);
+        const everyAgency = [...selectedNames(info)].some((name) => EVERY_AGENCY_FIELDS.has(name));
+        const planned = readPath?.lookUpChild(context, String(info.path.key), parsed.value, everyAgency);
+        const { subjects, failed } = planned
+          ? await planned.then((found) => ({
+              subjects: found.subjects.length > 0 ? found.subjects : undefined,
+              failed: found.failed,
+            }))
+          : await lookUp(context, [parsed.value]).then(({ byId, failed }) => ({
+              subjects: byId.get(parsed.value),
+              failed,
+            }));
         if (failed.length === agencies.length)
           throw agencyUnavailable(failed, "No agency could be asked about this child");
         if (!subjects) {

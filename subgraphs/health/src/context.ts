@@ -4,13 +4,14 @@ import {
   createSubjectRepository,
   type RequestBase,
   type RequestContext,
-  type SubjectRepository,
+  type RequestSubjects,
 } from "@safeguarding/kit";
 import { createHealthService, HEALTH_SYSTEM, type HealthLoaders, type HealthService } from "./service.js";
 import type { HealthDatabase } from "./store.js";
 
 export interface HealthContext extends RequestContext {
-  subjects: SubjectRepository;
+  /** This request's view of the agency's subject rows: each read once. */
+  subjects: RequestSubjects;
   health: HealthService;
   loaders: HealthLoaders;
 }
@@ -18,5 +19,10 @@ export interface HealthContext extends RequestContext {
 export function createContextFactory(db: Kysely<HealthDatabase>) {
   const subjects = createSubjectRepository(db, Agency.HEALTH, HEALTH_SYSTEM);
   const health = createHealthService(db);
-  return (base: RequestBase): HealthContext => ({ ...base, subjects, health, loaders: health.createLoaders() });
+  return (base: RequestBase): HealthContext => ({
+    ...base,
+    subjects: subjects.forRequest(),
+    health,
+    loaders: health.createLoaders(),
+  });
 }

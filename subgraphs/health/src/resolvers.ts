@@ -17,7 +17,7 @@ export class ChildHealthResolver {
     description: "What health holds; null when health knows nothing of this child.",
   })
   async health(@Root() child: Child, @Ctx() context: HealthContext): Promise<HealthRecord | null> {
-    const subject = await context.loaders.subject(child.id);
+    const subject = await context.subjects.row(child.id);
     if (!subject) return null;
     return {
       nhsNumber: child.id,

@@ -30,8 +30,11 @@ export type HttpContext = BaseContext & { requestId?: string };
 
 export interface HttpOptions<TContext extends HttpContext> {
   apollo: ApolloServer<TContext>;
-  /** Builds the request's context before GraphQL runs; throw HttpRefusal to refuse the request. */
-  context: (request: IncomingMessage) => Promise<TContext>;
+  /**
+   * Builds the request's context before GraphQL runs, given the request and its parsed JSON body (undefined for a
+   * GET); throw HttpRefusal to refuse the request.
+   */
+  context: (request: IncomingMessage, body: unknown, search: string) => Promise<TContext>;
   probe: Probe;
   port: number;
   host: string;
@@ -134,7 +137,7 @@ export async function serveHttp<TContext extends HttpContext>(options: HttpOptio
       }
       let contextValue: TContext;
       try {
-        contextValue = await options.context(request);
+        contextValue = await options.context(request, body, url.search);
       } catch (error) {
         if (!(error instanceof HttpRefusal)) throw error;
         graphqlError(response, error.status, error.code, error.message, error.headers);

@@ -6,7 +6,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { Kysely } from "kysely";
 import { serveHttp, HttpRefusal, type RunningHttp } from "./http.js";
 import { ASSERTION_HEADER, CHILDREN_HEADER, type AssertionVerifier } from "@safeguarding/shared/assertion";
-import { requestedFields } from "./access/enforce.js";
+import { requestedFieldsOf } from "./access/enforce.js";
 import type { AccessGrant } from "@safeguarding/shared/identity";
 import { createAuditWriter } from "@safeguarding/shared/audit";
 import { serviceLog, type Logger } from "@safeguarding/shared/log";
@@ -132,12 +132,18 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
           if (access.childIds.size > 0) response.http.headers.set(CHILDREN_HEADER, [...access.childIds].join(","));
           if (contextValue.audited) return;
           if (!isWrite && access.childIds.size === 0 && access.fieldsDenied.size === 0 && !access.detail) return;
-          const rootField = operation?.selectionSet.selections.find((s) => s.kind === "Field");
+          // Every root field the request ran: the gateway's one request per agency asks for the child's subject and
+          // its section together ("policeSubjects, _entities").
+          const rootFields = [
+            ...new Set(
+              (operation?.selectionSet.selections ?? []).flatMap((s) => (s.kind === "Field" ? [s.name.value] : [])),
+            ),
+          ];
           // The checked fields, and the plain ones under them whose decision their parent made.
           const fieldsReturned = [
             ...new Set([
               ...access.fieldsReturned,
-              ...(document ? requestedFields(schema, document, access.fieldsDenied) : []),
+              ...(document ? requestedFieldsOf(schema, document, access.fieldsDenied) : []),
             ]),
           ].sort();
           const errors = result.errors ?? [];
@@ -147,7 +153,7 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
               requestId: contextValue.requestId,
               service,
               action: isWrite ? "WRITE" : "READ",
-              operation: (rootField && rootField.kind === "Field" ? rootField.name.value : operationName) ?? "unknown",
+              operation: rootFields.join(", ") || operationName || "unknown",
               ...auditedCaller(grant),
               childIds: [...access.childIds].sort(),
               fieldsReturned,

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import DataLoader from "dataloader";
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from "type-graphql";
@@ -90,6 +91,14 @@ const nextPrefix = (prefix: string) =>
 export const SEARCH_LIMIT_MAX = 50;
 const CANDIDATE_CAP = 5000;
 
+/** An agency's subject rows as one request reads them: each row read once, however often it is asked for. */
+export interface RequestSubjects {
+  row(nhsNumber: string): Promise<SubjectTable | null>;
+  known(nhsNumber: string): Promise<boolean>;
+  find(nhsNumbers: readonly string[]): Promise<AgencySubject[]>;
+  search(name: string, dateOfBirth: string | null, limit: number): Promise<AgencySubject[]>;
+}
+
 export function createSubjectRepository<DB extends SubjectTables>(store: Kysely<DB>, agency: Agency, system: string) {
   const db = store as unknown as Kysely<SubjectTables>;
   const toSubject = (row: SubjectTable, score: number | null = null): AgencySubject => ({
@@ -113,8 +122,29 @@ export function createSubjectRepository<DB extends SubjectTables>(store: Kysely<
       .execute();
   }
 
-  return {
+  const repository = {
     byNhsNumbers,
+    /**
+     * The same repository for one request: every read of a child's subject row in the request (the gateway's
+     * look-up, each section's "does this agency know the child", the area) shares one query per tick.
+     */
+    forRequest(): RequestSubjects {
+      const rows = new DataLoader<string, SubjectTable | null>(async (ids) => {
+        const found = new Map((await byNhsNumbers(ids)).map((row) => [row.nhs_number, row]));
+        return ids.map((id) => found.get(id) ?? null);
+      });
+      return {
+        row: (nhsNumber) => rows.load(nhsNumber),
+        known: async (nhsNumber) => (await rows.load(nhsNumber)) !== null,
+        async find(nhsNumbers) {
+          const found = await rows.loadMany([...new Set(nhsNumbers)]);
+          return found
+            .filter((row): row is SubjectTable => row !== null && !(row instanceof Error))
+            .map((row) => toSubject(row));
+        },
+        search: (name, dateOfBirth, limit) => repository.search(name, dateOfBirth, limit),
+      };
+    },
     async exists(nhsNumber: string): Promise<boolean> {
       const row = await db
         .selectFrom("subjects")
@@ -179,12 +209,13 @@ export function createSubjectRepository<DB extends SubjectTables>(store: Kysely<
       return Number(row.n);
     },
   };
+  return repository;
 }
 
 export type SubjectRepository = ReturnType<typeof createSubjectRepository<SubjectTables>>;
 
 export interface HasSubjects {
-  subjects: SubjectRepository;
+  subjects: RequestSubjects;
   grant: AccessGrant;
   access: AccessRecord;
   /**
@@ -218,7 +249,7 @@ export function createSubjectQueries(prefix: string): Function {
         const known = facts.get(subject.nhsNumber);
         return {
           ...subject,
-          openMissingEpisode: known?.openMissingEpisode ?? null,
+          missingOrRecentlyFound: known?.missingOrRecentlyFound ?? null,
           allocatedToCaller: known?.allocatedSocialWorker ?? null,
         };
       });

@@ -4,13 +4,14 @@ import {
   createSubjectRepository,
   type RequestBase,
   type RequestContext,
-  type SubjectRepository,
+  type RequestSubjects,
 } from "@safeguarding/kit";
 import { createPoliceService, POLICE_SYSTEM, type PoliceLoaders, type PoliceService } from "./service.js";
 import type { PoliceDatabase } from "./store.js";
 
 export interface PoliceContext extends RequestContext {
-  subjects: SubjectRepository;
+  /** This request's view of the agency's subject rows: each read once. */
+  subjects: RequestSubjects;
   police: PoliceService;
   loaders: PoliceLoaders;
   accessFacts: PoliceService["accessFacts"];
@@ -21,9 +22,9 @@ export function createContextFactory(db: Kysely<PoliceDatabase>) {
   const police = createPoliceService(db);
   return (base: RequestBase): PoliceContext => ({
     ...base,
-    subjects,
+    subjects: subjects.forRequest(),
     police,
     loaders: police.createLoaders(),
-    accessFacts: police.accessFacts,
+    accessFacts: (nhsNumbers) => police.accessFacts(nhsNumbers),
   });
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { Agency, createKnownChildLoader, date, recordedFields, rowsByChild } from "@safeguarding/kit";
-import type { ChildFacts } from "@safeguarding/shared/identity";
+import { RECENTLY_FOUND_HOURS, type ChildFacts } from "@safeguarding/shared/identity";
 import {
   riskLevelTerm,
   type CseConcern,
@@ -120,16 +120,20 @@ export function createPoliceReads(db: Kysely<PoliceDatabase>) {
   return {
     createLoaders,
 
-    /** Which of these children have a missing episode open now (for the access policy's conditions). */
-    async accessFacts(nhsNumbers: string[]): Promise<Map<string, Partial<ChildFacts>>> {
+    /**
+     * Which of these children are missing now or were found within the last RECENTLY_FOUND_HOURS (for the access
+     * policy's conditions).
+     */
+    async accessFacts(nhsNumbers: string[], now = new Date()): Promise<Map<string, Partial<ChildFacts>>> {
+      const since = new Date(now.getTime() - RECENTLY_FOUND_HOURS * 3600_000).toISOString();
       const rows = await db
         .selectFrom("missing_episodes")
         .select("nhs_number")
         .where("nhs_number", "in", nhsNumbers)
-        .where("found_at", "is", null)
+        .where((eb) => eb.or([eb("found_at", "is", null), eb("found_at", ">=", since)]))
         .execute();
       const open = new Set(rows.map((r) => r.nhs_number));
-      return new Map(nhsNumbers.map((id) => [id, { openMissingEpisode: open.has(id) }]));
+      return new Map(nhsNumbers.map((id) => [id, { missingOrRecentlyFound: open.has(id) }]));
     },
   };
 }

@@ -21,7 +21,7 @@ export class ChildPoliceResolver {
     description: "What the police hold; null when the police know nothing of this child.",
   })
   async police(@Root() child: Child, @Ctx() context: PoliceContext): Promise<PoliceRecord | null> {
-    const known = await context.loaders.known(child.id);
+    const known = await context.subjects.known(child.id);
     if (!known) return null;
     return {
       nhsNumber: child.id,

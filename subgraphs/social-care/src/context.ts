@@ -4,7 +4,7 @@ import {
   createSubjectRepository,
   type RequestBase,
   type RequestContext,
-  type SubjectRepository,
+  type RequestSubjects,
 } from "@safeguarding/kit";
 import {
   createSocialCareService,
@@ -15,7 +15,8 @@ import {
 import type { SocialCareDatabase } from "./store.js";
 
 export interface SocialCareContext extends RequestContext {
-  subjects: SubjectRepository;
+  /** This request's view of the agency's subject rows: each read once. */
+  subjects: RequestSubjects;
   socialCare: SocialCareService;
   loaders: SocialCareLoaders;
   accessFacts: SocialCareService["accessFacts"];
@@ -26,7 +27,7 @@ export function createContextFactory(db: Kysely<SocialCareDatabase>) {
   const socialCare = createSocialCareService(db);
   return (base: RequestBase): SocialCareContext => ({
     ...base,
-    subjects,
+    subjects: subjects.forRequest(),
     socialCare,
     loaders: socialCare.createLoaders(),
     accessFacts: socialCare.accessFacts,

@@ -34,7 +34,7 @@ export class ChildSocialCareResolver {
     description: "What children's social care holds; null when they know nothing of this child.",
   })
   async socialCare(@Root() child: Child, @Ctx() context: SocialCareContext): Promise<SocialCareRecord | null> {
-    if (!(await context.loaders.known(child.id))) return null;
+    if (!(await context.subjects.known(child.id))) return null;
     return {
       nhsNumber: child.id,
       source: { agency: Agency.SOCIAL_CARE, system: SOCIAL_CARE_SYSTEM, department: "Children's Services" },

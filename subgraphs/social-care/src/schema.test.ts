@@ -151,7 +151,7 @@ describe.each(backends)("social-care schema on $name", (backend) => {
     expect(care.decisions.filter((d: Json) => !d.appliesOutOfHours).length).toBe(1);
     expect(
       care.decisions.some(
-        (d: Json) => d.appliesOutOfHours && /police station is not a place of safety/i.test(d.decision),
+        (d: Json) => d.appliesOutOfHours && /police station is not suitable accommodation/i.test(d.decision),
       ),
     ).toBe(true);
 
