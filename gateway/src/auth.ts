@@ -9,6 +9,7 @@ import {
 } from "jose";
 import { DEFAULT_ROLE_CLAIM, DEV_AUDIENCE, DEV_ISSUER, loadDevIdentityProvider } from "@safeguarding/shared/dev-idp";
 import { isRole, ROLES, type Identity } from "@safeguarding/shared/identity";
+import { serviceLog } from "@safeguarding/shared/log";
 
 /**
  * Bearer tokens: OAuth2 / OpenID Connect access tokens, verified for signature, issuer, audience, expiry and
@@ -61,13 +62,8 @@ export async function authConfigFromEnv(
     };
   }
   if (production) throw new Error("AUTH_JWKS_URL or AUTH_JWKS_FILE must be set when NODE_ENV=production.");
-  console.warn(
-    JSON.stringify({
-      level: "warn",
-      service: "gateway",
-      message:
-        "Using the development identity provider: anyone who can read the data directory can sign in as any role. Set AUTH_JWKS_URL for real use.",
-    }),
+  serviceLog("gateway").warn(
+    "Using the development identity provider: anyone who can read the data directory can sign in as any role. Set AUTH_JWKS_URL for real use.",
   );
   const idp = await loadDevIdentityProvider(dataDir);
   return { ...common, issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: { keys: idp.jwks } };

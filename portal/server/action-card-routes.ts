@@ -26,6 +26,7 @@ import {
 import { gatewayRoleFor, type GatewayTokens } from "./gateway-identity.ts";
 import { officerDisplayName } from "./progress-store.ts";
 import type { Sessions } from "./session.ts";
+import { log } from "./log.ts";
 
 /**
  * The printable out-of-hours action card's routes: GET /action-card/<NHS number>?purpose=…&reference=… asks the
@@ -163,7 +164,7 @@ export function createActionCardRoutes(options: ActionCardOptions) {
     try {
       answer = await client.cardFor(officer, id, purpose.value, tokens);
     } catch (error) {
-      console.error("portal: no gateway token for the action card", error);
+      log.error({ error: String(error) }, "no gateway token for the action card");
       await sendPage(
         request,
         response,

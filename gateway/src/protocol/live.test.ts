@@ -188,7 +188,7 @@ describe("the action card", () => {
 
   it("treats a declined assessment as answered when it was declined, and flags one still waiting", () => {
     const health = { agency: "HEALTH", system: "CAMHS records", department: "CAMHS" } as const;
-    const assessment = (id: string, status: string, recordedAt: string) => ({
+    const assessment = (id: string, status: "DECLINED" | "REQUESTED", recordedAt: string) => ({
       id,
       requestedAt: ago(24 * 30),
       status,
