@@ -98,15 +98,6 @@ export function createHealthReads(db: Kysely<HealthDatabase>) {
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
   function createLoaders() {
     return {
-      /** The child's area if health knows the child; undefined otherwise. */
-      subject: createBatchLoader(async (ids: string[]) => {
-        const rows = await db
-          .selectFrom("subjects")
-          .select(["nhs_number", "area"])
-          .where("nhs_number", "in", ids)
-          .execute();
-        return new Map(rows.map((row) => [row.nhs_number, { area: row.area }]));
-      }),
       gpPractice: rowsByChild(db, "gp_practices", { map: ([row]) => (row ? toGpPractice(row) : null) }),
       camhsReferrals: rowsByChild(db, "camhs_referrals", {
         newestFirst: "referred_at",

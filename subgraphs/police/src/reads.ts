@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { Agency, createKnownChildLoader, date, recordedFields, rowsByChild } from "@safeguarding/kit";
+import { Agency, date, recordedFields, rowsByChild } from "@safeguarding/kit";
 import { RECENTLY_FOUND_HOURS, type ChildFacts } from "@safeguarding/shared/identity";
 import {
   riskLevelTerm,
@@ -99,7 +99,6 @@ export function createPoliceReads(db: Kysely<PoliceDatabase>) {
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
   function createLoaders() {
     return {
-      known: createKnownChildLoader(db),
       missingEpisodes: rowsByChild(db, "missing_episodes", {
         newestFirst: "reported_at",
         map: (rows) => rows.map(toMissingEpisode),

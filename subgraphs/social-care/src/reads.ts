@@ -1,7 +1,6 @@
 import type { Kysely } from "kysely";
 import {
   Agency,
-  createKnownChildLoader,
   date,
   jsonList,
   recordedFields,
@@ -182,7 +181,6 @@ export function createSocialCareReads(db: Kysely<SocialCareDatabase>) {
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
   function createLoaders() {
     return {
-      known: createKnownChildLoader(db),
       legalStatuses: rowsByChild(db, "legal_statuses", {
         newestFirst: "started_at",
         map: (rows) => rows.map(toLegalStatus),
