@@ -1,12 +1,5 @@
 import type { Kysely } from "kysely";
-import {
-  Agency,
-  date,
-  jsonList,
-  recordedFields,
-  rowsByChild,
-  type ContactPerson,
-} from "@safeguarding/kit";
+import { Agency, date, jsonList, recordedFields, rowsByChild, type ContactPerson } from "@safeguarding/kit";
 import type { AccessGrant, ChildFacts } from "@safeguarding/shared/identity";
 import { childProtectionTerm, legalStatusTerm, placementTerm } from "./entities.js";
 import type {
