@@ -25,7 +25,7 @@ export function renderAccessPolicyMarkdown(): string {
   push(
     "# Who may see what",
     "",
-    "<!-- Generated from subgraphs/kit/src/access/policy.ts by `npm run docs:access`. Do not edit by hand: a test fails when this file and the table differ. -->",
+    "<!-- Generated from gateway/shared/src/policy.ts by `npm run docs:access`. Do not edit by hand: a test fails when this file and the table differ. -->",
     "",
     "This is the access policy every service enforces. The same table drives the check in each agency's subgraph (a",
     "type-graphql global middleware on every field whose answer the field leading to it has not already decided) and",
