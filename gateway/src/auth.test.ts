@@ -55,7 +55,8 @@ describe("bearer tokens verified once, their times checked on every use", () => 
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, [DEFAULT_ROLE_CLAIM]: "AUDITOR" })).toString("base64url")}.${signature}`;
     await expect(authenticator.authenticate(`Bearer ${forged}`)).rejects.toBeInstanceOf(AuthenticationFailed);
-    const flipped = `${token.slice(0, -2)}${token.endsWith("A") ? "B" : "A"}${token.slice(-1)}`;
+    // The second-to-last character changed for certain (it was flipped by the last one before, and equal ~1 in 64).
+    const flipped = `${token.slice(0, -2)}${token.at(-2) === "A" ? "B" : "A"}${token.slice(-1)}`;
     await expect(authenticator.authenticate(`Bearer ${flipped}`)).rejects.toBeInstanceOf(AuthenticationFailed);
   });
 });
@@ -152,5 +153,49 @@ describe("the issuer's discovery document (AUTH_ISSUER alone)", () => {
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the role claim as an array (Entra ID's app roles in `roles`)", () => {
+  let dir: string;
+  let authenticator: Authenticator;
+  let sign: (claims: Record<string, unknown>) => Promise<string>;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "sg-roles-"));
+    const pair = await loadOrCreateKeyPair(dir, "entra-like");
+    const key = await importJWK(pair.privateJwk, "EdDSA");
+    authenticator = createAuthenticator({
+      issuer: "https://login.example.com/tenant/v2.0",
+      audience: "00001111-aaaa-2222-bbbb-3333cccc4444",
+      roleClaim: "roles",
+      organisationClaim: "extn.organisation",
+      jwks: { keys: { keys: [pair.publicJwk] } },
+      clockToleranceSeconds: 0,
+    });
+    sign = (claims) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: "EdDSA", kid: pair.privateJwk.kid })
+        .setIssuer("https://login.example.com/tenant/v2.0")
+        .setAudience("00001111-aaaa-2222-bbbb-3333cccc4444")
+        .setSubject("pairwise-subject")
+        .setExpirationTime("5m")
+        .sign(key);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("takes the one recognised role from the array, ignoring values that are not ours", async () => {
+    const token = await sign({ roles: ["Directory.Reader", "SOCIAL_WORKER"], "extn.organisation": "Avonvale" });
+    expect(await authenticator.authenticate(`Bearer ${token}`)).toMatchObject({
+      role: "SOCIAL_WORKER",
+      organisation: "Avonvale",
+      email: null,
+    });
+  });
+
+  it("refuses two of our roles at once, and none", async () => {
+    const two = await sign({ roles: ["AUDITOR", "SOCIAL_WORKER"] });
+    await expect(authenticator.authenticate(`Bearer ${two}`)).rejects.toThrow(/more than one role/);
+    const none = await sign({ roles: ["Directory.Reader"] });
+    await expect(authenticator.authenticate(`Bearer ${none}`)).rejects.toThrow(/no recognised role/);
   });
 });

@@ -260,7 +260,16 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
         if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
         verified.set(token, payload);
       }
-      const role = payload[config.roleClaim];
+      const claimed = payload[config.roleClaim];
+      // Entra ID and others send app roles as an array (`roles`): one of ours in it is the role. Two would leave the
+      // gateway guessing which one the person is acting in, so that is refused rather than the wider one chosen.
+      const roles = Array.isArray(claimed) ? claimed.filter(isRole) : [claimed];
+      if (roles.length > 1) {
+        throw new AuthenticationFailed(
+          `Your token carries more than one role in its "${config.roleClaim}" claim (${roles.join(", ")}): ask your administrator to assign you one.`,
+        );
+      }
+      const role = roles[0];
       if (!isRole(role)) {
         throw new AuthenticationFailed(
           `Your token carries no recognised role in its "${config.roleClaim}" claim (one of ${ROLES.join(", ")}): ask your administrator to assign one.`,
