@@ -90,7 +90,12 @@ async function startCluster(children, gatewayEnv = {}) {
   const seeded = Date.now();
   await run([join(root, "scripts/seed.mjs"), "--children", String(children)], env);
   // The identity provider first: the gateway reads its discovery document at start, and the token comes from it.
-  const identityProvider = await start("gateway/identity-provider/dist/main.js", { ...env, IDP_PORT: "0" });
+  // One token serves the whole run, so it lasts a working day rather than the provider's default hour.
+  const identityProvider = await start("gateway/identity-provider/dist/main.js", {
+    ...env,
+    IDP_PORT: "0",
+    IDP_ACCESS_TOKEN_TTL_SECONDS: String(8 * 3600),
+  });
   const agencies = {};
   for (const agency of AGENCIES)
     agencies[agency.name] = await start(`subgraphs/${agency.name}/dist/main.js`, {
