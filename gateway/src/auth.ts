@@ -11,6 +11,7 @@ import {
 import { DEV_AUDIENCE, DEV_ISSUER, loadDevIdentityProvider } from "@safeguarding/shared/dev-idp";
 import { DEFAULT_ROLE_CLAIM, GATEWAY_AUDIENCE } from "@safeguarding/shared/demo-users";
 import { isRole, ROLES, type Identity } from "@safeguarding/shared/identity";
+import { serviceLog } from "@safeguarding/shared/log";
 
 /**
  * Bearer tokens: OAuth2 / OpenID Connect access tokens, verified for signature, issuer, audience, expiry and
@@ -149,13 +150,8 @@ export async function authConfigFromEnv(
   }
   if (production)
     throw new Error("AUTH_ISSUER, or AUTH_JWKS_URL or AUTH_JWKS_FILE, must be set when NODE_ENV=production.");
-  console.warn(
-    JSON.stringify({
-      level: "warn",
-      service: "gateway",
-      message:
-        "Using the development signer: anyone who can read the data directory can sign in as any role. Set AUTH_ISSUER (npm start points it at the identity provider) for real use.",
-    }),
+  serviceLog("gateway").warn(
+    "Using the development signer: anyone who can read the data directory can sign in as any role. Set AUTH_ISSUER (npm start points it at the identity provider) for real use.",
   );
   return { ...common, ...(await developmentSigner()) };
 }

@@ -1,9 +1,13 @@
+import { serviceLog } from "@safeguarding/shared/log";
 import { identityProviderOptionsFromEnv } from "./config.js";
 import { startIdentityProvider } from "./server.js";
 
+const started = Date.now();
+const log = serviceLog("identity-provider");
 try {
   const running = await startIdentityProvider(identityProviderOptionsFromEnv());
-  console.log(JSON.stringify({ level: "info", event: "ready", service: "identity-provider", url: running.url }));
+  // scripts/start.mjs, the test cluster and the benchmark wait for this line: keep `event` and `url`.
+  log.info({ event: "ready", url: running.url, startMs: Date.now() - started }, "ready");
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -16,6 +20,6 @@ try {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 } catch (error) {
-  console.error(JSON.stringify({ level: "fatal", service: "identity-provider", message: (error as Error).message }));
+  log.fatal((error as Error).message);
   process.exit(1);
 }

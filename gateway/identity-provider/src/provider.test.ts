@@ -261,9 +261,10 @@ describe("production", () => {
       encoding: "utf8",
       timeout: 20_000,
     });
+    const output = run.stdout + run.stderr;
     expect(run.status).toBe(1);
-    expect(run.stdout).not.toMatch(/"event":"ready"/);
-    expect(run.stderr).toMatch(/does not run when NODE_ENV=production/);
-    expect(run.stderr).toMatch(/AUTH_ISSUER/);
+    expect(output).not.toMatch(/"event":"ready"/);
+    expect(output).toMatch(/"level":"fatal".*does not run when NODE_ENV=production/);
+    expect(output).toMatch(/AUTH_ISSUER/);
   });
 });

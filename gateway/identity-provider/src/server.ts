@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type Provider from "oidc-provider";
 import { DEMO_USERS, findDemoUser } from "@safeguarding/shared/demo-users";
 import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
+import { serviceLog } from "@safeguarding/shared/log";
 import { createProvider, FIRST_PARTY_CLIENTS } from "./provider.js";
 import { loadOrCreateSecrets } from "./secrets.js";
 import { errorPage, loginPage } from "./views.js";
@@ -195,9 +196,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     }
     if (path.startsWith("/interaction/")) {
       handleInteraction(provider, request, response).catch((error: unknown) => {
-        console.error(
-          JSON.stringify({ level: "error", service: "identity-provider", message: (error as Error).message }),
-        );
+        serviceLog("identity-provider").error({ path }, `Sign-in page failed: ${(error as Error).message}`);
         if (!response.headersSent)
           sendHtml(response, 500, errorPage({ error: "server_error", error_description: "Sign-in failed." }));
       });

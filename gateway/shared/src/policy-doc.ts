@@ -3,7 +3,7 @@ import { DEMO_USERS } from "./demo-users.js";
 import { ACCESS_POLICY, CONDITION_TEXT, PROTOCOL_ENGINE, type Condition, type Rule } from "./policy.js";
 
 const SHORT_CONDITION: Record<Condition, string> = {
-  OPEN_MISSING_EPISODE: "if missing",
+  MISSING_OR_RECENTLY_FOUND: "if missing",
   ALLOCATED_SOCIAL_WORKER: "if allocated",
 };
 

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type 
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import pg from "pg";
 import { sqliteSynchronous } from "./config.js";
+import { serviceLog } from "./log.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -63,15 +64,9 @@ export async function openStore<DB>(options: OpenStoreOptions): Promise<Store<DB
     : null;
   // An idle connection the server closes (a restart, a failover) is dropped from the pool and replaced on next use;
   // without a listener its error would stop the whole service.
+  // Each service's store is named after the service, so the line goes to that service's log.
   pool?.on("error", (error: Error & { code?: string }) =>
-    console.error(
-      JSON.stringify({
-        level: "warn",
-        store: options.name,
-        message: "idle database connection closed",
-        code: error.code,
-      }),
-    ),
+    serviceLog(options.name).warn({ code: error.code }, "idle database connection closed"),
   );
   const db = pool
     ? new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })

@@ -249,7 +249,7 @@ export function createSubjectQueries(prefix: string): Function {
         const known = facts.get(subject.nhsNumber);
         return {
           ...subject,
-          openMissingEpisode: known?.openMissingEpisode ?? null,
+          missingOrRecentlyFound: known?.missingOrRecentlyFound ?? null,
           allocatedToCaller: known?.allocatedSocialWorker ?? null,
         };
       });
