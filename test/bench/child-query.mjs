@@ -36,7 +36,8 @@ const seconds = Number(values.seconds);
 const connectionCounts = values.connections.split(",").map(Number);
 
 const kit = await import("@safeguarding/kit");
-const { findDemoUser, loadDevIdentityProvider } = await import("@safeguarding/shared/dev-idp");
+const { findDemoUser } = await import("@safeguarding/shared/demo-users");
+const { demoAccessToken } = await import("@safeguarding/identity-provider/client");
 const { ASSERTION_HEADER, createAssertionSigner } = await import("@safeguarding/shared/assertion");
 const { loadOrCreateKeyPair } = await import("@safeguarding/shared/keys");
 const { openAuditReader } = await import("@safeguarding/shared/audit");
@@ -88,6 +89,13 @@ async function startCluster(children, gatewayEnv = {}) {
   const env = { ...process.env, DATA_DIR: dataDir };
   const seeded = Date.now();
   await run([join(root, "scripts/seed.mjs"), "--children", String(children)], env);
+  // The identity provider first: the gateway reads its discovery document at start, and the token comes from it.
+  // One token serves the whole run, so it lasts a working day rather than the provider's default hour.
+  const identityProvider = await start("gateway/identity-provider/dist/main.js", {
+    ...env,
+    IDP_PORT: "0",
+    IDP_ACCESS_TOKEN_TTL_SECONDS: String(8 * 3600),
+  });
   const agencies = {};
   for (const agency of AGENCIES)
     agencies[agency.name] = await start(`subgraphs/${agency.name}/dist/main.js`, {
@@ -100,12 +108,13 @@ async function startCluster(children, gatewayEnv = {}) {
       GATEWAY_PORT: "0",
       // One bench user sends every request: lift the per-user limit (300 a minute by default) for the measurement.
       RATE_LIMIT_PER_MINUTE: "100000000",
+      AUTH_ISSUER: identityProvider.url,
       ...Object.fromEntries(AGENCIES.map((a) => [`${a.envPrefix}_URL`, agencies[a.name].url])),
       ...extra,
     });
   const gateway = await gatewayOf(gatewayEnv);
   const user = findDemoUser("police-safeguarding");
-  const token = await (await loadDevIdentityProvider(dataDir)).issue(user);
+  const token = await demoAccessToken(identityProvider.url, user.id);
   const ids = [...kit.syntheticChildren(Math.min(children, 5000))].map((c) => c.nhsNumber);
   return {
     dataDir,
@@ -121,7 +130,7 @@ async function startCluster(children, gatewayEnv = {}) {
       this.gateway = await gatewayOf(extra);
     },
     async stop() {
-      for (const s of [this.gateway, ...Object.values(agencies)]) s.child.kill("SIGTERM");
+      for (const s of [this.gateway, ...Object.values(agencies), identityProvider]) s.child.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 500));
       rmSync(dataDir, { recursive: true, force: true });
     },

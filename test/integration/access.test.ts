@@ -14,7 +14,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { ACCESS_POLICY, allowedGiven, ruleFor } from "@safeguarding/shared/policy";
-import { DEMO_USERS, type DemoUser } from "@safeguarding/shared/dev-idp";
+import { DEMO_USERS, type DemoUser } from "@safeguarding/shared/demo-users";
 import { type ChildFacts, type Role } from "@safeguarding/shared/identity";
 import { PURPOSE, startCluster, type Cluster, type GraphqlResult } from "../support/cluster.js";
 

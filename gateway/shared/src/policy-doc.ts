@@ -1,5 +1,5 @@
 import { ACCESS_PURPOSE_CODES, ACCESS_PURPOSE_DESCRIPTIONS, ROLE_DESCRIPTIONS, ROLES, type Role } from "./identity.js";
-import { DEMO_USERS } from "./dev-idp.js";
+import { DEMO_USERS } from "./demo-users.js";
 import { ACCESS_POLICY, CONDITION_TEXT, PROTOCOL_ENGINE, type Condition, type Rule } from "./policy.js";
 
 const SHORT_CONDITION: Record<Condition, string> = {
