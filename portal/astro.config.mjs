@@ -13,12 +13,12 @@ export default defineConfig({
   vite: {
     server: { proxy: { "/api": `http://127.0.0.1:${process.env.PORTAL_PORT || 4321}` } },
     // Workspace packages are symlinked, so Vite would bundle them; the glossary must stay external
-    // so it finds glossary/terms relative to its own files, and kit (the action card form's purposes) is
+    // so it finds glossary/terms relative to its own files, and shared (the action card form's purposes) is
     // plain built JavaScript with server dependencies that need no bundling.
-    ssr: { external: ["@safeguarding/glossary", "@safeguarding/kit"] },
+    ssr: { external: ["@safeguarding/glossary", "@safeguarding/shared"] },
     environments: {
-      prerender: { resolve: { external: ["@safeguarding/glossary", "@safeguarding/kit"] } },
-      ssr: { resolve: { external: ["@safeguarding/glossary", "@safeguarding/kit"] } },
+      prerender: { resolve: { external: ["@safeguarding/glossary", "@safeguarding/shared"] } },
+      ssr: { resolve: { external: ["@safeguarding/glossary", "@safeguarding/shared"] } },
     },
     css: {
       // govuk-frontend still carries old IE hacks that LightningCSS rejects without error recovery.

@@ -4,6 +4,10 @@ export interface ServiceDefinition {
   portEnv: string;
   port: number;
   urlEnv?: string;
+  /** Appended to the service's base URL for urlEnv; "/graphql" when omitted. */
+  urlPath?: string;
+  /** Settings only this service is started with. */
+  env?: Record<string, string>;
 }
 export declare const SERVICES: ServiceDefinition[];
 export declare const repoRoot: string;

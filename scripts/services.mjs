@@ -5,6 +5,16 @@ import { AGENCIES } from "@safeguarding/shared/agencies";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 export const SERVICES = [
+  // The identity provider first: the gateway reads its discovery document when it starts, and the portal and the
+  // gateway's users sign in there. Its URL is the issuer the others are given (AUTH_ISSUER, with no path).
+  {
+    name: "identity-provider",
+    entry: "gateway/identity-provider/dist/main.js",
+    portEnv: "IDP_PORT",
+    port: 4400,
+    urlEnv: "AUTH_ISSUER",
+    urlPath: "",
+  },
   // Every agency in the shared table, from its own folder under subgraphs/.
   ...AGENCIES.map((a) => ({
     name: a.name,
@@ -15,7 +25,16 @@ export const SERVICES = [
   })),
   { name: "portal", entry: "portal/server-dist/main.js", portEnv: "PORTAL_PORT", port: 4321 },
   // The portal's action card asks the gateway, so the portal is given GATEWAY_URL too.
-  { name: "gateway", entry: "gateway/dist/main.js", portEnv: "GATEWAY_PORT", port: 4000, urlEnv: "GATEWAY_URL" },
+  {
+    name: "gateway",
+    entry: "gateway/dist/main.js",
+    portEnv: "GATEWAY_PORT",
+    port: 4000,
+    urlEnv: "GATEWAY_URL",
+    // The portal's action card still mints its gateway tokens with the in-process development signer; until the
+    // portal signs in through the identity provider the gateway trusts that signer too (never in production).
+    env: { AUTH_TRUST_DEV_SIGNER: "true" },
+  },
 ];
 
 export const repoRoot = root;

@@ -7,6 +7,7 @@ import { SERVICE_NODE_ARGS, SERVICES, repoRoot } from "./services.mjs";
 
 const children = [];
 let stopping = false;
+const PREFIX_WIDTH = Math.max(...SERVICES.map((s) => s.name.length)) + 3;
 
 function portOf(service) {
   return Number(process.env[service.portEnv] ?? service.port);
@@ -15,14 +16,15 @@ function portOf(service) {
 function start(service) {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
-    for (const s of SERVICES) if (s.urlEnv && !env[s.urlEnv]) env[s.urlEnv] = `http://127.0.0.1:${portOf(s)}/graphql`;
+    for (const s of SERVICES)
+      if (s.urlEnv && !env[s.urlEnv]) env[s.urlEnv] = `http://127.0.0.1:${portOf(s)}${s.urlPath ?? "/graphql"}`;
     const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(repoRoot, service.entry)], {
-      env,
+      env: { ...env, ...service.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     children.push({ service, child });
     let ready = false;
-    const prefix = `[${service.name}]`.padEnd(14);
+    const prefix = `[${service.name}]`.padEnd(PREFIX_WIDTH);
     createInterface({ input: child.stdout }).on("line", (line) => {
       try {
         const event = JSON.parse(line);
@@ -75,9 +77,15 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
 try {
-  // The gateway starts last: it checks the agencies it will call.
+  // The identity provider starts first (the others are given its issuer URL, the one it says it answers at), the
+  // gateway last: it reads the provider's discovery document and checks the agencies it will call.
+  const identityProvider = SERVICES.find((s) => s.name === "identity-provider");
+  const issuer = await start(identityProvider);
+  process.env[identityProvider.urlEnv] ||= issuer;
   const urls = Object.fromEntries(
-    await Promise.all(SERVICES.filter((s) => s.name !== "gateway").map(async (s) => [s.name, await start(s)])),
+    await Promise.all(
+      SERVICES.filter((s) => s !== identityProvider && s.name !== "gateway").map(async (s) => [s.name, await start(s)]),
+    ),
   );
   const gatewayUrl = await start(SERVICES.find((s) => s.name === "gateway"));
   const portalUrl = urls.portal;
@@ -85,11 +93,13 @@ try {
 Safeguarding Gateway is running. Embedded SQLite files (for any service without a *_DATABASE_URL) are in ${process.env.DATA_DIR ?? join(repoRoot, "data")}.
 
   GraphQL gateway:   ${gatewayUrl}
+  Sign-in (OpenID):  ${issuer}  (development identity provider: demo users only)
   Training portal:   ${portalUrl}
   Action card:       ${portalUrl}/action-card/9990000018
 
-Every request except a glossary look-up needs a bearer token and a stated purpose. Demo users, one per role:
-npm run token -- --list. Try, as the control room (the demo child mirrors the case review; everyone is invented):
+Every request except a glossary look-up needs a bearer token and a stated purpose. Demo users, at least one per
+role: npm run token -- --list (tokens come from the identity provider). Try, as the control room (the demo child
+mirrors the case review; everyone is invented):
 
   TOKEN=$(npm run -s token -- --user control-room)
   curl -s ${gatewayUrl} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d '{"query":"{ child(id: \\"999 000 0018\\", purpose: { code: MISSING_EPISODE, reference: \\"INC-2026-004512\\" }) { givenName familyName ageYears knownTo socialCare { legalStatus { code whoDecidesWhereChildLives } onCallManager { person { name phone } } } police { missingEpisodes { reportedAt status riskLevel returnedTo } } health { mentalHealthAssessments { requestedAt status outcomeSummary } } } }"}'

@@ -1,17 +1,22 @@
-// npm run token -- --user <demo user> [--ttl <seconds>]   prints a bearer token from the development identity provider
-// npm run token -- --list                                  lists the demo users and their roles
+// npm run token -- --user <demo user>   prints an access token for the gateway, from the development identity provider
+// npm run token -- --list               lists the demo users and their roles
+//
+// The token comes from the identity provider at AUTH_ISSUER (http://127.0.0.1:4400 by default, where `npm start`
+// runs it) through its real sign-in flow (authorization code + PKCE, choosing the demo user). When nothing answers
+// there, this command starts the provider in-process on that address for as long as it takes, with the same data
+// folder (so the same signing key), and stops it again.
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 
-if (!existsSync(new URL("../gateway/shared/dist/dev-idp.js", import.meta.url))) {
+if (!existsSync(new URL("../gateway/identity-provider/dist/client.js", import.meta.url))) {
   console.error("Build first: npm start (or npm run build) builds the packages this command uses.");
   process.exit(1);
 }
-const { DEMO_USERS, findDemoUser, loadDevIdentityProvider } = await import("@safeguarding/shared/dev-idp");
-const { defaultDataDir } = await import("@safeguarding/shared/config");
+const { DEMO_USERS, findDemoUser } = await import("@safeguarding/shared/demo-users");
+const { demoAccessToken } = await import("@safeguarding/identity-provider/client");
 
 const { values } = parseArgs({
-  options: { user: { type: "string" }, list: { type: "boolean" }, ttl: { type: "string" }, help: { type: "boolean" } },
+  options: { user: { type: "string" }, list: { type: "boolean" }, help: { type: "boolean" } },
 });
 
 function list() {
@@ -24,7 +29,7 @@ function list() {
 }
 
 if (values.help || (!values.user && !values.list)) {
-  console.log("Usage: npm run token -- --user <demo user> [--ttl <seconds>]\n       npm run token -- --list\n");
+  console.log("Usage: npm run token -- --user <demo user>\n       npm run token -- --list\n");
   list();
   process.exit(values.help ? 0 : 1);
 }
@@ -37,10 +42,33 @@ if (!user) {
   console.error(`No demo user "${values.user}". Run npm run token -- --list to see them.`);
   process.exit(1);
 }
-const ttlSeconds = values.ttl === undefined ? undefined : Number(values.ttl);
-if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0 && ttlSeconds <= 7 * 24 * 3600)) {
-  console.error("--ttl must be a whole number of seconds between 1 and 604800 (7 days).");
-  process.exit(1);
+
+const issuer = (process.env.AUTH_ISSUER || `http://127.0.0.1:${process.env.IDP_PORT || 4400}`).replace(/\/$/, "");
+const refused = (error) => error?.cause?.code === "ECONNREFUSED";
+
+try {
+  console.log(await demoAccessToken(issuer, user.id));
+} catch (error) {
+  if (!refused(error)) {
+    console.error(`The identity provider at ${issuer} refused: ${error.message}`);
+    process.exit(1);
+  }
+  const { identityProviderOptionsFromEnv, startIdentityProvider } = await import("@safeguarding/identity-provider");
+  const address = new URL(issuer);
+  if (address.protocol !== "http:" || !["127.0.0.1", "localhost"].includes(address.hostname)) {
+    console.error(`Nothing answers at ${issuer}: start it (npm start), or set AUTH_ISSUER to where it runs.`);
+    process.exit(1);
+  }
+  console.error(`(Nothing answers at ${issuer}: starting the identity provider there for this command.)`);
+  const running = await startIdentityProvider({
+    ...identityProviderOptionsFromEnv(),
+    host: address.hostname,
+    port: Number(address.port || 80),
+    issuer,
+  });
+  try {
+    console.log(await demoAccessToken(issuer, user.id));
+  } finally {
+    await running.close();
+  }
 }
-const idp = await loadDevIdentityProvider(defaultDataDir());
-console.log(await idp.issue(user, { ttlSeconds }));

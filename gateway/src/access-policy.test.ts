@@ -110,7 +110,7 @@ describe("the access policy table against the API schema", () => {
       ])
         expect(alwaysAllowed(role, ruleFor(type, field)), `${role} ${type}.${field}`).toBe(true);
       expect(alwaysAllowed(role, ruleFor("Placement", "address"))).toBe(false);
-      expect(ruleFor("Placement", "address")?.allowIf?.condition).toBe("OPEN_MISSING_EPISODE");
+      expect(ruleFor("Placement", "address")?.allowIf?.condition).toBe("MISSING_OR_RECENTLY_FOUND");
     }
     for (const type of ["MissingEpisode", "LegalStatus", "Placement", "MentalHealthAssessment", "CseConcern"])
       expect(mayEverSee("AUDITOR", type, "id"), type).toBe(false);

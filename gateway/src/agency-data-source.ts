@@ -1,7 +1,9 @@
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ASSERTION_HEADER, CHILDREN_HEADER } from "@safeguarding/shared/assertion";
 import type { GatewayContext } from "./context.js";
+import { AgencySilent } from "./breakers.js";
 import { agencyUnavailable } from "./errors.js";
+import { breakerFor } from "./fetcher.js";
 import type { ReadPath } from "./read-path/read-path.js";
 
 /**
@@ -49,12 +51,20 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       this.readPath?.takePrefetched(context as GatewayContext, request.query, request.variables?.representations);
     if (prefetched) return prefetched;
     try {
-      return await super.process(options);
+      return await breakerFor(this.url).call(async () => {
+        try {
+          return await super.process(options);
+        } catch (error) {
+          const timedOut = error instanceof Error && /abort|timeout/i.test(`${error.name} ${error.message}`);
+          throw new AgencySilent(
+            timedOut ? `did not answer within ${this.timeoutMs / 1000} s` : "could not be reached",
+          );
+        }
+      });
     } catch (error) {
-      const timedOut = error instanceof Error && /abort|timeout/i.test(`${error.name} ${error.message}`);
-      const what = timedOut ? `did not answer within ${this.timeoutMs / 1000} s` : "could not be reached";
-      options.context.unavailableAgencies?.set(this.agency, what);
-      throw agencyUnavailable(this.agency, what);
+      if (!(error instanceof AgencySilent)) throw error;
+      options.context.unavailableAgencies?.set(this.agency, error.reason);
+      throw agencyUnavailable(this.agency, error.reason);
     }
   }
 }

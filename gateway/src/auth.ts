@@ -2,13 +2,16 @@ import { readFileSync } from "node:fs";
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeJwt,
   errors as joseErrors,
   jwtVerify,
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from "jose";
-import { DEFAULT_ROLE_CLAIM, DEV_AUDIENCE, DEV_ISSUER, loadDevIdentityProvider } from "@safeguarding/shared/dev-idp";
+import { DEV_AUDIENCE, DEV_ISSUER, loadDevIdentityProvider } from "@safeguarding/shared/dev-idp";
+import { DEFAULT_ROLE_CLAIM, GATEWAY_AUDIENCE } from "@safeguarding/shared/demo-users";
 import { isRole, ROLES, type Identity } from "@safeguarding/shared/identity";
+import { serviceLog } from "@safeguarding/shared/log";
 
 /**
  * Bearer tokens: OAuth2 / OpenID Connect access tokens, verified for signature, issuer, audience, expiry and
@@ -17,20 +20,82 @@ import { isRole, ROLES, type Identity } from "@safeguarding/shared/identity";
  */
 export const ACCEPTED_ALGORITHMS = ["EdDSA", "ES256", "ES384", "RS256", "PS256"] as const;
 
-export interface AuthConfig {
+export interface TrustedIssuer {
   issuer: string;
   audience: string;
+  /** Where the verification keys come from. */
+  jwks: { url: string } | { file: string } | { keys: JSONWebKeySet };
+}
+
+export interface AuthConfig extends TrustedIssuer {
   /** The one claim the role is read from; roles anywhere else in the token are ignored. */
   roleClaim: string;
   organisationClaim: string;
-  /** Where the verification keys come from. */
-  jwks: { url: string } | { file: string } | { keys: JSONWebKeySet };
   clockToleranceSeconds: number;
+  /**
+   * The in-process development signer (`@safeguarding/shared/dev-idp`), trusted beside the identity provider only
+   * outside production and only with AUTH_TRUST_DEV_SIGNER=true: the training portal's action card mints its tokens
+   * there until it signs in through the identity provider. Remove with it.
+   */
+  developmentSigner?: TrustedIssuer;
+}
+
+/** What the gateway needs from an OpenID Provider's discovery document (OpenID Connect Discovery 1.0, section 3). */
+interface ProviderMetadata {
+  issuer?: unknown;
+  jwks_uri?: unknown;
 }
 
 /**
- * AUTH_JWKS_URL (the provider's jwks_uri) or AUTH_JWKS_FILE, with AUTH_ISSUER and AUTH_AUDIENCE; all required in
- * production. Locally, with none set, the development identity provider's key (created on first start) is used.
+ * The issuer's JWKS address from its discovery document, `<AUTH_ISSUER>/.well-known/openid-configuration`. The
+ * document must name the same issuer (section 4.3 of the specification: otherwise another provider's keys could be
+ * trusted for this issuer's tokens), and in production its jwks_uri must be https. Retried briefly, because
+ * `npm start` and a deployment may start the gateway while the provider is still coming up.
+ */
+export async function discoverJwksUri(
+  issuer: string,
+  production: boolean,
+  options: { attempts?: number; delayMs?: number; timeoutMs?: number } = {},
+): Promise<string> {
+  const url = `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
+  const attempts = options.attempts ?? 5;
+  let metadata: ProviderMetadata | undefined;
+  let lastProblem = "";
+  for (let attempt = 1; attempt <= attempts && !metadata; attempt += 1) {
+    try {
+      const response = await fetch(url, {
+        headers: { accept: "application/json" },
+        signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
+      });
+      if (!response.ok) lastProblem = `it answered ${response.status}`;
+      else metadata = (await response.json()) as ProviderMetadata;
+    } catch (error) {
+      lastProblem = (error as Error).message;
+    }
+    if (!metadata && attempt < attempts) await new Promise((r) => setTimeout(r, options.delayMs ?? 1000));
+  }
+  if (!metadata) throw new Error(`Cannot read the identity provider's discovery document ${url}: ${lastProblem}.`);
+  if (metadata.issuer !== issuer) {
+    throw new Error(
+      `The discovery document at ${url} names the issuer "${String(metadata.issuer)}", not AUTH_ISSUER "${issuer}": set AUTH_ISSUER to the issuer its tokens carry.`,
+    );
+  }
+  const jwksUri = metadata.jwks_uri;
+  if (typeof jwksUri !== "string" || !/^https?:\/\//.test(jwksUri)) {
+    throw new Error(`The discovery document at ${url} has no http(s) jwks_uri.`);
+  }
+  // Keys fetched over plain HTTP could be swapped in transit, and with them anyone's role.
+  if (production && !jwksUri.startsWith("https://")) {
+    throw new Error(`The identity provider's jwks_uri must use https:// when NODE_ENV=production; got ${jwksUri}.`);
+  }
+  return jwksUri;
+}
+
+/**
+ * Where the gateway's keys come from, in order: AUTH_JWKS_URL (the provider's jwks_uri) or AUTH_JWKS_FILE, with
+ * AUTH_ISSUER and AUTH_AUDIENCE; else AUTH_ISSUER alone, whose discovery document names the jwks_uri (AUTH_AUDIENCE
+ * required in production, `safeguarding-gateway` locally). Locally, with none set, the development signer's key
+ * (created on first start) is used.
  */
 export async function authConfigFromEnv(
   dataDir: string,
@@ -42,6 +107,15 @@ export async function authConfigFromEnv(
     organisationClaim: env.AUTH_ORGANISATION_CLAIM || "org",
     clockToleranceSeconds: 30,
   };
+  const trustDevSigner = /^(1|true|yes)$/i.test(env.AUTH_TRUST_DEV_SIGNER ?? "");
+  if (trustDevSigner && production) {
+    throw new Error("AUTH_TRUST_DEV_SIGNER is for development only and must not be set when NODE_ENV=production.");
+  }
+  const developmentSigner = async (): Promise<TrustedIssuer> => ({
+    issuer: DEV_ISSUER,
+    audience: DEV_AUDIENCE,
+    jwks: { keys: (await loadDevIdentityProvider(dataDir)).jwks },
+  });
   if (env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE) {
     if (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE) {
       throw new Error("AUTH_ISSUER and AUTH_AUDIENCE must be set with AUTH_JWKS_URL or AUTH_JWKS_FILE.");
@@ -58,19 +132,28 @@ export async function authConfigFromEnv(
       issuer: env.AUTH_ISSUER,
       audience: env.AUTH_AUDIENCE,
       jwks: env.AUTH_JWKS_URL ? { url: env.AUTH_JWKS_URL } : { file: env.AUTH_JWKS_FILE! },
+      ...(trustDevSigner ? { developmentSigner: await developmentSigner() } : {}),
     };
   }
-  if (production) throw new Error("AUTH_JWKS_URL or AUTH_JWKS_FILE must be set when NODE_ENV=production.");
-  console.warn(
-    JSON.stringify({
-      level: "warn",
-      service: "gateway",
-      message:
-        "Using the development identity provider: anyone who can read the data directory can sign in as any role. Set AUTH_JWKS_URL for real use.",
-    }),
+  if (env.AUTH_ISSUER) {
+    if (!/^https?:\/\//.test(env.AUTH_ISSUER)) {
+      throw new Error(`AUTH_ISSUER must be the identity provider's http(s) issuer URL; got "${env.AUTH_ISSUER}".`);
+    }
+    if (production && !env.AUTH_AUDIENCE) throw new Error("AUTH_AUDIENCE must be set when NODE_ENV=production.");
+    return {
+      ...common,
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE || GATEWAY_AUDIENCE,
+      jwks: { url: await discoverJwksUri(env.AUTH_ISSUER, production) },
+      ...(trustDevSigner ? { developmentSigner: await developmentSigner() } : {}),
+    };
+  }
+  if (production)
+    throw new Error("AUTH_ISSUER, or AUTH_JWKS_URL or AUTH_JWKS_FILE, must be set when NODE_ENV=production.");
+  serviceLog("gateway").warn(
+    "Using the development signer: anyone who can read the data directory can sign in as any role. Set AUTH_ISSUER (npm start points it at the identity provider) for real use.",
   );
-  const idp = await loadDevIdentityProvider(dataDir);
-  return { ...common, issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: { keys: idp.jwks } };
+  return { ...common, ...(await developmentSigner()) };
 }
 
 export class AuthenticationFailed extends Error {}
@@ -80,7 +163,7 @@ export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<Identity | null>;
 }
 
-function keySet(jwks: AuthConfig["jwks"]): JWTVerifyGetKey {
+function keySet(jwks: TrustedIssuer["jwks"]): JWTVerifyGetKey {
   if ("url" in jwks) return createRemoteJWKSet(new URL(jwks.url), { timeoutDuration: 3000, cooldownDuration: 30_000 });
   if ("file" in jwks) {
     let parsed: JSONWebKeySet;
@@ -117,7 +200,21 @@ function refusal(error: unknown): string {
 const VERIFIED_CACHE_SIZE = 10_000;
 
 export function createAuthenticator(config: AuthConfig): Authenticator {
-  const keys = keySet(config.jwks);
+  const primary = { issuer: config.issuer, audience: config.audience, keys: keySet(config.jwks) };
+  const development = config.developmentSigner && {
+    issuer: config.developmentSigner.issuer,
+    audience: config.developmentSigner.audience,
+    keys: keySet(config.developmentSigner.jwks),
+  };
+  // The unverified `iss` only chooses which keys to try; the chosen issuer's own keys and issuer check still apply.
+  const trustedFor = (token: string) => {
+    if (!development) return primary;
+    try {
+      return decodeJwt(token).iss === development.issuer ? development : primary;
+    } catch {
+      return primary;
+    }
+  };
   // Verifying a signature costs more than the rest of a request's identity work together. The same bytes always
   // verify the same way, so a token that verified once is not checked again; only its times are, on every use.
   const verified = new Map<string, Record<string, unknown>>();
@@ -145,9 +242,10 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
         }
       } else {
         try {
-          ({ payload } = await jwtVerify(token, keys, {
-            issuer: config.issuer,
-            audience: config.audience,
+          const trusted = trustedFor(token);
+          ({ payload } = await jwtVerify(token, trusted.keys, {
+            issuer: trusted.issuer,
+            audience: trusted.audience,
             algorithms: [...ACCEPTED_ALGORITHMS],
             clockTolerance: config.clockToleranceSeconds,
             requiredClaims: ["sub", "exp"],
@@ -158,7 +256,16 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
         if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
         verified.set(token, payload);
       }
-      const role = payload[config.roleClaim];
+      const claimed = payload[config.roleClaim];
+      // Entra ID and others send app roles as an array (`roles`): one of ours in it is the role. Two would leave the
+      // gateway guessing which one the person is acting in, so that is refused rather than the wider one chosen.
+      const roles = Array.isArray(claimed) ? claimed.filter(isRole) : [claimed];
+      if (roles.length > 1) {
+        throw new AuthenticationFailed(
+          `Your token carries more than one role in its "${config.roleClaim}" claim (${roles.join(", ")}): ask your administrator to assign you one.`,
+        );
+      }
+      const role = roles[0];
       if (!isRole(role)) {
         throw new AuthenticationFailed(
           `Your token carries no recognised role in its "${config.roleClaim}" claim (one of ${ROLES.join(", ")}): ask your administrator to assign one.`,

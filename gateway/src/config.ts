@@ -50,6 +50,12 @@ export interface GatewayConfig {
   rateLimit: RateLimitConfig;
   /** When set, only the operations in this trusted documents manifest run (TRUSTED_DOCUMENTS). */
   trustedDocumentsPath?: string;
+  /**
+   * READ_PATH: "one-trip" (default) asks each agency once per request, the look-up and its sections together;
+   * "per-fetch" makes the look-up and each planned fetch separate requests, as before. A switch to fall back on,
+   * and what `npm run bench -- --steps` compares.
+   */
+  readPath: "one-trip" | "per-fetch";
 }
 
 export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
@@ -72,8 +78,15 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): Gatew
     databaseUrl: process.env.GATEWAY_DATABASE_URL || undefined,
     rateLimit: rateLimitConfigFromEnv(),
     trustedDocumentsPath: process.env.TRUSTED_DOCUMENTS || undefined,
+    readPath: readPathFromEnv(process.env.READ_PATH),
     ...overrides,
   };
+}
+
+function readPathFromEnv(value: string | undefined): GatewayConfig["readPath"] {
+  if (!value || value === "one-trip") return "one-trip";
+  if (value === "per-fetch") return value;
+  throw new Error(`READ_PATH must be one-trip or per-fetch; got "${value}".`);
 }
 
 /** Turns a subgraph's GraphQL URL into the URL of one of its probes (/ready, /health). */

@@ -22,9 +22,9 @@ export interface GatewayContext extends PolicyContext {
 /** Adds what one agency said about a child to the facts the policy's conditions read. */
 export function addFacts(grant: AccessGrant | null, childId: string, facts: Partial<ChildFacts>): void {
   if (!grant) return;
-  const current = grant.facts[childId] ?? { openMissingEpisode: false, allocatedSocialWorker: false };
+  const current = grant.facts[childId] ?? { missingOrRecentlyFound: false, allocatedSocialWorker: false };
   grant.facts[childId] = {
-    openMissingEpisode: current.openMissingEpisode || facts.openMissingEpisode === true,
+    missingOrRecentlyFound: current.missingOrRecentlyFound || facts.missingOrRecentlyFound === true,
     allocatedSocialWorker: current.allocatedSocialWorker || facts.allocatedSocialWorker === true,
   };
 }

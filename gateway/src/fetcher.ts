@@ -1,7 +1,10 @@
+import { createHash } from "node:crypto";
 import { Agent, request as httpRequest } from "node:http";
 import type { RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { GraphQLFormattedError } from "graphql";
 import { CHILDREN_HEADER } from "@safeguarding/shared/assertion";
+import { AgencySilent, createAgencyBreaker, type AgencyBreaker } from "./breakers.js";
+import { probeUrl } from "./config.js";
 
 type Fetcher = RemoteGraphQLDataSource["fetcher"];
 
@@ -100,6 +103,27 @@ export interface AgencyResponse<T> {
   children: string[];
 }
 
+/** One breaker per agency (by URL) for the whole gateway process: every call to the agency goes through it. */
+const breakers = new Map<string, AgencyBreaker>();
+export function breakerFor(url: string): AgencyBreaker {
+  let breaker = breakers.get(url);
+  if (!breaker) breakers.set(url, (breaker = createAgencyBreaker(probeUrl(url, "health"))));
+  return breaker;
+}
+
+const hashes = new Map<string, string>();
+/** The query hashes each agency (by URL) has been sent the text of. */
+const registered = new Map<string, Set<string>>();
+function queryHash(query: string): string {
+  let hash = hashes.get(query);
+  if (!hash) {
+    if (hashes.size > 1000) hashes.clear();
+    hash = createHash("sha256").update(query).digest("hex");
+    hashes.set(query, hash);
+  }
+  return hash;
+}
+
 /** Calls one subgraph directly (the child index, the protocol), with the same deadline as gateway fetches. */
 export async function postGraphql<T>(
   url: string,
@@ -125,20 +149,39 @@ export async function postGraphqlResponse<T>(
   timeoutMs: number,
   headers: Record<string, string>,
 ): Promise<AgencyResponse<T>> {
+  // Once an agency has a query's text, send only its hash (automatic persisted queries); the text goes with the first
+  // call, and again only if the agency has forgotten it (a restart), so a read stays one request per agency.
+  const hash = queryHash(query);
+  const persistedQuery = { version: 1, sha256Hash: hash };
+  let known = registered.get(url);
+  if (!known) registered.set(url, (known = new Set()));
+  const send = (body: Record<string, unknown>) =>
+    post(url, { "content-type": "application/json", ...headers }, JSON.stringify(body), timeoutMs);
   let result: PostResult;
   try {
-    result = await post(
-      url,
-      { "content-type": "application/json", ...headers },
-      JSON.stringify({ query, variables }),
-      timeoutMs,
-    );
+    result = await breakerFor(url).call(async () => {
+      try {
+        const withText = !known.has(hash);
+        let answer = await send(
+          withText
+            ? { query, variables, extensions: { persistedQuery } }
+            : { variables, extensions: { persistedQuery } },
+        );
+        if (!withText && answer.body.includes("PERSISTED_QUERY_NOT_FOUND"))
+          answer = await send({ query, variables, extensions: { persistedQuery } });
+        if (answer.status === 200) known.add(hash);
+        return answer;
+      } catch (error) {
+        throw new AgencySilent(
+          error instanceof SubgraphTimeoutError
+            ? `did not answer within ${timeoutMs / 1000} s`
+            : "could not be reached",
+        );
+      }
+    });
   } catch (error) {
-    const timedOut = error instanceof SubgraphTimeoutError;
-    throw new AgencyUnavailableError(
-      agency,
-      timedOut ? `did not answer within ${timeoutMs / 1000} s` : "could not be reached",
-    );
+    if (error instanceof AgencySilent) throw new AgencyUnavailableError(agency, error.reason);
+    throw error;
   }
   let body: { data?: T; errors?: GraphQLFormattedError[] } | null;
   try {

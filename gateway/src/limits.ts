@@ -8,6 +8,27 @@ import {
   type ValidationRule,
 } from "graphql";
 
+/*
+ * Why these limits are written here rather than taken from @escape.tech/graphql-armor 3 (checked December 2026;
+ * `npm run bench -w @safeguarding/gateway` sets armor up to enforce the same limits and prints both side by side):
+ * - Armor's max-depth, max-aliases and cost-limit count the same numbers as this rule (cost-limit with every cost 1
+ *   and fragments flattened is nearly our field count), but a refusal is a thrown "Syntax Error: Query depth limit
+ *   of 10 exceeded, found 14." with no extensions.code. Keeping OPERATION_LIMIT_EXCEEDED and a sentence saying what
+ *   to do means an onReject handler that is given only armor's message, so our sentence would be parsed back out
+ *   of its wording, and the error would lose the operation's location.
+ * - Its cost-limit also counts each fragment spread and inline fragment as a field and multiplies a subtree by a
+ *   `first`/`last` argument: not "fields selected", which is what the limit and its message promise.
+ * - Its introspection exemption covers `__schema` only, anywhere in the query; ours covers root `__schema` and
+ *   `__type`, in development only.
+ * - Three rules walk the document three times; this one walks it once. Measured three times on the shipped client
+ *   operations and the tests' attacks: the limit rules alone took 1352–2048 µs in total here against 1564–2479 µs
+ *   for armor's (8–21 % slower); whole validations were within the noise of a busy 2-core machine.
+ * - Tokens: graphql's own parser stops at parseOptions.maxTokens at no extra cost; armor's Apollo max-tokens plugin
+ *   parses every document a second time through a proxied lexer. Field suggestions are hidden by Apollo's
+ *   hideSchemaDetailsFromClientErrors in production, as armor's block-field-suggestions would.
+ * Armor's one limit we lack, max-directives, is bounded by the token limit (a directive is at least two tokens).
+ */
+
 /**
  * Limits checked before any subgraph is called. The real client queries (the full child record, the action card,
  * the protocol) use about a third of each, so they pass with room to spare; `npm test` runs them under these limits.

@@ -1,13 +1,18 @@
 import { stopOnSignal } from "@safeguarding/kit";
+import { serviceLog } from "@safeguarding/shared/log";
 import { loadGatewayConfig } from "./config.js";
 import { startGateway } from "./start.js";
 
+const started = Date.now();
+const log = serviceLog("gateway");
 try {
   const config = loadGatewayConfig();
   const running = await startGateway(config);
-  console.log(JSON.stringify({ level: "info", event: "ready", service: "gateway", url: running.url }));
-  stopOnSignal(() => running.close());
+  // scripts/start.mjs, the test cluster and the benchmark wait for this line: keep `event`, `url` and `startMs`.
+  const store = config.databaseUrl ? "postgres" : "sqlite";
+  log.info({ event: "ready", url: running.url, store, startMs: Date.now() - started }, "ready");
+  stopOnSignal(() => running.close(), log);
 } catch (error) {
-  console.error(JSON.stringify({ level: "fatal", service: "gateway", message: (error as Error).message }));
+  log.fatal((error as Error).message);
   process.exit(1);
 }

@@ -4,6 +4,7 @@ import { HttpRefusal } from "@safeguarding/kit";
 import type { AssertionSigner } from "@safeguarding/shared/assertion";
 import { newAccessRecord } from "@safeguarding/shared/request-audit";
 import { AuthenticationFailed, type Authenticator } from "./auth.js";
+import { anonymousMayRun, SIGN_IN_FIRST } from "./plugins/sign-in.js";
 import type { GatewayContext } from "./context.js";
 import type { RateLimiter } from "./rate-limit.js";
 
@@ -11,6 +12,8 @@ export interface RequestContextDependencies {
   authenticator: Authenticator;
   limiter: RateLimiter;
   signer: AssertionSigner;
+  /** The parser's token limit, so a request without a token is not parsed at any size. */
+  maxTokens: number;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface RequestContextDependencies {
  */
 export function createRequestContext(deps: RequestContextDependencies) {
   const { authenticator, limiter, signer } = deps;
-  return async (request: IncomingMessage): Promise<GatewayContext> => {
+  return async (request: IncomingMessage, body: unknown, search: string): Promise<GatewayContext> => {
     const authorization = request.headers.authorization;
     let identity;
     let refused: AuthenticationFailed | null = null;
@@ -56,6 +59,8 @@ export function createRequestContext(deps: RequestContextDependencies) {
         "www-authenticate": 'Bearer error="invalid_token"',
       });
     }
+    if (!identity && !anonymousMayRun(body, search, deps.maxTokens))
+      throw new HttpRefusal(401, "UNAUTHENTICATED", SIGN_IN_FIRST, { "www-authenticate": "Bearer" });
     // A caller's own id is kept as the start of ours, for their support calls; the gateway's suffix makes every
     // request id unique, so a caller cannot tie their request to someone else's entries.
     const header = request.headers["x-request-id"];

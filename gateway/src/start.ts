@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ApolloGateway, LocalGraphQLDataSource } from "@apollo/gateway";
+import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
@@ -18,11 +18,11 @@ import { authConfigFromEnv, createAuthenticator } from "./auth.js";
 import { probeUrl, type GatewayConfig } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { formatGatewayError } from "./errors.js";
+import { InProcessDataSource } from "./in-process-data-source.js";
 import { createSubgraphFetcher } from "./fetcher.js";
 import { operationLimitRule } from "./limits.js";
 import { auditPlugin } from "./plugins/audit.js";
 import { requestIdPlugin, warningsPlugin } from "./plugins/response.js";
-import { signInRequiredPlugin } from "./plugins/sign-in.js";
 import { createRateLimiter } from "./rate-limit.js";
 import { createConditionAnalysis, type HoldersNeeded } from "./read-path/conditions.js";
 import { createReadPath } from "./read-path/read-path.js";
@@ -74,7 +74,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     timeoutMs: config.subgraphTimeoutMs,
     holdersNeeded: () => holdersNeeded,
   });
-  const indexSchema = guard(createChildIndexSchema(config.agencies, config.subgraphTimeoutMs, readPath));
+  const onePath = config.readPath === "one-trip" ? readPath : null;
+  const indexSchema = guard(createChildIndexSchema(config.agencies, config.subgraphTimeoutMs, onePath ?? undefined));
   const glossarySchema = guard(createGlossarySchema(glossary));
   // A bad protocol configuration file stops start-up here, naming the file and the field.
   const protocolSchema = guard(
@@ -98,16 +99,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     supergraphSdl,
     // The read path fetches each agency's planned sections together with the look-up of who the child is.
     experimental_didResolveQueryPlan({ queryPlan, requestContext }) {
-      readPath.planned(requestContext.context as GatewayContext, queryPlan, requestContext.request.variables);
+      onePath?.planned(requestContext.context as GatewayContext, queryPlan, requestContext.request.variables);
     },
     buildService({ name }) {
-      if (name === "index") return new LocalGraphQLDataSource(indexSchema);
-      if (name === "glossary") return new LocalGraphQLDataSource(glossarySchema);
-      if (name === "protocol") return new LocalGraphQLDataSource(protocolSchema);
-      if (name === "audit") return new LocalGraphQLDataSource(auditSchema);
+      if (name === "index") return new InProcessDataSource(indexSchema);
+      if (name === "glossary") return new InProcessDataSource(glossarySchema);
+      if (name === "protocol") return new InProcessDataSource(protocolSchema);
+      if (name === "audit") return new InProcessDataSource(auditSchema);
       const agency = config.agencies.find((a) => a.name === name);
       if (!agency) throw new Error(`No agency is configured for subgraph "${name}".`);
-      return new AgencyDataSource(name, agency.agency, config.subgraphTimeoutMs, readPath, {
+      return new AgencyDataSource(name, agency.agency, config.subgraphTimeoutMs, onePath, {
         url: agency.url,
         fetcher,
       });
@@ -128,7 +129,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
       ...(trusted ? [trustedDocumentsPlugin<GatewayContext>(trusted)] : []),
-      signInRequiredPlugin(!config.production),
       warningsPlugin,
       requestIdPlugin,
       auditPlugin(audit),
@@ -144,7 +144,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     port: config.port,
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
-    context: createRequestContext({ authenticator, limiter, signer }),
+    context: createRequestContext({ authenticator, limiter, signer, maxTokens: config.limits.maxTokens }),
     probe: {
       health: async () => ({ service: "gateway" }),
       ready: async () => {

@@ -4,7 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createActionCardRoutes, renderActionCard, withheldFieldName, type ActionCard } from "./action-card.ts";
+import type { ActionCard } from "./action-card-query.ts";
+import { createActionCardRoutes } from "./action-card-routes.ts";
+import { renderActionCard, withheldFieldName } from "./action-card-view.ts";
 import { loadCourse } from "./main.ts";
 import { createSessions } from "./session.ts";
 
@@ -27,6 +29,7 @@ const card: ActionCard = {
   whereToReturn: {
     childMissing: false,
     missingEpisode: null,
+    recentlyFound: null,
     returnTo: null,
     placement: null,
     doNotReturnTo: [{ text: 'Mum\'s "flat" & <b>friends</b>', asOf, source }],
@@ -46,11 +49,26 @@ const card: ActionCard = {
   ],
   risks: [],
   decisions: [],
+  ifChildRefuses: {
+    summary: "Police have no general power to make a child go back.",
+    officerMust: ["Tell the EDT <now>."],
+    officerMustNot: ["Do not hold her at a station."],
+    call: ["Emergency Duty Team (out of hours)"],
+  },
+  record: ["Amber's wishes, in her own words.", "The reference to quote: INC-1 & ME-2."],
   gaps: ["Children's social care hold no out-of-hours plan for this child: call EDT."],
 };
 
 describe("the action card page", () => {
   const html = renderActionCard(card);
+
+  it("says what to do if she will not go back, and what to record", () => {
+    expect(html).toMatch(/7\. If Amber will not go back/);
+    expect(html).toContain("Police have no general power to make a child go back.");
+    expect(html).toContain("Do not hold her at a station.");
+    expect(html).toMatch(/8\. Record/);
+    expect(html).toContain("The reference to quote: INC-1 &amp; ME-2.");
+  });
 
   it("escapes everything the agencies hold", () => {
     expect(html).not.toContain("<script>");
@@ -59,7 +77,9 @@ describe("the action card page", () => {
   });
 
   it("names the source of each item, links phone numbers and lists what is missing", () => {
-    expect(html).toContain("Social care, Children&#39;s Services; as of 26 Nov 2026, 13:20");
+    expect(html).toContain(
+      'Social care<span class="app-card__department">, Children&#39;s Services</span>; as of 26 Nov 2026, 13:20',
+    );
     expect(html).toContain('href="tel:07700900461"');
     expect(html).toContain("Part of this card is missing.");
     expect(html).toContain("No legal status is recorded.");

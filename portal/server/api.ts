@@ -4,6 +4,7 @@ import { scoreQuiz, PASS_MARK_PERCENT, type Course, type DemoOfficer } from "./c
 import { officerDisplayName, type ModuleProgress, type ProgressStore } from "./progress-store.ts";
 import type { Sessions } from "./session.ts";
 import { parseAttempt, parseLookup, parseSignIn, type ApiError } from "./validation.ts";
+import { log, pathForLog } from "./log.ts";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -279,7 +280,7 @@ export function createApi(deps: ApiDependencies) {
       if (error instanceof HttpError) {
         sendError(response, error.error);
       } else {
-        console.error("portal: unexpected error on", request.method, pathname, error);
+        log.error({ method: request.method, path: pathForLog(pathname), error: String(error) }, "unexpected error");
         if (!response.headersSent) {
           sendError(response, {
             status: 500,

@@ -1,18 +1,21 @@
-import { createServer } from "node:http";
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AddressInfo } from "node:net";
 import { defaultDataDir, isProduction } from "@safeguarding/shared/config";
-import { openStore } from "@safeguarding/shared/store";
+import { withRequestLog } from "@safeguarding/shared/log";
+import { openStore, type Dialect } from "@safeguarding/shared/store";
 import { loadGlossary } from "@safeguarding/glossary";
-import { createActionCardRoutes } from "./action-card.ts";
+import { createActionCardRoutes } from "./action-card-routes.ts";
 import { createApi } from "./api.ts";
 import { DEFAULT_GATEWAY_URL, portalConfigFromEnv } from "./config.ts";
 import { parseCourse, type Course } from "./course.ts";
 import { createDevGatewayTokens } from "./gateway-identity.ts";
 import { createProgressStore, progressMigrations, type PortalDatabase } from "./progress-store.ts";
 import { createSessions } from "./session.ts";
+import { log, pathForLog } from "./log.ts";
 import { createStaticFiles } from "./static-files.ts";
 
 /** The portal package folder: this file sits in server/ (source) or server-dist/ (built). */
@@ -40,6 +43,8 @@ export interface PortalServerOptions {
 
 export interface PortalServer {
   url: string;
+  /** Where progress is kept: "sqlite" or "postgres". */
+  store: Dialect;
   close(): Promise<void>;
 }
 
@@ -88,7 +93,11 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
     gatewayTokens: isProduction() ? null : createDevGatewayTokens({ dataDir: options.identityProviderDir ?? dataDir }),
   });
 
-  const server = createServer(async (request, response) => {
+  // Each request gets an id of its own, on every log line it writes.
+  const server = createServer((request, response) =>
+    withRequestLog({ requestId: randomUUID() }, () => answer(request, response)),
+  );
+  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let url: URL;
     try {
       url = new URL(request.url ?? "/", "http://portal.invalid");
@@ -123,11 +132,11 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
       }
       if (!(await site.serve(request, response, pathname))) await site.notFound(request, response);
     } catch (error) {
-      console.error("portal: failed to answer", pathname, error);
+      log.error({ path: pathForLog(pathname), error: String(error) }, "failed to answer");
       if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
       response.end("The portal could not answer this request.");
     }
-  });
+  }
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolveListen, rejectListen) => {
@@ -139,6 +148,7 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
 
   return {
     url: `http://${host}:${address.port}`,
+    store: store.dialect,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
@@ -148,9 +158,10 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const started = Date.now();
   const server = await startPortalServer(portalConfigFromEnv());
-  // One JSON line, the same "ready" event every service prints, so `npm start` knows it is up.
-  console.log(JSON.stringify({ level: "info", event: "ready", service: "portal", url: server.url }));
+  // The same "ready" line every service writes: scripts/start.mjs and the test cluster wait for it.
+  log.info({ event: "ready", url: server.url, store: server.store, startMs: Date.now() - started }, "ready");
   const stop = () => {
     server.close().then(
       () => process.exit(0),

@@ -1,6 +1,14 @@
-// `npm run bench`: child-query throughput and latency through the gateway and direct to each subgraph, with
-// varied ids, on SQLite stores seeded with a synthetic population. Prints figures; asserts nothing.
-//   npm run bench -- --children 20000 --seconds 10 --connections 20
+// `npm run bench`: the child read through the gateway, measured. Prints figures; asserts nothing.
+//   npm run bench -- --children 20000 --seconds 10 --connections 20,50
+// Every read carries a real bearer token and a purpose and is audited by the gateway and each agency. Ids are varied
+// over the synthetic population. Phases (each can be skipped):
+//   sequential  one unloaded read of the demo child's joined record, 50 times in a row: p50 and p99
+//   load        autocannon through the gateway at each connection count: req/s, p50, p99, failures, CPU and audit
+//               entries per read in every process
+//   steps       the same load with each read-path step switched off, so the README's before/after table is printed
+//               by this script (--steps)
+//   direct      autocannon straight at each agency's _entities (what one agency can do alone)
+//   scale       sequential reads against 1,000 and 100,000 children per agency: p50 of each and their ratio (--scale)
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,25 +24,36 @@ const { values } = parseArgs({
   options: {
     children: { type: "string", default: "20000" },
     seconds: { type: "string", default: "10" },
-    connections: { type: "string", default: "20" },
+    connections: { type: "string", default: "20,50" },
+    sequential: { type: "string", default: "50" },
+    steps: { type: "boolean", default: false },
+    direct: { type: "boolean", default: true },
+    "no-direct": { type: "boolean", default: false },
+    scale: { type: "boolean", default: false },
   },
 });
 const seconds = Number(values.seconds);
-const connections = Number(values.connections);
-const dataDir = mkdtempSync(join(tmpdir(), "sg-bench-"));
-const env = { ...process.env, DATA_DIR: dataDir };
+const connectionCounts = values.connections.split(",").map(Number);
 
-function run(args) {
+const kit = await import("@safeguarding/kit");
+const { findDemoUser } = await import("@safeguarding/shared/demo-users");
+const { demoAccessToken } = await import("@safeguarding/identity-provider/client");
+const { ASSERTION_HEADER, createAssertionSigner } = await import("@safeguarding/shared/assertion");
+const { loadOrCreateKeyPair } = await import("@safeguarding/shared/keys");
+const { openAuditReader } = await import("@safeguarding/shared/audit");
+const { AGENCIES } = await import("@safeguarding/shared/agencies");
+
+function run(args, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "inherit"] });
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(" ")} exited ${code}`))));
   });
 }
 
-function start(entry, extraEnv) {
+function start(entry, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(root, entry)], {
-      env: { ...env, ...extraEnv },
+      env,
       stdio: ["ignore", "pipe", "inherit"],
     });
     createInterface({ input: child.stdout }).on("line", (line) => {
@@ -42,7 +61,7 @@ function start(entry, extraEnv) {
         const event = JSON.parse(line);
         if (event.event === "ready") resolve({ child, url: event.url, startMs: event.startMs });
       } catch {
-        // ignore plain lines
+        // not a JSON line
       }
     });
     child.on("exit", (code) => reject(new Error(`${entry} exited ${code}`)));
@@ -55,124 +74,246 @@ const cpuSeconds = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
-console.log(`Seeding ${values.children} synthetic children per agency into ${dataDir} ...`);
-await run([join(root, "scripts/seed.mjs"), "--children", values.children]);
-
-const agencies = [
-  {
-    name: "police",
-    env: "POLICE",
-    section: "police { missingEpisodes { id reportedAt riskLevel returnedTo } warningMarkers { marker } }",
-  },
-  {
-    name: "social-care",
-    env: "SOCIAL_CARE",
-    section: "socialCare { legalStatus { code whoDecidesWhereChildLives } socialWorker { person { name phone } } }",
-  },
-  { name: "health", env: "HEALTH", section: "health { gpPractice { name phone } camhsReferrals { status } }" },
-];
-// Warm start: the stores already exist and are migrated and seeded.
-const subgraphs = {};
-for (const agency of agencies)
-  subgraphs[agency.name] = await start(`subgraphs/${agency.name}/dist/main.js`, { [`${agency.env}_PORT`]: "0" });
-const gateway = await start("gateway/dist/main.js", {
-  GATEWAY_PORT: "0",
-  // One bench user sends every request: lift the per-user limit (300 a minute by default) for the measurement.
-  RATE_LIMIT_PER_MINUTE: "100000000",
-  POLICE_URL: subgraphs.police.url,
-  SOCIAL_CARE_URL: subgraphs["social-care"].url,
-  HEALTH_URL: subgraphs.health.url,
-});
-await new Promise((r) => setTimeout(r, 1500));
-const idle = Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, rssMb(s.child.pid)]));
-
-// Varied ids from the synthetic population (every one known to all three agencies).
-const kit = await import("@safeguarding/kit");
-const { findDemoUser, loadDevIdentityProvider } = await import("@safeguarding/shared/dev-idp");
-const { ASSERTION_HEADER, createAssertionSigner } = await import("@safeguarding/shared/assertion");
-const { loadOrCreateKeyPair } = await import("@safeguarding/shared/keys");
-const { openAuditReader } = await import("@safeguarding/shared/audit");
-const ids = [...kit.syntheticChildren(Math.min(Number(values.children), 5000))].map((c) => c.nhsNumber);
-let next = 0;
-const nextId = () => ids[next++ % ids.length];
-
-// A real bearer token from the development identity provider, and the gateway's own assertion for direct calls.
-const user = findDemoUser("police-safeguarding");
-const token = await (await loadDevIdentityProvider(dataDir)).issue(user);
-const signer = await createAssertionSigner((await loadOrCreateKeyPair(dataDir, "gateway-assertion")).privateJwk);
-const grant = {
-  identity: { userId: "bench", name: user.name, role: user.role, organisation: user.organisation, email: user.email },
-  purpose: { code: "SAFEGUARDING_ENQUIRY", reference: "BENCH-1", agreement: null },
-  requestId: "bench",
-  facts: {},
-  via: null,
+const SECTIONS = {
+  police: "police { missingEpisodes { id reportedAt riskLevel returnedTo } warningMarkers { marker } }",
+  "social-care": "socialCare { legalStatus { code whoDecidesWhereChildLives } socialWorker { person { name phone } } }",
+  health: "health { gpPractice { name phone } camhsReferrals { status } }",
 };
+const CHILD_QUERY = `query($id: ID!) { child(id: $id, purpose: { code: SAFEGUARDING_ENQUIRY, reference: "BENCH-1" }) { id givenName familyName dateOfBirth ${Object.values(SECTIONS).join(" ")} } }`;
 
-async function measure(title, url, bodyFor, headers = {}) {
+/** Seeds a population and starts the three agencies and the gateway on it. */
+async function startCluster(children, gatewayEnv = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "sg-bench-"));
+  const env = { ...process.env, DATA_DIR: dataDir };
+  const seeded = Date.now();
+  await run([join(root, "scripts/seed.mjs"), "--children", String(children)], env);
+  // The identity provider first: the gateway reads its discovery document at start, and the token comes from it.
+  // One token serves the whole run, so it lasts a working day rather than the provider's default hour.
+  const identityProvider = await start("gateway/identity-provider/dist/main.js", {
+    ...env,
+    IDP_PORT: "0",
+    IDP_ACCESS_TOKEN_TTL_SECONDS: String(8 * 3600),
+  });
+  const agencies = {};
+  for (const agency of AGENCIES)
+    agencies[agency.name] = await start(`subgraphs/${agency.name}/dist/main.js`, {
+      ...env,
+      [`${agency.envPrefix}_PORT`]: "0",
+    });
+  const gatewayOf = async (extra) =>
+    start("gateway/dist/main.js", {
+      ...env,
+      GATEWAY_PORT: "0",
+      // One bench user sends every request: lift the per-user limit (300 a minute by default) for the measurement.
+      RATE_LIMIT_PER_MINUTE: "100000000",
+      AUTH_ISSUER: identityProvider.url,
+      ...Object.fromEntries(AGENCIES.map((a) => [`${a.envPrefix}_URL`, agencies[a.name].url])),
+      ...extra,
+    });
+  const gateway = await gatewayOf(gatewayEnv);
+  const user = findDemoUser("police-safeguarding");
+  const token = await demoAccessToken(identityProvider.url, user.id);
+  const ids = [...kit.syntheticChildren(Math.min(children, 5000))].map((c) => c.nhsNumber);
+  return {
+    dataDir,
+    agencies,
+    gateway,
+    token,
+    user,
+    ids,
+    seededSeconds: (Date.now() - seeded) / 1000,
+    async restartGateway(extra) {
+      this.gateway.child.kill("SIGTERM");
+      await new Promise((r) => this.gateway.child.once("exit", r));
+      this.gateway = await gatewayOf(extra);
+    },
+    async stop() {
+      for (const s of [this.gateway, ...Object.values(agencies), identityProvider]) s.child.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 500));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function post(url, body, headers) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok || json.errors) throw new Error(`read failed: ${response.status} ${JSON.stringify(json.errors)}`);
+  return json;
+}
+
+/** p50 and p99 of `count` reads one after another, nothing else running. */
+async function sequential(cluster, count, idFor) {
+  const times = [];
+  for (let i = 0; i < count + 5; i += 1) {
+    const started = performance.now();
+    await post(
+      cluster.gateway.url,
+      { query: CHILD_QUERY, variables: { id: idFor(i) } },
+      { authorization: `Bearer ${cluster.token}` },
+    );
+    if (i >= 5) times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
+}
+
+async function auditCounts(cluster) {
+  const counts = {};
+  for (const name of ["gateway", ...AGENCIES.map((a) => a.name)]) {
+    const reader = await openAuditReader({ sqlitePath: join(cluster.dataDir, `${name}.db`) });
+    const rows = reader
+      ? await reader.db
+          .selectFrom("audit_log")
+          .select(({ fn }) => fn.countAll().as("n"))
+          .execute()
+      : [];
+    await reader?.close();
+    counts[name] = Number(rows[0]?.n ?? 0);
+  }
+  return counts;
+}
+
+/** autocannon through the gateway; CPU and audit entries per read in every process, from the deltas. */
+async function load(cluster, connections, label) {
+  let next = 0;
+  const processes = { gateway: cluster.gateway, ...cluster.agencies };
+  const cpuBefore = Object.fromEntries(Object.entries(processes).map(([n, s]) => [n, cpuSeconds(s.child.pid)]));
+  const auditBefore = await auditCounts(cluster);
   const result = await autocannon({
-    url,
+    url: cluster.gateway.url,
     method: "POST",
     connections,
     duration: seconds,
-    headers: { "content-type": "application/json", ...headers },
-    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(bodyFor(nextId())) }) }],
+    headers: { "content-type": "application/json", authorization: `Bearer ${cluster.token}` },
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ query: CHILD_QUERY, variables: { id: cluster.ids[next++ % cluster.ids.length] } }),
+        }),
+      },
+    ],
   });
+  // Let reads still in flight when autocannon stopped finish, so every process has recorded them.
+  await new Promise((r) => setTimeout(r, 1000));
+  const auditAfter = await auditCounts(cluster);
+  // The gateway writes exactly one entry per read it answered, including reads still in flight when autocannon
+  // stopped counting: the fair denominator for work done per read.
+  const total = auditAfter.gateway - auditBefore.gateway;
+  const cpu = Object.entries(processes).map(([n, s]) => [n, ((cpuSeconds(s.child.pid) - cpuBefore[n]) * 1000) / total]);
   const failed = result.non2xx + result.errors + result.timeouts;
   console.log(
-    `${title.padEnd(34)} ${String(Math.round(result.requests.average)).padStart(6)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   ${failed ? `${failed} failed` : "0 failed"}`,
+    `${label.padEnd(30)} ${String(connections).padStart(3)} conn ${String(Math.round(result.requests.average)).padStart(6)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   ${failed} failed`,
+  );
+  console.log(
+    `${"".padEnd(30)} CPU per read ${cpu.reduce((s, [, v]) => s + v, 0).toFixed(2)} ms (${cpu.map(([n, v]) => `${n} ${v.toFixed(2)}`).join(", ")})`,
+  );
+  console.log(
+    `${"".padEnd(30)} audit entries per read: ${Object.keys(auditAfter)
+      .map((n) => `${n} ${((auditAfter[n] - auditBefore[n]) / total).toFixed(2)}`)
+      .join(", ")}`,
   );
   return result;
 }
 
-const gatewayQuery = `query($id: ID!) { child(id: $id, purpose: { code: SAFEGUARDING_ENQUIRY, reference: "BENCH-1" }) { id givenName familyName dateOfBirth ${agencies.map((a) => a.section).join(" ")} } }`;
-console.log(
-  `\n${connections} connections, ${seconds} s each, ids varied over ${ids.length} children, Node ${process.version}\n`,
-);
-const processes = { gateway, ...subgraphs };
-const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, s]) => [name, cpuSeconds(s.child.pid)]));
-const viaGateway = await measure(
-  "gateway: child (3 agencies)",
-  gateway.url,
-  (id) => ({ query: gatewayQuery, variables: { id } }),
-  { authorization: `Bearer ${token}` },
-);
-const cpuPerRequest = Object.entries(processes).map(
-  ([name, s]) =>
-    `${name} ${(((cpuSeconds(s.child.pid) - cpuBefore[name]) * 1000) / viaGateway.requests.total).toFixed(2)} ms`,
-);
-console.log(`  CPU per gateway request: ${cpuPerRequest.join(", ")}`);
-// Every read is audited (gateway and each agency, hash-chained): entries written per gateway request.
-const audited = [];
-for (const name of ["gateway", ...Object.keys(subgraphs)]) {
-  const reader = await openAuditReader({ sqlitePath: join(dataDir, `${name}.db`) });
-  const rows = reader
-    ? await reader.db
-        .selectFrom("audit_log")
-        .select(({ fn }) => fn.countAll().as("n"))
-        .execute()
-    : [];
-  await reader?.close();
-  audited.push(`${name} ${(Number(rows[0]?.n ?? 0) / viaGateway.requests.total).toFixed(2)}`);
-}
-console.log(`  Audit entries per gateway request: ${audited.join(", ")}`);
-for (const agency of agencies) {
-  const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { id ${agency.section} } } }`;
-  await measure(
-    `direct: ${agency.name} subgraph`,
-    subgraphs[agency.name].url,
-    (id) => ({ query, variables: { r: [{ __typename: "Child", id }] } }),
-    { [ASSERTION_HEADER]: await signer.sign(grant, agency.name) },
+async function direct(cluster) {
+  const grant = {
+    identity: {
+      userId: "bench",
+      name: cluster.user.name,
+      role: cluster.user.role,
+      organisation: cluster.user.organisation,
+      email: cluster.user.email,
+    },
+    purpose: { code: "SAFEGUARDING_ENQUIRY", reference: "BENCH-1", agreement: null },
+    requestId: "bench",
+    facts: {},
+    via: null,
+  };
+  const signer = await createAssertionSigner(
+    (await loadOrCreateKeyPair(cluster.dataDir, "gateway-assertion")).privateJwk,
   );
+  for (const agency of AGENCIES) {
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { id ${SECTIONS[agency.name]} } } }`;
+    let next = 0;
+    const result = await autocannon({
+      url: cluster.agencies[agency.name].url,
+      method: "POST",
+      connections: connectionCounts[0],
+      duration: seconds,
+      headers: { "content-type": "application/json", [ASSERTION_HEADER]: await signer.sign(grant, agency.name) },
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({
+              query,
+              variables: { r: [{ __typename: "Child", id: cluster.ids[next++ % cluster.ids.length] }] },
+            }),
+          }),
+        },
+      ],
+    });
+    console.log(
+      `direct: ${agency.name.padEnd(22)} ${String(connectionCounts[0]).padStart(3)} conn ${String(Math.round(result.requests.average)).padStart(6)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms`,
+    );
+  }
 }
 
-console.log("\nSubgraph processes (embedded SQLite):");
-for (const [name, s] of Object.entries(subgraphs)) {
+const children = Number(values.children);
+console.log(`Node ${process.version}; ${children} synthetic children per agency; ${seconds} s per load run.\n`);
+const cluster = await startCluster(children);
+try {
+  // Warm every path (JIT, plan cache, statement cache) before measuring.
+  await sequential(cluster, 200, (i) => cluster.ids[i % cluster.ids.length]);
+  const demo = await sequential(cluster, Number(values.sequential), () => "9990000018");
   console.log(
-    `  ${name.padEnd(12)} warm start ${String(s.startMs).padStart(4)} ms   idle RSS ${idle[name].toFixed(0)} MB   after load ${rssMb(s.child.pid).toFixed(0)} MB`,
+    `one read at a time (demo child, ${values.sequential} reads)   p50 ${demo.p50.toFixed(1)} ms   p99 ${demo.p99.toFixed(1)} ms\n`,
   );
+  for (const connections of connectionCounts) await load(cluster, connections, "gateway: child, 3 agencies");
+  if (values.steps) {
+    console.log("\nSteps, each switched off in turn (20 connections):");
+    await cluster.restartGateway({ READ_PATH: "per-fetch" });
+    await sequential(cluster, 200, (i) => cluster.ids[i % cluster.ids.length]);
+    await load(cluster, connectionCounts[0], "before: a request per fetch");
+    await cluster.restartGateway({});
+  }
+  if (values.direct && !values["no-direct"]) {
+    console.log("");
+    await direct(cluster);
+  }
+  console.log("\nAgency processes (embedded SQLite):");
+  for (const [name, s] of Object.entries(cluster.agencies))
+    console.log(
+      `  ${name.padEnd(12)} warm start ${String(s.startMs).padStart(4)} ms   RSS after load ${rssMb(s.child.pid).toFixed(0)} MB`,
+    );
+} finally {
+  await cluster.stop();
 }
 
-for (const s of [gateway, ...Object.values(subgraphs)]) s.child.kill("SIGTERM");
-await new Promise((r) => setTimeout(r, 500));
-rmSync(dataDir, { recursive: true, force: true });
+if (values.scale) {
+  console.log("\nScale: one read at a time, random children, 1,000 vs 100,000 children per agency");
+  const p50s = [];
+  for (const population of [1000, 100000]) {
+    const c = await startCluster(population);
+    try {
+      const pick = (i) => c.ids[(i * 7919) % c.ids.length];
+      await sequential(c, 200, pick);
+      const timing = await sequential(c, 500, pick);
+      p50s.push(timing.p50);
+      console.log(
+        `  ${String(population).padStart(6)} children (seeded in ${c.seededSeconds.toFixed(0)} s)   p50 ${timing.p50.toFixed(2)} ms   p99 ${timing.p99.toFixed(2)} ms`,
+      );
+    } finally {
+      await c.stop();
+    }
+  }
+  console.log(`  p50 at 100,000 ÷ p50 at 1,000 = ${(p50s[1] / p50s[0]).toFixed(2)}`);
+}

@@ -14,7 +14,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { ACCESS_POLICY, allowedGiven, ruleFor } from "@safeguarding/shared/policy";
-import { DEMO_USERS, type DemoUser } from "@safeguarding/shared/dev-idp";
+import { DEMO_USERS, type DemoUser } from "@safeguarding/shared/demo-users";
 import { type ChildFacts, type Role } from "@safeguarding/shared/identity";
 import { PURPOSE, startCluster, type Cluster, type GraphqlResult } from "../support/cluster.js";
 
@@ -139,7 +139,7 @@ async function factsOf(child: string, user: DemoUser): Promise<ChildFacts> {
   const episodes: { status: string }[] = police.data?.child?.police?.missingEpisodes ?? [];
   const email: string | undefined = socialCare.data?.child?.socialCare?.socialWorker?.person?.email;
   return {
-    openMissingEpisode: episodes.some((e) => e.status === "MISSING"),
+    missingOrRecentlyFound: episodes.some((e) => e.status === "MISSING"),
     allocatedSocialWorker: user.role === "SOCIAL_WORKER" && !!email && email.toLowerCase() === user.email,
   };
 }
@@ -239,7 +239,7 @@ describe("every cell of the access policy, through the gateway", () => {
         );
         const codes = (result.errors ?? []).map((e) => e.extensions?.code);
         const allowed = allowedGiven(user.role, ruleFor("Mutation", field.name), {
-          openMissingEpisode: false,
+          missingOrRecentlyFound: false,
           allocatedSocialWorker: false,
         });
         if (allowed && codes.includes("FORBIDDEN")) failures.push(`${user.id} was refused ${field.name}`);

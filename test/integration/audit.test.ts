@@ -163,7 +163,7 @@ describe("every read of a child's record", () => {
   it("does not treat an email address the identity provider has not verified as the allocated social worker", async () => {
     // The allocated worker's own claims, under another subject, with the address verified or not.
     const claimed = (verified: boolean) =>
-      craftToken(cluster.dataDir, {
+      craftToken(cluster, {
         user: "social-worker",
         claims: { sub: "someone-else", email_verified: verified },
       });

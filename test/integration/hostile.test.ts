@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
-import { craftToken, type CraftOptions } from "../support/tokens.js";
+import { craftToken, identityProviderKey, type CraftOptions } from "../support/tokens.js";
 import { ASSERTION_HEADER, ASSERTION_ISSUER, createAssertionSigner } from "@safeguarding/shared/assertion";
-import { DEFAULT_ROLE_CLAIM } from "@safeguarding/shared/dev-idp";
+import { DEFAULT_ROLE_CLAIM } from "@safeguarding/shared/demo-users";
 import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
 import { testGrant } from "@safeguarding/kit/testing";
 import { DEMO_CHILD, postGraphql, PURPOSE, startCluster, type Cluster } from "../support/cluster.js";
@@ -20,7 +20,7 @@ const CHILD_QUERY = `{ child(id: "${DEMO_CHILD}", ${PURPOSE}) { givenName social
 
 beforeAll(async () => {
   cluster = await startCluster();
-  idpKey = (await loadOrCreateKeyPair(cluster.dataDir, "dev-identity-provider")).privateJwk;
+  idpKey = (await identityProviderKey(cluster.dataDir)).privateJwk;
 });
 
 afterAll(async () => {
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-const craft = (options: CraftOptions = {}) => craftToken(cluster.dataDir, options);
+const craft = (options: CraftOptions = {}) => craftToken(cluster, options);
 
 /** Sends a request with its own request id, and checks no agency (and no audit trail) ever saw it. */
 async function refusedBeforeAnyAgency(body: unknown, authorization: string | null) {
@@ -56,6 +56,23 @@ async function expectUnauthenticated(authorization: string | null, message: RegE
 
 describe("bearer tokens the gateway refuses with 401 UNAUTHENTICATED", () => {
   it("no token", () => expectUnauthenticated(null, /Sign in first/));
+
+  it.each([
+    ["a read missing its purpose", `{ child(id: "${DEMO_CHILD}") { id } }`],
+    ["an unknown field", "{ nope }"],
+    ["a probe of the schema", "{ __schema { types { name } } }"],
+    ["a syntax error", "{ child(id: "],
+    [
+      "a glossary look-up with a child beside it",
+      `{ glossarySearch(query: "ICO") { id } child(id: "${DEMO_CHILD}") { id } }`,
+    ],
+  ])("no token on %s: 401 before the request is validated, so nothing about the schema leaks", async (_, query) => {
+    const { status, body } = await refusedBeforeAnyAgency({ query }, null);
+    expect(status).toBe(401);
+    expect(body.errors).toEqual([
+      { message: expect.stringMatching(/Sign in first/), extensions: { code: "UNAUTHENTICATED" } },
+    ]);
+  });
 
   it("not a bearer token", () => expectUnauthenticated("Basic YWRtaW46YWRtaW4=", /Authorization: Bearer/));
 
@@ -93,7 +110,7 @@ describe("bearer tokens the gateway refuses with 401 UNAUTHENTICATED", () => {
   });
 
   it("HS256 signed with the public key (algorithm confusion)", async () => {
-    const publicKey = (await loadOrCreateKeyPair(cluster.dataDir, "dev-identity-provider")).publicJwk;
+    const publicKey = (await identityProviderKey(cluster.dataDir)).publicJwk;
     const secret = { kty: "oct", k: Buffer.from(JSON.stringify(publicKey)).toString("base64url") };
     await expectUnauthenticated(`Bearer ${await craft({ key: secret, alg: "HS256" })}`, /algorithm/);
   });

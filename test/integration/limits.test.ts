@@ -5,10 +5,11 @@ import { FULL_CHILD_QUERY } from "../support/queries.js";
 const deep = (levels: number) =>
   `{ glossaryTerm(id: "interim-care-order") { ${"relatedTerms { ".repeat(levels)}id${" }".repeat(levels)} } }`;
 
-async function post(url: string, body: unknown) {
+/** As a signed-in user: a request without a token that is not only glossary fields is refused before any limit. */
+async function post(url: string, body: unknown, token?: string) {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
   return {
@@ -45,15 +46,17 @@ describe("operation limits at the gateway", () => {
       /token limit|tokens/i,
     ],
   ])("refuses %s before any agency is asked", async (_name, query, message) => {
-    const result = await post(cluster.gatewayUrl, { query });
+    const result = await post(cluster.gatewayUrl, { query }, await cluster.token("social-worker"));
     expect(result.body.data).toBeUndefined();
     expect(result.body.errors?.[0].message).toMatch(message);
     expect(JSON.stringify(result.body)).not.toMatch(/127\.0\.0\.1|stack/);
   });
 
   it("refuses batched requests", async () => {
-    const result = await post(cluster.gatewayUrl, [{ query: "{ __typename }" }, { query: "{ __typename }" }]);
-    expect(result.status).toBe(400);
+    const batch = [{ query: "{ __typename }" }, { query: "{ __typename }" }];
+    expect((await post(cluster.gatewayUrl, batch, await cluster.token("social-worker"))).status).toBe(400);
+    // Without a token it is not even looked at.
+    expect((await post(cluster.gatewayUrl, batch)).status).toBe(401);
   });
 
   it("refuses a body over the size limit", async () => {

@@ -57,6 +57,7 @@ const ACTION_CARD = /* GraphQL */ `
         whereToReturn {
           childMissing
           missingEpisode { text detail asOf ${SOURCE} }
+          recentlyFound { text detail asOf ${SOURCE} }
           returnTo { text detail asOf ${SOURCE} }
           placement { name address carer phone asOf ${SOURCE} }
           doNotReturnTo { text detail asOf ${SOURCE} }
@@ -66,6 +67,8 @@ const ACTION_CARD = /* GraphQL */ `
         whoToCall { order role name phone note asOf ${SOURCE} }
         risks { kind text detail asOf ${SOURCE} }
         decisions { text detail asOf ${SOURCE} }
+        ifChildRefuses { summary officerMust officerMustNot call glossaryTermId }
+        record
         gaps
       }
     }
@@ -310,6 +313,8 @@ describe("the out-of-hours action card", () => {
       "whoToCall",
       "risks",
       "decisions",
+      "ifChildRefuses",
+      "record",
       "gaps",
     ]);
 
@@ -349,6 +354,8 @@ describe("the out-of-hours action card", () => {
     ]);
     expect(card.whereToReturn.withheld).toBeNull();
 
+    // The named on-call manager first, and EDT still told.
+    expect(card.whoToCall[1].note).toMatch(/Tell EDT as well, even once the on-call manager has decided/);
     expect(card.whoToCall.map((c: any) => [c.order, c.role, c.name, c.phone, c.source.agency])).toEqual([
       [1, "Named on-call manager", "Fiona Castell", "07700 900 461", "SOCIAL_CARE"],
       [2, "Emergency Duty Team", "Avonvale Emergency Duty Team", "01632 960 999", "SOCIAL_CARE"],
@@ -372,6 +379,17 @@ describe("the out-of-hours action card", () => {
     ]);
     expect(card.gaps).toEqual([]);
 
+    // If she will not go back: no general power to make her, the lawful options, whom to call; from the glossary.
+    expect(card.ifChildRefuses.glossaryTermId).toBe("police-powers-to-return-or-hold-a-child");
+    expect(card.ifChildRefuses.summary).toMatch(/no general power/);
+    expect(card.ifChildRefuses.summary).toMatch(/police protection .* recovery order/);
+    expect(card.ifChildRefuses.officerMustNot.join(" ")).toMatch(/station/);
+    expect(card.ifChildRefuses.call.join(" ")).toMatch(/Emergency Duty Team/);
+    // What to record, with the reference the officer gave and the open episode.
+    expect(card.record.join(" ")).toMatch(/Amber's wishes/);
+    expect(card.record.join(" ")).toMatch(/Who decided where Amber went/);
+    expect(card.record.at(-1)).toMatch(/^The reference to quote: TEST-0001 and police episode ME-/);
+
     // Every item on the card names one of the three agencies.
     const items: any[] = [
       card.child,
@@ -391,7 +409,35 @@ describe("the out-of-hours action card", () => {
     }
   });
 
-  it("shows the placement address only while a missing episode is open", async () => {
+  it("withholds the placement address from police once the child was found more than 24 hours ago", async () => {
+    const episode = await write(
+      "reportMissing",
+      {
+        childId: JAYDEN,
+        reportedAt: minutesAgo(30 * 60),
+        reportedBy: "Owen Pryce, foster carer",
+        lastSeenAt: minutesAgo(31 * 60),
+        lastSeenLocation: "Market Street",
+        riskLevel: "LOW",
+        cseIndicators: false,
+        department: "Control Room",
+      },
+      "id",
+    );
+    await write("recordFound", {
+      episodeId: episode.id,
+      foundAt: minutesAgo(25 * 60),
+      foundLocation: "Market Street",
+      foundBy: "PC 2231 Ana Ruiz",
+      returnedTo: "PLACEMENT",
+    });
+    const result = await cluster.query(ACTION_CARD, { id: JAYDEN }, { as: "response-officer" });
+    const card = result.data.child.actionCard;
+    expect(card.whereToReturn).toMatchObject({ childMissing: false, recentlyFound: null, placement: null });
+    expect(card.whereToReturn.withheld).toMatch(/not recorded as missing or found in the last 24 hours/);
+  });
+
+  it("shows the placement address while a missing episode is open and for 24 hours after the child is found", async () => {
     const before = await cardOf(JAYDEN);
     expect(before.whereToReturn).toMatchObject({
       childMissing: false,
@@ -400,8 +446,11 @@ describe("the out-of-hours action card", () => {
       missingEpisode: null,
     });
     expect(before.whereToReturn.withheld).toMatch(
-      /Jayden is not recorded as missing, so the placement address is not shown/,
+      /Jayden is not recorded as missing or found in the last 24 hours, so the placement address is not shown/,
     );
+    // It sends the officer to the council, never tells them to report the child found first.
+    expect(before.whereToReturn.withheld).toMatch(/Ask EDT or the on-call manager where Jayden should go/);
+    expect(before.whereToReturn.withheld).not.toMatch(/report it/i);
     expect(JSON.stringify(before)).not.toMatch(/Linden Road/);
 
     const episode = await write(
@@ -433,9 +482,21 @@ describe("the out-of-hours action card", () => {
       foundBy: "PC 1180 Sam Reid",
       returnedTo: "PLACEMENT",
     });
+    // Found five minutes ago: police may still be taking him back tonight, so the address stays on the card.
     const after = await cardOf(JAYDEN);
-    expect(after.whereToReturn).toMatchObject({ childMissing: false, placement: null });
-    expect(JSON.stringify(after.whereToReturn)).not.toMatch(/5 Linden Road/);
+    expect(after.whereToReturn).toMatchObject({
+      childMissing: false,
+      withheld: null,
+      recentlyFound: {
+        text: expect.stringMatching(/^Found .*; taken to the placement\.$/),
+        source: { agency: "POLICE" },
+      },
+      placement: { address: "5 Linden Road, Avonvale AV1 4HD" },
+    });
+    // A response officer, who sees the address only on the condition, sees it that night too.
+    const officer = await cluster.query(ACTION_CARD, { id: JAYDEN }, { as: "response-officer" });
+    expect(officer.errors).toBeUndefined();
+    expect(officer.data.child.actionCard.whereToReturn.placement.address).toBe("5 Linden Road, Avonvale AV1 4HD");
     // And the protocol now expects a return interview for that episode.
     const flags = (await protocolOf(JAYDEN)).flags.filter((f) => f.evidence.includes(episode.id));
     expect(flags).toEqual([
@@ -551,7 +612,8 @@ describe("when an agency is down", () => {
     expect(card.whereToReturn).toMatchObject({ childMissing: false, placement: null });
     expect(card.whereToReturn.withheld).toMatch(/Police did not answer/);
     expect(card.gaps[0]).toMatch(
-      /police service could not be reached, so this card is missing whether the child is missing now/,
+      // Unreachable, or (once the breaker has opened on the first failure) not asked while it is not answering.
+      /police service (could not be reached|has not been answering .*), so this card is missing whether the child is missing now/,
     );
     expect(card.whoToCall[0]).toMatchObject({ role: "Named on-call manager", phone: "07700 900 461" });
     expect(result.errors![0].extensions).toEqual({ code: "AGENCY_UNAVAILABLE", agencies: ["POLICE"] });

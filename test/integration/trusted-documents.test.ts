@@ -6,10 +6,14 @@ import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_OPERATIONS } from "@safeguarding/gateway/client-operations";
 import { buildManifest } from "@safeguarding/gateway/trusted-documents";
+import { ACTION_CARD_QUERY } from "@safeguarding/portal/action-card-query";
 import { DEMO_CHILD, PURPOSE, startCluster, type Cluster } from "../support/cluster.js";
 import { entriesFor } from "../support/audit.js";
 
 /** With trusted documents on, the gateway runs only the registered client operations. */
+
+// The operations `npm run trusted-documents` registers: the control room's and the portal's action card.
+const operations = [...CLIENT_OPERATIONS, { name: "PortalActionCard", body: ACTION_CARD_QUERY }];
 
 let cluster: Cluster;
 let dir: string;
@@ -19,7 +23,7 @@ const purpose = { code: "MISSING_EPISODE", reference: "INC-2026-004512" };
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "trusted-"));
   const manifest = join(dir, "trusted-documents.json");
-  writeFileSync(manifest, JSON.stringify(buildManifest(CLIENT_OPERATIONS)));
+  writeFileSync(manifest, JSON.stringify(buildManifest(operations)));
   cluster = await startCluster({ env: { TRUSTED_DOCUMENTS: manifest } });
 });
 
@@ -48,6 +52,12 @@ describe("trusted documents", () => {
     const body = (await response.json()) as { data?: any; errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(body.data.child.givenName).toBe("Amber");
+  });
+
+  it("runs the portal's action card query, the text the portal package exports", async () => {
+    const result = await cluster.query(ACTION_CARD_QUERY, { id: DEMO_CHILD, purpose }, { as: "control-room" });
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.data.child.actionCard.child.name).toMatch(/^Amber /);
   });
 
   it("refuses any other operation, even a valid one, before any agency is asked", async () => {

@@ -9,14 +9,9 @@ import { startDelayingProxy, startProxy } from "./proxy.js";
 import { AGENCIES as AGENCY_TABLE, type AgencyRow } from "@safeguarding/shared/agencies";
 import { SERVICE_NODE_ARGS } from "../../scripts/services.mjs";
 import { ACCESS_POLICY } from "@safeguarding/shared/policy";
-import {
-  DEMO_USERS,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  findDemoUser,
-  loadDevIdentityProvider,
-} from "@safeguarding/shared/dev-idp";
+import { DEMO_USERS, findDemoUser, GATEWAY_AUDIENCE } from "@safeguarding/shared/demo-users";
 import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
+import { demoAccessToken } from "@safeguarding/identity-provider/client";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const DEMO_CHILD = "9990000018";
@@ -55,6 +50,9 @@ interface RunningProcess {
   child: ChildProcess;
   url: string;
   output: string[];
+  /** What it was started with, so it can be started again the same way. */
+  entry: string;
+  env: Record<string, string>;
 }
 
 /** Starts one built service as its own process on port 0 and waits for its "ready" line. */
@@ -75,7 +73,7 @@ function startProcess(entry: string, env: Record<string, string>): Promise<Runni
         const event = JSON.parse(line) as { event?: string; url?: string };
         if (event.event === "ready" && event.url) {
           clearTimeout(timer);
-          resolve({ child, url: event.url, output });
+          resolve({ child, url: event.url, output, entry, env });
         }
       } catch {
         // plain log line
@@ -93,24 +91,32 @@ function stopProcess(process: RunningProcess): Promise<void> {
   return new Promise((resolve) => {
     if (process.child.exitCode !== null || process.child.signalCode !== null) return resolve();
     process.child.once("exit", () => resolve());
+    // A frozen process (SIGSTOP) acts on SIGTERM only once it runs again.
+    process.child.kill("SIGCONT");
     process.child.kill("SIGTERM");
   });
 }
 
 export interface Cluster {
   gatewayUrl: string;
+  /** The identity provider's issuer URL (where it answers): the cluster's gateway trusts its tokens. */
+  issuer: string;
   subgraphUrls: Record<AgencyName, string>;
   dataDir: string;
   /** Stops one agency's subgraph, to test partial answers. */
   stopAgency(name: AgencyName): Promise<void>;
+  /** Sends a signal to one agency's process: SIGSTOP freezes it, SIGCONT resumes it, SIGKILL kills it. */
+  signalAgency(name: AgencyName, signal: NodeJS.Signals): void;
+  /** Starts a stopped or killed agency again on the same port and store. */
+  restartAgency(name: AgencyName): Promise<void>;
   query<T = any>(query: string, variables?: Record<string, unknown>, options?: QueryOptions): Promise<GraphqlResult<T>>;
   /**
    * How many HTTP requests the gateway made to each agency for one request id (the `x-request-id` the caller
    * sent), when the cluster was started with `countAgencyRequests`.
    */
   agencyRequests(requestId: string): Record<AgencyName, number>;
-  /** A bearer token for a demo user, from the cluster's development identity provider. */
-  token(user: string, ttlSeconds?: number): Promise<string>;
+  /** An access token for a demo user, signed in through the cluster's identity provider (code + PKCE). */
+  token(user: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -135,16 +141,19 @@ export async function postGraphql<T = any>(
   return { status: response.status, ...body };
 }
 
-/** The settings production requires: an identity provider's JWKS, issuer and audience, and the assertion keys. */
-async function productionKeyEnv(dataDir: string): Promise<Record<string, string>> {
-  const idp = await loadDevIdentityProvider(dataDir);
+/**
+ * The settings production requires: the identity provider's keys (a file, as the tests cannot serve its JWKS over
+ * https), issuer and audience, and the assertion keys.
+ */
+async function productionKeyEnv(dataDir: string, issuer: string): Promise<Record<string, string>> {
+  const signing = await loadOrCreateKeyPair(dataDir, "identity-provider");
   const jwksFile = join(dataDir, "keys", "identity-provider.jwks.json");
-  writeFileSync(jwksFile, JSON.stringify(idp.jwks));
+  writeFileSync(jwksFile, JSON.stringify({ keys: [signing.publicJwk] }));
   const assertion = await loadOrCreateKeyPair(dataDir, "gateway-assertion");
   return {
     AUTH_JWKS_FILE: jwksFile,
-    AUTH_ISSUER: DEV_ISSUER,
-    AUTH_AUDIENCE: DEV_AUDIENCE,
+    AUTH_ISSUER: issuer,
+    AUTH_AUDIENCE: GATEWAY_AUDIENCE,
     GATEWAY_ASSERTION_PRIVATE_KEY_FILE: assertion.privatePath,
     GATEWAY_ASSERTION_PUBLIC_KEY_FILE: assertion.publicPath,
   };
@@ -177,8 +186,9 @@ function databaseUrl(name: string): string {
 }
 
 /**
- * Boots the three agency subgraphs and the gateway as real processes on port 0, each agency with its own
- * store: SQLite files in a temp dir, or a fresh PostgreSQL database per agency.
+ * Boots the identity provider, the three agency subgraphs and the gateway as real processes on port 0, each agency
+ * with its own store: SQLite files in a temp dir, or a fresh PostgreSQL database per agency. The gateway trusts the
+ * provider (its discovery document, or in production its keys from a file) and tokens come from it.
  */
 export async function startCluster(
   options: {
@@ -187,6 +197,11 @@ export async function startCluster(
     delay?: { agency: AgencyName; ms: number };
     /** Puts a proxy in front of every agency that counts the gateway's requests to it per request id. */
     countAgencyRequests?: boolean;
+    /**
+     * The gateway also trusts the in-process development signer under the data dir (AUTH_TRUST_DEV_SIGNER), as
+     * `npm start` does for the portal's action card until the portal signs in through the identity provider.
+     */
+    trustDevSigner?: boolean;
   } = {},
 ): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), "sg-cluster-"));
@@ -198,8 +213,20 @@ export async function startCluster(
       : [];
   if (databases.length) await createDatabases(databases);
 
+  // The provider never runs in production (it refuses to): in a production cluster it stands in for the
+  // organisation's own provider, so it does not get the cluster's settings.
+  const identityProvider = await startProcess("gateway/identity-provider/dist/main.js", {
+    DATA_DIR: dataDir,
+    IDP_PORT: "0",
+  });
   // Production refuses the development defaults: give it key files, as a deployment would from its secret store.
-  const keyEnv = options.env?.NODE_ENV === "production" ? await productionKeyEnv(dataDir) : {};
+  const keyEnv =
+    options.env?.NODE_ENV === "production"
+      ? await productionKeyEnv(dataDir, identityProvider.url)
+      : {
+          AUTH_ISSUER: identityProvider.url,
+          ...(options.trustDevSigner ? { AUTH_TRUST_DEV_SIGNER: "true" } : {}),
+        };
   const agencies = new Map<AgencyName, RunningProcess>();
   const started = await Promise.all(
     AGENCIES.map(async (agency, i) => {
@@ -252,22 +279,31 @@ export async function startCluster(
     ...options.env,
   });
 
-  const idp = await loadDevIdentityProvider(dataDir);
-  const tokens = new Map<string, string>();
-  async function token(userId: string, ttlSeconds?: number): Promise<string> {
-    const user = findDemoUser(userId);
-    if (!user) throw new Error(`No demo user "${userId}".`);
-    if (ttlSeconds !== undefined) return idp.issue(user, { ttlSeconds });
-    if (!tokens.has(userId)) tokens.set(userId, await idp.issue(user, { ttlSeconds: 3600 }));
+  // One sign-in per demo user per cluster: its access token lasts an hour, longer than any test file runs.
+  const tokens = new Map<string, Promise<string>>();
+  function token(userId: string): Promise<string> {
+    if (!findDemoUser(userId)) return Promise.reject(new Error(`No demo user "${userId}".`));
+    if (!tokens.has(userId)) tokens.set(userId, demoAccessToken(identityProvider.url, userId));
     return tokens.get(userId)!;
   }
 
   return {
     gatewayUrl: gateway.url,
+    issuer: identityProvider.url,
     subgraphUrls: Object.fromEntries([...agencies].map(([name, p]) => [name, p.url])) as Record<AgencyName, string>,
     dataDir,
     async stopAgency(name) {
       await stopProcess(agencies.get(name)!);
+    },
+    signalAgency(name, signal) {
+      agencies.get(name)!.child.kill(signal);
+    },
+    async restartAgency(name) {
+      const previous = agencies.get(name)!;
+      await stopProcess(previous);
+      const port = new URL(previous.url).port;
+      const agency = AGENCIES.find((a) => a.name === name)!;
+      agencies.set(name, await startProcess(previous.entry, { ...previous.env, [`${agency.env}_PORT`]: port }));
     },
     token,
     agencyRequests(requestId) {
@@ -289,7 +325,7 @@ export async function startCluster(
       await stopProcess(gateway);
       await proxy?.close();
       await Promise.all([...(counters?.values() ?? [])].map((p) => p.close()));
-      await Promise.all([...agencies.values()].map(stopProcess));
+      await Promise.all([...agencies.values(), identityProvider].map(stopProcess));
       if (databases.length) await dropDatabases(databases);
       rmSync(dataDir, { recursive: true, force: true });
     },

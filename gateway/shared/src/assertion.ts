@@ -78,7 +78,7 @@ export async function createAssertionSigner(privateJwk: JWK): Promise<AssertionS
 function compactFacts(facts: Record<string, ChildFacts>): { missing: string[]; allocated: string[] } {
   const entries = Object.entries(facts);
   return {
-    missing: entries.filter(([, f]) => f.openMissingEpisode).map(([id]) => id),
+    missing: entries.filter(([, f]) => f.missingOrRecentlyFound).map(([id]) => id),
     allocated: entries.filter(([, f]) => f.allocatedSocialWorker).map(([id]) => id),
   };
 }
@@ -142,9 +142,9 @@ export async function createAssertionVerifier(publicJwk: JWK, audience: string):
       const facts: AccessGrant["facts"] = {};
       const raw = (payload.facts ?? {}) as Record<string, unknown>;
       for (const id of stringList(raw.missing))
-        facts[id] = { ...(facts[id] ?? { allocatedSocialWorker: false }), openMissingEpisode: true };
+        facts[id] = { ...(facts[id] ?? { allocatedSocialWorker: false }), missingOrRecentlyFound: true };
       for (const id of stringList(raw.allocated))
-        facts[id] = { ...(facts[id] ?? { openMissingEpisode: false }), allocatedSocialWorker: true };
+        facts[id] = { ...(facts[id] ?? { missingOrRecentlyFound: false }), allocatedSocialWorker: true };
       return {
         identity: {
           userId: String(payload.sub),

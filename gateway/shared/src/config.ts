@@ -27,3 +27,16 @@ export function requiredInProduction(name: string, localDefault: string | undefi
   if (isProduction()) throw new Error(`${name} must be set when NODE_ENV=production.`);
   return localDefault;
 }
+
+/**
+ * How hard the embedded SQLite store works to make each commit survive a power cut (SQLITE_SYNCHRONOUS).
+ * NORMAL, in WAL mode, makes every commit survive the process crashing and leaves the last moments exposed only to
+ * the machine itself losing power; FULL also syncs the disk on every commit, which costs a disk flush per audited
+ * request. PostgreSQL, the production store, has its own setting (synchronous_commit, on by default).
+ */
+export function sqliteSynchronous(env: NodeJS.ProcessEnv = process.env): "NORMAL" | "FULL" {
+  const value = (env.SQLITE_SYNCHRONOUS || "NORMAL").toUpperCase();
+  if (value !== "NORMAL" && value !== "FULL")
+    throw new Error(`SQLITE_SYNCHRONOUS must be NORMAL or FULL; got "${env.SQLITE_SYNCHRONOUS}".`);
+  return value;
+}

@@ -69,13 +69,19 @@ export interface Identity {
 
 /** Facts about one child, relative to the user, that the policy's conditions need and no single agency holds. */
 export interface ChildFacts {
-  /** The police hold a missing episode for the child that is not closed. */
-  openMissingEpisode: boolean;
+  /**
+   * The police hold a missing episode for the child that is still open, or one closed within the last
+   * RECENTLY_FOUND_HOURS: an officer taking her back that night still needs to know where to.
+   */
+  missingOrRecentlyFound: boolean;
   /** Social care records this user as the child's allocated social worker. */
   allocatedSocialWorker: boolean;
 }
 
-export const NO_FACTS: ChildFacts = { openMissingEpisode: false, allocatedSocialWorker: false };
+/** How long after a missing child is found the officers who looked for her may still see where she lives. */
+export const RECENTLY_FOUND_HOURS = 24;
+
+export const NO_FACTS: ChildFacts = { missingOrRecentlyFound: false, allocatedSocialWorker: false };
 
 /** Everything a subgraph knows about a request's caller, as the gateway asserts it. */
 export interface AccessGrant {

@@ -1,9 +1,9 @@
 import { ACCESS_PURPOSE_CODES, ACCESS_PURPOSE_DESCRIPTIONS, ROLE_DESCRIPTIONS, ROLES, type Role } from "./identity.js";
-import { DEMO_USERS } from "./dev-idp.js";
+import { DEMO_USERS } from "./demo-users.js";
 import { ACCESS_POLICY, CONDITION_TEXT, PROTOCOL_ENGINE, type Condition, type Rule } from "./policy.js";
 
 const SHORT_CONDITION: Record<Condition, string> = {
-  OPEN_MISSING_EPISODE: "if missing",
+  MISSING_OR_RECENTLY_FOUND: "if missing",
   ALLOCATED_SOCIAL_WORKER: "if allocated",
 };
 
@@ -25,7 +25,7 @@ export function renderAccessPolicyMarkdown(): string {
   push(
     "# Who may see what",
     "",
-    "<!-- Generated from subgraphs/kit/src/access/policy.ts by `npm run docs:access`. Do not edit by hand: a test fails when this file and the table differ. -->",
+    "<!-- Generated from gateway/shared/src/policy.ts by `npm run docs:access`. Do not edit by hand: a test fails when this file and the table differ. -->",
     "",
     "This is the access policy every service enforces. The same table drives the check in each agency's subgraph (a",
     "type-graphql global middleware on every field whose answer the field leading to it has not already decided) and",

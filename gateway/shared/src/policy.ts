@@ -19,16 +19,17 @@ import { factsFor, type AccessGrant, type ChildFacts, type Role } from "./identi
 export const PROTOCOL_ENGINE = "PROTOCOL_ENGINE" as const;
 export type Principal = Role | typeof PROTOCOL_ENGINE;
 
-export type Condition = "OPEN_MISSING_EPISODE" | "ALLOCATED_SOCIAL_WORKER";
+export type Condition = "MISSING_OR_RECENTLY_FOUND" | "ALLOCATED_SOCIAL_WORKER";
 
 /** The agency that holds the fact each condition reads: it is asked first when another agency's answer needs it. */
 export const CONDITION_HOLDERS: Record<Condition, AgencyCode> = {
-  OPEN_MISSING_EPISODE: "POLICE",
+  MISSING_OR_RECENTLY_FOUND: "POLICE",
   ALLOCATED_SOCIAL_WORKER: "SOCIAL_CARE",
 };
 
 export const CONDITION_TEXT: Record<Condition, string> = {
-  OPEN_MISSING_EPISODE: "while the police hold an open missing episode for the child",
+  MISSING_OR_RECENTLY_FOUND:
+    "while the police hold an open missing episode for the child, or found the child within the last 24 hours",
   ALLOCATED_SOCIAL_WORKER: "to the child's allocated social worker",
 };
 
@@ -69,8 +70,8 @@ const CLINICAL: Rule = {
 
 const PLACEMENT_ADDRESS: Rule = {
   allow: SOCIAL_CARE,
-  allowIf: { condition: "OPEN_MISSING_EPISODE", roles: [...POLICE, PROTOCOL_ENGINE] },
-  why: "Police need the address of a child in care to return them when found, not otherwise.",
+  allowIf: { condition: "MISSING_OR_RECENTLY_FOUND", roles: [...POLICE, PROTOCOL_ENGINE] },
+  why: "Police need the address of a child in care to take them back when found (that night too), not otherwise.",
 };
 
 const CSE_DETAIL: Rule = {
@@ -212,6 +213,7 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
   ActionCard: caseRecord,
   ActionCardCall: caseRecord,
   ActionCardChild: caseRecord,
+  ActionCardGuidance: caseRecord,
   ActionCardItem: caseRecord,
   ActionCardLegalStatus: caseRecord,
   ActionCardPlacement: { default: { allow: CASE }, fields: { address: PLACEMENT_ADDRESS } },
@@ -246,7 +248,9 @@ export function alwaysAllowed(principal: Principal | null, rule: Rule | null): b
 export function allowedGiven(principal: Principal | null, rule: Rule | null, facts: ChildFacts): boolean {
   if (alwaysAllowed(principal, rule)) return true;
   if (!rule?.allowIf || principal === null || !rule.allowIf.roles.includes(principal)) return false;
-  return rule.allowIf.condition === "OPEN_MISSING_EPISODE" ? facts.openMissingEpisode : facts.allocatedSocialWorker;
+  return rule.allowIf.condition === "MISSING_OR_RECENTLY_FOUND"
+    ? facts.missingOrRecentlyFound
+    : facts.allocatedSocialWorker;
 }
 
 /** The principal a grant acts as: the user's role, or the protocol engine reading on their behalf. */

@@ -4,6 +4,8 @@ import { dirname } from "node:path";
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import pg from "pg";
+import { sqliteSynchronous } from "./config.js";
+import { serviceLog } from "./log.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -28,19 +30,21 @@ export interface OpenStoreOptions {
 export function nodeSqliteDatabase(path: string): SqliteDatabase {
   mkdirSync(dirname(path), { recursive: true });
   const database = new DatabaseSync(path);
-  database.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
-  const cache = new Map<string, StatementSync>();
+  database.exec(
+    `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sqliteSynchronous()}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`,
+  );
+  const cache = new Map<string, { prepared: StatementSync; reader: boolean }>();
   return {
     close: () => database.close(),
     prepare(query: string): SqliteStatement {
       let statement = cache.get(query);
       if (!statement) {
-        statement = database.prepare(query);
+        const prepared = database.prepare(query);
+        statement = { prepared, reader: prepared.columns().length > 0 };
         if (cache.size > 500) cache.clear();
         cache.set(query, statement);
       }
-      const prepared = statement;
-      const reader = prepared.columns().length > 0;
+      const { prepared, reader } = statement;
       type Param = Extract<Parameters<StatementSync["all"]>[0], string | number | bigint | null | Uint8Array>;
       const args = (parameters: ReadonlyArray<unknown>) => parameters as Param[];
       return {
@@ -60,15 +64,9 @@ export async function openStore<DB>(options: OpenStoreOptions): Promise<Store<DB
     : null;
   // An idle connection the server closes (a restart, a failover) is dropped from the pool and replaced on next use;
   // without a listener its error would stop the whole service.
+  // Each service's store is named after the service, so the line goes to that service's log.
   pool?.on("error", (error: Error & { code?: string }) =>
-    console.error(
-      JSON.stringify({
-        level: "warn",
-        store: options.name,
-        message: "idle database connection closed",
-        code: error.code,
-      }),
-    ),
+    serviceLog(options.name).warn({ code: error.code }, "idle database connection closed"),
   );
   const db = pool
     ? new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })

@@ -1,13 +1,14 @@
 import type { Glossary } from "@safeguarding/glossary";
 import { readableTime, type ProtocolFlag, type ProtocolRule } from "@safeguarding/protocol-engine";
 import { agencyDisplayName } from "@safeguarding/shared/agencies";
+import { RECENTLY_FOUND_HOURS } from "@safeguarding/shared/identity";
 import type { AgencyCode } from "../config.js";
 import type { ChildProtocol, LiveChildRecord, SourceRef } from "./live.js";
 
 /**
  * The out-of-hours action card: what a control room or response officer who has just found the child needs, in
  * the order they need it. Every item names the agency it comes from. The placement address is shown only while
- * police hold an open missing episode for the child.
+ * police hold an open missing episode for the child, or found the child within the last RECENTLY_FOUND_HOURS.
  */
 
 export interface CardItem {
@@ -50,6 +51,8 @@ export interface ActionCard {
     nhsNumber: string;
     childMissing: boolean;
     missingEpisode: CardItem | null;
+    /** The episode closed within the last RECENTLY_FOUND_HOURS, while police may still be taking the child back. */
+    recentlyFound: CardItem | null;
     returnTo: CardItem | null;
     placement: {
       nhsNumber: string;
@@ -73,10 +76,23 @@ export interface ActionCard {
     asOf: Date;
     source: SourceRef;
   }[];
+  /** If the child will not go back: what the law allows and whom to call, from the glossary. */
+  ifChildRefuses: {
+    summary: string;
+    officerMust: string[];
+    officerMustNot: string[];
+    call: string[];
+    glossaryTermId: string;
+  } | null;
   risks: (CardItem & { kind: RiskKind })[];
   decisions: CardItem[];
+  /** What the officer records before going off shift. */
+  record: string[];
   gaps: string[];
 }
+
+/** The glossary term the card's "If she refuses to go back" section is written from. */
+export const REFUSAL_TERM = "police-powers-to-return-or-hold-a-child";
 
 const PROTOCOL_SYSTEM = "Safeguarding Gateway protocol check";
 /** The agency whose record closes each flag: the one to chase. */
@@ -106,6 +122,13 @@ const MARKERS: Record<string, string> = {
   MENTAL_HEALTH: "Mental health",
   VIOLENCE: "Violence",
 };
+const RETURNED_TO: Record<string, string> = {
+  PLACEMENT: "the placement",
+  FAMILY_HOME: "the family home",
+  POLICE_STATION: "a police station",
+  HOSPITAL: "hospital",
+  OTHER: "another address",
+};
 const RISK_LEVELS: Record<string, string> = { VERY_LOW: "very low", LOW: "low", MEDIUM: "medium", HIGH: "high" };
 
 const EDT = /emergency duty team|\bEDT\b/i;
@@ -121,6 +144,8 @@ export function buildActionCard(
   now: Date,
   /** Whether the user may see a field of the underlying records (the access policy, for this child). */
   canSee: (typeName: string, fieldName: string) => boolean = () => true,
+  /** The incident, case or meeting number the officer gave for looking: the reference to quote. */
+  reference: string | null = null,
 ): ActionCard {
   const identity = record.identity;
   if (!identity) throw new Error(`No agency that answered holds child ${record.id}.`);
@@ -167,8 +192,15 @@ export function buildActionCard(
     gaps.push("Children's social care hold no legal status for this child: ask EDT who decides where the child lives.");
   }
 
-  // 3. Where to take the child. The address is for finding a missing child, so it is shown only while one is open.
+  // 3. Where to take the child. The address is for taking a missing child back, so it is shown while an episode is
+  // open and for the night after she is found, while police may still be taking her there.
   const open = police?.missingEpisodes.find((e) => !e.foundAt);
+  const recent = open
+    ? undefined
+    : police?.missingEpisodes
+        .filter((e) => e.foundAt && now.getTime() - at(e.foundAt).getTime() <= RECENTLY_FOUND_HOURS * 3600_000)
+        .sort((a, b) => at(b.foundAt!).getTime() - at(a.foundAt!).getTime())[0];
+  const showAddress = !!open || !!recent;
   const plan = socialCare?.outOfHoursPlan ?? null;
   const planItem = (text: string, detail: string | null = null): CardItem | null =>
     plan ? { text, detail, asOf: at(plan.updatedAt ?? plan.recordedAt), source: plan.source } : null;
@@ -183,9 +215,17 @@ export function buildActionCard(
           source: open.source,
         }
       : null,
-    returnTo: open && plan?.returnTo ? planItem(plan.returnTo) : null,
+    recentlyFound: recent
+      ? {
+          text: `Found ${when(at(recent.foundAt!))}${recent.returnedTo ? `; taken to ${RETURNED_TO[recent.returnedTo] ?? recent.returnedTo}` : ""}.`,
+          detail: `Episode ${recent.id}. The placement address stays on this card for ${RECENTLY_FOUND_HOURS} hours after the child was found.`,
+          asOf: at(recent.recordedAt),
+          source: recent.source,
+        }
+      : null,
+    returnTo: showAddress && plan?.returnTo ? planItem(plan.returnTo) : null,
     placement:
-      open && socialCare?.placement
+      showAddress && socialCare?.placement
         ? {
             nhsNumber: record.id,
             name: socialCare.placement.name,
@@ -198,11 +238,11 @@ export function buildActionCard(
         : null,
     doNotReturnTo: plan ? plan.doNotReturnTo.map((text) => planItem(text)!) : [],
     notes: plan?.notes ? planItem(plan.notes) : null,
-    withheld: open
+    withheld: showAddress
       ? null
       : police === undefined
-        ? `Police did not answer, so it is not known whether ${name} is missing; the placement address is not shown. Ask EDT or the on-call manager where to take ${name}.`
-        : `${name} is not recorded as missing, so the placement address is not shown. If you have found ${name}, report it, then ask the on-call manager or EDT where to take ${name}.`,
+        ? `Police did not answer, so it is not known whether ${name} is missing; the placement address is not shown. Ask EDT or the on-call manager where ${name} should go.`
+        : `${name} is not recorded as missing or found in the last ${RECENTLY_FOUND_HOURS} hours, so the placement address is not shown. Ask EDT or the on-call manager where ${name} should go.`,
   };
   if (socialCare && !plan) gaps.push("Children's social care hold no out-of-hours plan for this child: call EDT.");
 
@@ -231,7 +271,8 @@ export function buildActionCard(
       role: "Emergency Duty Team",
       name: edt.name,
       phone: edt.phone,
-      note: edt.role,
+      // The named manager decides, and EDT still has to know: it holds the out-of-hours record for the council.
+      note: onCall ? `${edt.role}. Tell EDT as well, even once the on-call manager has decided.` : edt.role,
       asOf: at(plan.updatedAt),
       source: plan.source,
     });
@@ -322,6 +363,21 @@ export function buildActionCard(
       source: d.source,
     }));
 
+  // 7. If she will not go back, from the glossary's account of what police may and may not do.
+  const refusal = glossary.byId(REFUSAL_TERM);
+  if (!refusal)
+    gaps.push("The glossary has no entry on police powers to return or hold a child: ask EDT and your supervisor.");
+
+  // 8. What to record, for the officer's notes and the next agency's.
+  const episode = open ?? recent;
+  const quote = [reference, episode ? `police episode ${episode.id}` : null].filter(Boolean).join(" and ");
+  const toRecord = [
+    `${name}'s wishes, in ${name}'s own words, and whether ${name} agreed to go.`,
+    `Who decided where ${name} went, their role, and when (the on-call manager, EDT or the social worker).`,
+    `Any power you used to move or keep ${name} (police protection, a recovery order, arrest), or that you used none.`,
+    quote ? `The reference to quote: ${quote}.` : "The incident or case number to quote.",
+  ];
+
   return {
     generatedAt: now,
     child: {
@@ -337,8 +393,18 @@ export function buildActionCard(
     legalStatus,
     whereToReturn,
     whoToCall,
+    ifChildRefuses: refusal
+      ? {
+          summary: refusal.meaning,
+          officerMust: refusal.policeDuties.must,
+          officerMustNot: refusal.policeDuties.mustNot,
+          call: refusal.policeDuties.call,
+          glossaryTermId: refusal.id,
+        }
+      : null,
     risks,
     decisions,
+    record: toRecord,
     gaps,
   };
 }

@@ -156,9 +156,39 @@ describe("the action card", () => {
     expect(card.risks[0]).toMatchObject({ kind: "MISSING_NOW", source: police });
   });
 
+  it("keeps the placement for 24 hours after the child is found, then withholds it", () => {
+    const foundAt = (hours: number) => {
+      const live = record();
+      live.police!.missingEpisodes[0] = {
+        ...live.police!.missingEpisodes[0],
+        foundAt: ago(hours),
+        recordedAt: ago(hours),
+      };
+      return buildActionCard(live, evaluateLiveProtocol(live, configs, now), glossary, now).whereToReturn;
+    };
+    expect(foundAt(23.9)).toMatchObject({
+      childMissing: false,
+      recentlyFound: { text: expect.stringMatching(/taken to a police station/), source: police },
+      placement: { address: "14 Orchard Lane" },
+      withheld: null,
+    });
+    expect(foundAt(24.1)).toMatchObject({ recentlyFound: null, placement: null });
+  });
+
+  it("says what to do if the child will not go back, and what to record with the reference given", () => {
+    const live = record();
+    const card = buildActionCard(live, evaluateLiveProtocol(live, configs, now), glossary, now, () => true, "INC-77");
+    expect(card.ifChildRefuses).toMatchObject({
+      glossaryTermId: "police-powers-to-return-or-hold-a-child",
+      summary: expect.stringMatching(/no general power/),
+    });
+    expect(card.record).toHaveLength(4);
+    expect(card.record.at(-1)).toBe("The reference to quote: INC-77.");
+  });
+
   it("treats a declined assessment as answered when it was declined, and flags one still waiting", () => {
     const health = { agency: "HEALTH", system: "CAMHS records", department: "CAMHS" } as const;
-    const assessment = (id: string, status: string, recordedAt: string) => ({
+    const assessment = (id: string, status: "DECLINED" | "REQUESTED", recordedAt: string) => ({
       id,
       requestedAt: ago(24 * 30),
       status,

@@ -1,8 +1,17 @@
 import { IDENTITY_PREFERENCE } from "@safeguarding/shared/agencies";
 import { askEveryAgency, type AgencyCallContext } from "../agencies.js";
 import { mergeIdentity, SUBJECT_FIELDS, type AgencySubject } from "../subgraphs/child-index.js";
-import type { AgencyEndpoint } from "../config.js";
+import type { AgencyCode, AgencyEndpoint } from "../config.js";
 import type { AgencyUnavailableError } from "../fetcher.js";
+import {
+  HealthProtocolFactsFragmentDoc,
+  PoliceProtocolFactsFragmentDoc,
+  SocialCareProtocolFactsFragmentDoc,
+  type HealthProtocolFactsFragment,
+  type PoliceProtocolFactsFragment,
+  type ProtocolSourceFragment,
+  type SocialCareProtocolFactsFragment,
+} from "../generated/graphql.js";
 import type { ProtocolConfig, ProtocolConfigs } from "@safeguarding/protocol-engine";
 import {
   evaluateProtocol,
@@ -13,140 +22,44 @@ import {
   type ProtocolFacts,
   type ProtocolFlag,
   type ProtocolRule,
-  type ReturnedTo,
-  type RiskLevel,
 } from "@safeguarding/protocol-engine";
 
 /**
  * The live side of the protocol: one request per agency (its record of who the child is, and the section of the
- * child's record the protocol and action card read), mapped to the engine's facts.
+ * child's record the protocol and action card read), mapped to the engine's facts. What each section read selects,
+ * and its type, come from the fragments in facts.graphql, generated against the API schema at build time.
  */
 
-import type { AgencyCode } from "../config.js";
+export type SourceRef = ProtocolSourceFragment;
+export type PoliceSection = PoliceProtocolFactsFragment;
+export type SocialCareSection = SocialCareProtocolFactsFragment;
+export type HealthSection = HealthProtocolFactsFragment;
 
-export interface SourceRef {
-  agency: AgencyCode;
-  system: string;
-  department: string;
-}
-
-interface Provenance {
-  recordedAt: string;
-  source: SourceRef;
-}
-
-export interface PoliceSection {
-  source: SourceRef;
-  missingEpisodes: (Provenance & {
-    id: string;
-    status: "MISSING" | "FOUND";
-    reportedAt: string;
-    lastSeenAt: string;
-    lastSeenLocation: string;
-    riskLevel: RiskLevel;
-    cseIndicators: boolean;
-    foundAt: string | null;
-    returnedTo: ReturnedTo | null;
-    seniorManagerNotifiedAt: string | null;
-  })[];
-  policeProtection: (Provenance & { id: string; startedAt: string; endedAt: string | null })[];
-  cseConcerns: (Provenance & {
-    id: string;
-    summary: string | null;
-    status: string;
-    officer: string | null;
-    openedAt: string;
-  })[];
-  warningMarkers: (Provenance & { id: string; marker: string; detail: string | null })[];
-}
-
-export interface SocialCareSection {
-  source: SourceRef;
-  legalStatus:
-    | (Provenance & {
-        code: string;
-        startedAt: string;
-        court: string | null;
-        conditions: string | null;
-        whoDecidesWhereChildLives: string;
-        term: { id: string } | null;
-      })
-    | null;
-  childProtectionPlan: { startedAt: string; endedAt: string | null } | null;
-  placement: (Provenance & { name: string; address: string | null; carer: string; phone: string }) | null;
-  onCallManager: (Provenance & { person: { name: string; role: string; phone: string | null } }) | null;
-  outOfHoursPlan:
-    | (Provenance & {
-        returnTo: string | null;
-        doNotReturnTo: string[];
-        whoToCall: { name: string; role: string; phone: string | null; team: string | null }[];
-        legalAdviceRoute: string;
-        notes: string | null;
-        updatedAt: string;
-      })
-    | null;
-  decisions: (Provenance & {
-    id: string;
-    decision: string;
-    decidedBy: string;
-    decidedAt: string;
-    appliesOutOfHours: boolean;
-  })[];
-  strategyDiscussions: { id: string; heldAt: string; minutesSharedAt: string | null }[] | null;
-  riskManagementMeetings: { id: string; heldAt: string }[] | null;
-  returnInterviews: { id: string; missingEpisodeId: string; heldAt: string }[] | null;
-}
-
-export interface HealthSection {
-  source: SourceRef;
-  mentalHealthAssessments: (Provenance & {
-    id: string;
-    requestedAt: string;
-    status: string;
-    completedAt: string | null;
-  })[];
-  escalationRoute: {
-    area: string;
-    outOfHours: (Provenance & {
-      position: number;
-      role: string;
-      contact: string;
-      phone: string;
-      availability: string | null;
-      escalateIfNoResponseWithinMinutes: number | null;
-    })[];
-  } | null;
-}
-
-const SOURCE = "source { agency system department }";
-const PROVENANCE = `recordedAt ${SOURCE}`;
-
-const SECTIONS: Record<AgencyCode, string> = {
-  POLICE: `police {
-    ${SOURCE}
-    missingEpisodes { id status reportedAt lastSeenAt lastSeenLocation riskLevel cseIndicators foundAt returnedTo seniorManagerNotifiedAt ${PROVENANCE} }
-    policeProtection { id startedAt endedAt ${PROVENANCE} }
-    cseConcerns { id summary status officer openedAt ${PROVENANCE} }
-    warningMarkers { id marker detail ${PROVENANCE} }
-  }`,
-  SOCIAL_CARE: `socialCare {
-    ${SOURCE}
-    legalStatus { code startedAt court conditions whoDecidesWhereChildLives term { id } ${PROVENANCE} }
-    childProtectionPlan { startedAt endedAt }
-    placement { name address carer phone ${PROVENANCE} }
-    onCallManager { person { name role phone } ${PROVENANCE} }
-    outOfHoursPlan { returnTo doNotReturnTo whoToCall { name role phone team } legalAdviceRoute notes updatedAt ${PROVENANCE} }
-    decisions { id decision decidedBy decidedAt appliesOutOfHours ${PROVENANCE} }
-    strategyDiscussions { id heldAt minutesSharedAt }
-    riskManagementMeetings { id heldAt }
-    returnInterviews { id missingEpisodeId heldAt }
-  }`,
-  HEALTH: `health {
-    ${SOURCE}
-    mentalHealthAssessments { id requestedAt status completedAt ${PROVENANCE} }
-    escalationRoute { area outOfHours { position role contact phone availability escalateIfNoResponseWithinMinutes ${PROVENANCE} } }
-  }`,
+/** Each agency's fragment on its section of `Child`, as sent on the wire (with the fragments it spreads). */
+const SECTION_FACTS: Record<AgencyCode, { document: string; fragment: string }> = {
+  POLICE: sectionFacts(PoliceProtocolFactsFragmentDoc),
+  SOCIAL_CARE: sectionFacts(SocialCareProtocolFactsFragmentDoc),
+  HEALTH: sectionFacts(HealthProtocolFactsFragmentDoc),
 };
+
+function sectionFacts(document: { toString(): string; __meta__?: Record<string, unknown> }) {
+  const fragment = document.__meta__?.fragmentName;
+  if (typeof fragment !== "string") throw new Error("A protocol facts document is not a named fragment.");
+  return { document: document.toString(), fragment };
+}
+
+/**
+ * The query that reads one agency's facts: its subject records (the index's @inaccessible query, which is not in the
+ * API schema and so not in a typed document) and its section of the child through `_entities`.
+ */
+export function protocolFactsQuery(agency: Pick<AgencyEndpoint, "agency" | "queryPrefix" | "section">): string {
+  const { document, fragment } = SECTION_FACTS[agency.agency];
+  return `query ProtocolFacts($ids: [ID!]!, $representations: [_Any!]!) {
+      subjects: ${agency.queryPrefix}Subjects(nhsNumbers: $ids) { ${SUBJECT_FIELDS} area }
+      _entities(representations: $representations) { ... on Child { ${agency.section} { ...${fragment} } } }
+    }
+${document}`;
+}
 
 type AreaSubject = AgencySubject & { area: string };
 
@@ -184,10 +97,7 @@ export async function fetchLiveRecord(
     agencies,
     timeoutMs,
     context,
-    (agency) => `query ProtocolFacts($ids: [ID!]!, $representations: [_Any!]!) {
-      subjects: ${agency.queryPrefix}Subjects(nhsNumbers: $ids) { ${SUBJECT_FIELDS} area }
-      _entities(representations: $representations) { ... on Child { ${SECTIONS[agency.agency]} } }
-    }`,
+    protocolFactsQuery,
     { ids: [id], representations: [{ __typename: "Child", id }] },
     // The engine reads what its rules need on the user's behalf; what it shows is checked against the user's role.
     "protocol",

@@ -20,14 +20,14 @@ export interface AgencySubject {
   recordedAt: string;
   source: { agency: string; system: string; department: string };
   score: number | null;
-  openMissingEpisode?: boolean | null;
+  missingOrRecentlyFound?: boolean | null;
   allocatedToCaller?: boolean | null;
 }
 
 export const SUBJECT_FIELDS =
   "nhsNumber givenName familyName knownAs dateOfBirth recordedAt score source { agency system department }";
 /** The look-up by NHS number also brings back the facts the access policy's conditions need. */
-export const LOOKUP_FIELDS = `${SUBJECT_FIELDS} openMissingEpisode allocatedToCaller`;
+export const LOOKUP_FIELDS = `${SUBJECT_FIELDS} missingOrRecentlyFound allocatedToCaller`;
 
 /** What the agencies asked said about one child. */
 export interface ChildLookup {
@@ -145,7 +145,7 @@ export function createReadPath(deps: ReadPathDependencies) {
     const subjects = (response.data[SUBJECTS_ALIAS] ?? []) as AgencySubject[];
     for (const subject of subjects)
       addFacts(context.grant, subject.nhsNumber, {
-        openMissingEpisode: subject.openMissingEpisode === true,
+        missingOrRecentlyFound: subject.missingOrRecentlyFound === true,
         allocatedSocialWorker: subject.allocatedToCaller === true,
       });
     return subjects;

@@ -239,7 +239,7 @@ export function createChildIndexSchema(
       for (const subject of data.subjects ?? []) {
         byId.set(subject.nhsNumber, [...(byId.get(subject.nhsNumber) ?? []), subject]);
         addFacts(context.grant, subject.nhsNumber, {
-          openMissingEpisode: subject.openMissingEpisode === true,
+          missingOrRecentlyFound: subject.missingOrRecentlyFound === true,
           allocatedSocialWorker: subject.allocatedToCaller === true,
         });
       }

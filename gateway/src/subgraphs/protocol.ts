@@ -179,8 +179,21 @@ export const PROTOCOL_SDL = /* GraphQL */ `
     risks: [ActionCardRisk!]!
     "6. Decisions already made that apply out of hours, newest first."
     decisions: [ActionCardItem!]!
+    "7. If the child will not go back: what police may and may not do, and whom to call, from the glossary."
+    ifChildRefuses: ActionCardGuidance
+    "8. What to record: the child's wishes, who decided where the child went and when, any power used, the reference."
+    record: [String!]!
     "What the card could not include, and why."
     gaps: [String!]!
+  }
+
+  type ActionCardGuidance {
+    "In plain words, from the glossary."
+    summary: String!
+    officerMust: [String!]!
+    officerMustNot: [String!]!
+    call: [String!]!
+    glossaryTermId: ID!
   }
 
   type ActionCardChild {
@@ -222,9 +235,11 @@ export const PROTOCOL_SDL = /* GraphQL */ `
     "True while police hold an open missing episode for the child."
     childMissing: Boolean!
     missingEpisode: ActionCardItem
-    "From the out-of-hours plan; shown only while the child is missing."
+    "The episode closed in the last 24 hours, while police may still be taking the child back."
+    recentlyFound: ActionCardItem
+    "From the out-of-hours plan; shown while the child is missing and for 24 hours after the child is found."
     returnTo: ActionCardItem
-    "Shown only while the child is missing."
+    "Shown while the child is missing and for 24 hours after the child is found."
     placement: ActionCardPlacement
     doNotReturnTo: [ActionCardItem!]!
     notes: ActionCardItem
@@ -486,6 +501,7 @@ export function createProtocolSchema(deps: ProtocolSubgraphDependencies): GraphQ
           deps.glossary,
           protocol.evaluatedAt,
           canSee,
+          context.grant?.purpose?.reference ?? null,
         );
       },
     },

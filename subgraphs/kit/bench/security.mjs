@@ -57,7 +57,7 @@ const grant = {
   identity: { userId: "demo:edt", name: "Chris Doyle", role: "EDT", organisation: "EDT", email: null },
   purpose: { code: "EMERGENCY", reference: "INC-1", agreement: null },
   requestId: "bench",
-  facts: { 9990000018: { openMissingEpisode: true, allocatedSocialWorker: false } },
+  facts: { 9990000018: { missingOrRecentlyFound: true, allocatedSocialWorker: false } },
   via: null,
 };
 const token = await signer.sign(grant, "police");

@@ -18,6 +18,7 @@ import { createAssertionVerifier } from "@safeguarding/shared/assertion";
 import { gatewayAssertionKey } from "@safeguarding/shared/keys";
 import { auditMigration } from "@safeguarding/shared/audit";
 import { isProduction } from "@safeguarding/shared/config";
+import { serviceLog } from "@safeguarding/shared/log";
 import { openStore, type Store } from "@safeguarding/shared/store";
 import { insertSubjects, type SubjectTable, type SubjectTables } from "./subjects.js";
 import type { Agency } from "./types.js";
@@ -134,11 +135,12 @@ export async function startSubgraph<DB extends SubjectTables, C extends RequestC
   };
 }
 
-/** The process entry point of every subgraph: configuration from the environment, one JSON line when ready. */
+/** The process entry point of every subgraph: configuration from the environment, a "ready" log line when up. */
 export async function runSubgraphMain<DB extends SubjectTables, C extends RequestContext>(
   definition: SubgraphDefinition<DB, C>,
 ): Promise<void> {
   const started = Date.now();
+  const log = serviceLog(definition.name);
   try {
     const running = await startSubgraph(definition, {
       port: intFromEnv(`${definition.envPrefix}_PORT`, definition.defaultPort),
@@ -146,19 +148,14 @@ export async function runSubgraphMain<DB extends SubjectTables, C extends Reques
       databaseUrl: process.env[`${definition.envPrefix}_DATABASE_URL`] || undefined,
       seedDemo: process.env.SEED_DEMO !== "false",
     });
-    console.log(
-      JSON.stringify({
-        level: "info",
-        event: "ready",
-        service: definition.name,
-        url: running.url,
-        store: running.store.dialect,
-        startMs: Date.now() - started,
-      }),
+    // scripts/start.mjs, the test cluster and the benchmark wait for this line: keep `event`, `url` and `startMs`.
+    log.info(
+      { event: "ready", url: running.url, store: running.store.dialect, startMs: Date.now() - started },
+      "ready",
     );
-    stopOnSignal(() => running.close());
+    stopOnSignal(() => running.close(), log);
   } catch (error) {
-    console.error(JSON.stringify({ level: "fatal", service: definition.name, message: (error as Error).message }));
+    log.fatal((error as Error).message);
     process.exit(1);
   }
 }

@@ -1,6 +1,7 @@
 import type { GraphQLRequestContextWillSendResponse } from "@apollo/server";
 import type { GraphQLFormattedError } from "graphql";
 import type { AuditEntryInput, AuditOutcome, AuditWriter } from "@safeguarding/shared/audit";
+import { serviceLog } from "@safeguarding/shared/log";
 import { AUDIT_UNAVAILABLE_MESSAGE } from "@safeguarding/shared/request-audit";
 
 /**
@@ -29,14 +30,7 @@ export async function recordOrWithhold(
   try {
     await audit.append(entry);
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: "error",
-        service: entry.service,
-        message: "audit entry not written",
-        error: String(error),
-      }),
-    );
+    serviceLog(entry.service).error({ error: String(error) }, "audit entry not written");
     if (status) response.http.status = status;
     if (response.body.kind === "single")
       response.body.singleResult = {

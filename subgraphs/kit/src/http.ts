@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import { withRequestLog } from "@safeguarding/shared/log";
 
 export interface Probe {
   /** Liveness: the process answers. */
@@ -24,10 +25,16 @@ export class HttpRefusal extends Error {
   }
 }
 
-export interface HttpOptions<TContext extends BaseContext> {
+/** A request's context; one that carries a request id has it on every log line the request writes. */
+export type HttpContext = BaseContext & { requestId?: string };
+
+export interface HttpOptions<TContext extends HttpContext> {
   apollo: ApolloServer<TContext>;
-  /** Builds the request's context before GraphQL runs; throw HttpRefusal to refuse the request. */
-  context: (request: IncomingMessage) => Promise<TContext>;
+  /**
+   * Builds the request's context before GraphQL runs, given the request and its parsed JSON body (undefined for a
+   * GET); throw HttpRefusal to refuse the request.
+   */
+  context: (request: IncomingMessage, body: unknown, search: string) => Promise<TContext>;
   probe: Probe;
   port: number;
   host: string;
@@ -90,7 +97,7 @@ function graphqlError(
  * Serves an Apollo Server over node:http at /graphql (and / for tools that expect it), with /health and
  * /ready probes. One adapter for the gateway and every subgraph.
  */
-export async function serveHttp<TContext extends BaseContext>(options: HttpOptions<TContext>): Promise<RunningHttp> {
+export async function serveHttp<TContext extends HttpContext>(options: HttpOptions<TContext>): Promise<RunningHttp> {
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
   const server = createServer(async (request, response) => {
     try {
@@ -130,16 +137,21 @@ export async function serveHttp<TContext extends BaseContext>(options: HttpOptio
       }
       let contextValue: TContext;
       try {
-        contextValue = await options.context(request);
+        contextValue = await options.context(request, body, url.search);
       } catch (error) {
         if (!(error instanceof HttpRefusal)) throw error;
         graphqlError(response, error.status, error.code, error.message, error.headers);
         return;
       }
-      const result = await options.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: request.method?.toUpperCase() ?? "GET", headers, search: url.search, body },
-        context: async () => contextValue,
-      });
+      const execute = () =>
+        options.apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: request.method?.toUpperCase() ?? "GET", headers, search: url.search, body },
+          context: async () => contextValue,
+        });
+      // Every log line written while the request runs (errors, the audit routine) carries its id.
+      const result = contextValue.requestId
+        ? await withRequestLog({ requestId: contextValue.requestId }, execute)
+        : await execute();
       const responseHeaders: Record<string, string> = {};
       for (const [key, value] of result.headers) responseHeaders[key] = value;
       response.writeHead(result.status ?? 200, responseHeaders);

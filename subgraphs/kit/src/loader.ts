@@ -1,30 +1,20 @@
+import DataLoader from "dataloader";
+import type { Kysely } from "kysely";
+
 /**
  * Collects the keys asked for in one tick and loads them with one call, so a gateway fetch of N children
- * costs one store query per table rather than N. Create one per request.
+ * costs one store query per table rather than N. Create one per request: it remembers every key it loaded for as
+ * long as it lives. A DataLoader underneath; this shape (a function, `undefined` for a key the map lacks) is kept for
+ * callers that load by something other than a child (an area, the gateway's index).
  */
 export function createBatchLoader<K, V>(
   loadMany: (keys: K[]) => Promise<Map<K, V>>,
 ): (key: K) => Promise<V | undefined> {
-  let pending: { keys: K[]; promise: Promise<Map<K, V>> } | null = null;
-  const cache = new Map<K, Promise<V | undefined>>();
-  return (key: K) => {
-    const cached = cache.get(key);
-    if (cached) return cached;
-    if (!pending) {
-      const batch: { keys: K[]; promise: Promise<Map<K, V>> } = { keys: [], promise: Promise.resolve(new Map()) };
-      batch.promise = Promise.resolve()
-        .then(() => new Promise<void>((resolve) => process.nextTick(resolve)))
-        .then(() => {
-          pending = null;
-          return loadMany(batch.keys);
-        });
-      pending = batch;
-    }
-    pending.keys.push(key);
-    const result = pending.promise.then((values) => values.get(key));
-    cache.set(key, result);
-    return result;
-  };
+  const loader = new DataLoader<K, V | undefined>(async (keys) => {
+    const values = await loadMany([...keys]);
+    return keys.map((key) => values.get(key));
+  });
+  return (key) => loader.load(key);
 }
 
 /** Groups rows by a key, keeping their order. */
@@ -39,16 +29,41 @@ export function groupBy<T, K>(rows: readonly T[], keyOf: (row: T) => K): Map<K, 
   return groups;
 }
 
+/** The tables of a store whose rows are about one child: each carries the child's NHS number. */
+export type ChildTable<DB> = {
+  [T in keyof DB & string]: DB[T] extends { nhs_number: string } ? T : never;
+}[keyof DB & string];
+
+export interface RowsByChildOptions<Row, V> {
+  /** Newest first by this column; without it the rows come in the store's order (tables of one row a child). */
+  newestFirst?: keyof Row & string;
+  /** Only rows where this column is empty: a placement that has not ended. */
+  whereNull?: keyof Row & string;
+  /** One child's rows (an empty list when the table has none for them) to the value the resolver returns. */
+  map: (rows: Row[]) => V;
+}
+
 /**
- * A batch loader over one table keyed by child: one query for every child asked for in a tick, each child's
- * rows mapped to the value a resolver returns (an empty row list when the table has nothing for them).
+ * Rows of one table for the children a request asks about: one query for every child asked for in a tick, each
+ * child's rows mapped to what its resolver returns. Create one per request (createLoaders does).
  */
-export function createChildLoader<T extends { nhs_number: string }, V>(
-  load: (nhsNumbers: string[]) => Promise<T[]>,
-  map: (rows: T[]) => V,
-): (nhsNumber: string) => Promise<V | undefined> {
-  return createBatchLoader(async (ids: string[]) => {
-    const groups = groupBy(await load(ids), (row) => row.nhs_number);
-    return new Map(ids.map((id) => [id, map(groups.get(id) ?? [])]));
+export function rowsByChild<DB, T extends ChildTable<DB>, V>(
+  store: Kysely<DB>,
+  table: T,
+  options: RowsByChildOptions<DB[T], V>,
+): (nhsNumber: string) => Promise<V> {
+  // Kysely cannot follow a table chosen by a type parameter; the options' type checks the column names instead.
+  const db = store as unknown as Kysely<any>;
+  const loader = new DataLoader<string, V>(async (nhsNumbers) => {
+    let query = db
+      .selectFrom(table)
+      .selectAll()
+      .where("nhs_number", "in", [...nhsNumbers]);
+    if (options.whereNull) query = query.where(options.whereNull, "is", null);
+    if (options.newestFirst) query = query.orderBy(options.newestFirst, "desc");
+    const rows = (await query.execute()) as (DB[T] & { nhs_number: string })[];
+    const byChild = groupBy(rows, (row) => row.nhs_number);
+    return nhsNumbers.map((id) => options.map(byChild.get(id) ?? []));
   });
+  return (nhsNumber) => loader.load(nhsNumber);
 }

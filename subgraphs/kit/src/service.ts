@@ -6,9 +6,10 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { Kysely } from "kysely";
 import { serveHttp, HttpRefusal, type RunningHttp } from "./http.js";
 import { ASSERTION_HEADER, CHILDREN_HEADER, type AssertionVerifier } from "@safeguarding/shared/assertion";
-import { requestedFields } from "./access/enforce.js";
+import { requestedFieldsOf } from "./access/enforce.js";
 import type { AccessGrant } from "@safeguarding/shared/identity";
 import { createAuditWriter } from "@safeguarding/shared/audit";
+import { serviceLog, type Logger } from "@safeguarding/shared/log";
 import { auditOutcome, recordOrWithhold } from "./audit-response.js";
 import { auditedCaller, newAccessRecord, type AccessRecord } from "@safeguarding/shared/request-audit";
 import type { FederatedSchema } from "./schema.js";
@@ -29,9 +30,9 @@ export interface RequestContext extends BaseContext, RequestBase {}
 
 /**
  * Errors a caller can act on keep their code and message; anything unexpected becomes a plain
- * INTERNAL_SERVER_ERROR with no stack, SQL or path, and is logged here with the request id instead.
+ * INTERNAL_SERVER_ERROR with no stack, SQL or path, and is logged here (with the request id) instead.
  */
-export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function maskError(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? (error.originalError ?? null) : null;
   const code = formatted.extensions?.code;
   const expected =
@@ -40,9 +41,7 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  console.error(
-    JSON.stringify({ level: "error", message: "unexpected error", error: String((original ?? error) as Error) }),
-  );
+  log.error({ error: String((original ?? error) as Error) }, "unexpected error");
   return {
     message: "The service failed to answer this part of the request. Try again; if it keeps failing, report it.",
     path: formatted.path,
@@ -73,7 +72,7 @@ export async function startSubgraphService<TContext extends RequestContext>(
     schema: options.federated.schema,
     plugins: [ApolloServerPluginInlineTraceDisabled(), auditPlugin(options.name, options.store.db as Kysely<any>)],
     includeStacktraceInErrorResponses: false,
-    formatError: maskError,
+    formatError: (formatted, error) => maskError(formatted, error, serviceLog(options.name)),
   });
   await apollo.start();
   const http = await serveHttp<TContext>({
@@ -144,7 +143,7 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
           const fieldsReturned = [
             ...new Set([
               ...access.fieldsReturned,
-              ...(document ? requestedFields(schema, document, access.fieldsDenied) : []),
+              ...(document ? requestedFieldsOf(schema, document, access.fieldsDenied) : []),
             ]),
           ].sort();
           const errors = result.errors ?? [];
@@ -172,7 +171,7 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
 }
 
 /** Runs a service until SIGINT/SIGTERM, then closes it (and its store) before exiting. */
-export function stopOnSignal(close: () => Promise<void>): void {
+export function stopOnSignal(close: () => Promise<void>, log: Logger): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -180,7 +179,7 @@ export function stopOnSignal(close: () => Promise<void>): void {
     close()
       .then(() => process.exit(0))
       .catch((error: unknown) => {
-        console.error(`failed to stop cleanly on ${signal}: ${String(error)}`);
+        log.error({ signal, error: String(error) }, "failed to stop cleanly");
         process.exit(1);
       });
   };

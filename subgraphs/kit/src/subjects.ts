@@ -5,7 +5,6 @@ import type { Migration } from "kysely/migration";
 import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from "type-graphql";
 import { AgencySubject, type Agency } from "./types.js";
 import { nameScore, normaliseName } from "./names.js";
-import { createBatchLoader } from "./loader.js";
 import { badInput } from "./errors.js";
 import { isoDate } from "./validate.js";
 import type { AccessGrant, ChildFacts } from "@safeguarding/shared/identity";
@@ -249,7 +248,7 @@ export function createSubjectQueries(prefix: string): Function {
         const known = facts.get(subject.nhsNumber);
         return {
           ...subject,
-          openMissingEpisode: known?.openMissingEpisode ?? null,
+          missingOrRecentlyFound: known?.missingOrRecentlyFound ?? null,
           allocatedToCaller: known?.allocatedSocialWorker ?? null,
         };
       });
@@ -277,18 +276,6 @@ export function createSubjectQueries(prefix: string): Function {
     }
   }
   return SubjectQueries;
-}
-
-/** Per request: whether this agency holds a record of each child asked for, in one query. */
-export function createKnownChildLoader<DB extends SubjectTables>(
-  store: Kysely<DB>,
-): (nhsNumber: string) => Promise<boolean | undefined> {
-  const db = store as unknown as Kysely<SubjectTables>;
-  return createBatchLoader(async (ids: string[]) => {
-    const rows = await db.selectFrom("subjects").select("nhs_number").where("nhs_number", "in", ids).execute();
-    const known = new Set(rows.map((r) => r.nhs_number));
-    return new Map(ids.map((id) => [id, known.has(id)]));
-  });
 }
 
 /**

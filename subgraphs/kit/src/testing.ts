@@ -115,7 +115,7 @@ export function testGrant(role: Role, options: TestGrantOptions = {}): AccessGra
     options.facts === "all"
       ? (new Proxy(
           {},
-          { get: () => ({ openMissingEpisode: true, allocatedSocialWorker: true }) },
+          { get: () => ({ missingOrRecentlyFound: true, allocatedSocialWorker: true }) },
         ) as AccessGrant["facts"])
       : (options.facts ?? {});
   return {

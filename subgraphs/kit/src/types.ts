@@ -53,9 +53,10 @@ export class AgencySubject {
 
   @Field(() => Boolean, {
     nullable: true,
-    description: "Police only: a missing episode for the child is open. Feeds the access policy's conditions.",
+    description:
+      "Police only: a missing episode for the child is open, or was closed within the last 24 hours. Feeds the access policy's conditions.",
   })
-  openMissingEpisode?: boolean | null;
+  missingOrRecentlyFound?: boolean | null;
 
   @Field(() => Boolean, {
     nullable: true,

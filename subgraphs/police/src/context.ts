@@ -25,6 +25,6 @@ export function createContextFactory(db: Kysely<PoliceDatabase>) {
     subjects: subjects.forRequest(),
     police,
     loaders: police.createLoaders(),
-    accessFacts: police.accessFacts,
+    accessFacts: (nhsNumbers) => police.accessFacts(nhsNumbers),
   });
 }

@@ -372,7 +372,6 @@ describe.each(backends)("police service on $name", (backend) => {
         seniorManagerNotified: "Fiona Castell, service manager",
         recordedBy: "Custody sergeant 1187",
       });
-      expect(await loaders.known(child.nhsNumber)).toBe(true);
       expect(await loaders.policeProtection(child.nhsNumber)).toEqual([]);
       expect(await loaders.officerInCase(child.nhsNumber)).toBeNull();
 

@@ -60,7 +60,7 @@ export async function seedSocialCareChild(db: Kysely<SocialCareDatabase>, child:
         conditions:
           "The local authority shares parental responsibility and decides where Amber lives. Contact with her mother is supervised only: no unsupervised contact. Next hearing in 5 weeks.",
         who_decides:
-          "The local authority (Avonvale Children's Services) decides where Amber lives, not her mother. Return her to her placement, or where the on-call manager directs.",
+          "The local authority (Avonvale Children's Services) decides where Amber lives, not her mother. Out of hours, EDT or the on-call manager says where she should go; police arrange the return they direct.",
         ...by("Leah Marsh", 62),
       })
       .execute();
@@ -359,7 +359,7 @@ export async function seedSocialCareChild(db: Kysely<SocialCareDatabase>, child:
         conditions:
           "Full care order. The local authority shares parental responsibility and decides where Tomasz lives.",
         who_decides:
-          "The local authority decides where Tomasz lives. Return him to his children's home or where the on-call manager directs.",
+          "The local authority decides where Tomasz lives. Out of hours, EDT or the on-call manager says where he should go; police arrange the return they direct.",
         ...by("Kerry Walsh", 700),
       })
       .execute();

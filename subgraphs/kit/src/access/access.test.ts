@@ -18,7 +18,7 @@ const grant = (role: Role, facts: AccessGrant["facts"] = {}, via: AccessGrant["v
 
 describe("decide", () => {
   it("applies conditions per child, failing closed without the child's facts", () => {
-    const missing = { "9990000018": { openMissingEpisode: true, allocatedSocialWorker: false } };
+    const missing = { "9990000018": { missingOrRecentlyFound: true, allocatedSocialWorker: false } };
     expect(decide(grant("RESPONSE_OFFICER", missing), "Placement", "address", "9990000018").allowed).toBe(true);
     expect(decide(grant("RESPONSE_OFFICER", missing), "Placement", "address", "9990000026").allowed).toBe(false);
     expect(decide(grant("RESPONSE_OFFICER", missing), "Placement", "address", null).allowed).toBe(false);
@@ -66,7 +66,7 @@ describe("the gateway's assertion", () => {
       expect(pair.created).toBe(true);
       expect((await loadOrCreateKeyPair(dir, "gateway-assertion")).created).toBe(false);
       const signer = await createAssertionSigner(pair.privateJwk);
-      const facts = { "9990000018": { openMissingEpisode: true, allocatedSocialWorker: true } };
+      const facts = { "9990000018": { missingOrRecentlyFound: true, allocatedSocialWorker: true } };
       const token = await signer.sign(grant("SOCIAL_WORKER", facts), "health");
       const verified = await (await createAssertionVerifier(pair.publicJwk, "health")).verify(token);
       expect(verified).toEqual(grant("SOCIAL_WORKER", facts));

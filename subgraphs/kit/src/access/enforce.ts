@@ -94,6 +94,22 @@ export function enforcePolicyOnSchema(
  * The fields a request asked for ("Type.field"), less any under a field the policy refused: what the answer can
  * have disclosed. Worked out once per request from the operation, not per value, for the audit entry.
  */
+const requestedWhenNothingRefused = new WeakMap<DocumentNode, string[]>();
+
+/**
+ * requestedFields for a request nothing was refused in: the same document always gives the same answer, and Apollo
+ * hands every request with the same query the same parsed document, so it is worked out once per query.
+ */
+export function requestedFieldsOf(schema: GraphQLSchema, document: DocumentNode, denied: Set<string>): string[] {
+  if (denied.size > 0) return requestedFields(schema, document, denied);
+  let fields = requestedWhenNothingRefused.get(document);
+  if (!fields) {
+    fields = requestedFields(schema, document, denied);
+    requestedWhenNothingRefused.set(document, fields);
+  }
+  return fields;
+}
+
 export function requestedFields(schema: GraphQLSchema, document: DocumentNode, denied: Set<string>): string[] {
   const typeInfo = new TypeInfo(schema);
   const stack: string[] = [];

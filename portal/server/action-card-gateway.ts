@@ -1,0 +1,139 @@
+import type { CardField, CardPurpose, FieldError } from "./card-form.ts";
+import type { DemoOfficer } from "./course.ts";
+import type { GatewayTokens } from "./gateway-identity.ts";
+import {
+  ACTION_CARD_QUERY,
+  type ActionCard,
+  type ActionCardData,
+  type ActionCardVariables,
+} from "./action-card-query.ts";
+
+/**
+ * The portal's client for the action card: one POST to the gateway (GATEWAY_URL) as the signed-in officer, with the
+ * officer's purpose, and what the answer means for the page to show.
+ */
+
+export interface GatewayError {
+  message: string;
+  /** `field` names what was refused (FORBIDDEN, "Type.field") or what to fix (BAD_USER_INPUT, "purpose.reference"). */
+  extensions?: { code?: string; field?: string };
+}
+
+interface GraphqlAnswer {
+  data?: ActionCardData | null;
+  errors?: GatewayError[];
+}
+
+type GatewayReply = { ok: true; answer: GraphqlAnswer } | { ok: false; reason: string };
+
+/** What the gateway's answer means for the officer, in the order the card page checks it. */
+export type CardAnswer =
+  /** The card, with what part of it is missing (warnings) and what the officer's role may not see (withheld). */
+  | { kind: "card"; card: ActionCard; warnings: string[]; withheld: { field: string; message: string }[] }
+  /** The gateway did not answer, or not in GraphQL; `reason` completes "The gateway …". */
+  | { kind: "no-answer"; reason: string }
+  /** The gateway refused the portal's token for the officer, even a fresh one. */
+  | { kind: "sign-in-refused" }
+  /** The purpose was refused: the errors name the form's fields. */
+  | { kind: "purpose-refused"; errors: FieldError[] }
+  /** The NHS number was refused. */
+  | { kind: "child-refused"; message: string }
+  /** The officer's role may see none of it. */
+  | { kind: "role-refused"; messages: string[] }
+  /** No card, and errors other than refusals (an agency or the audit trail not answering). */
+  | { kind: "unavailable"; messages: string[] }
+  /** No agency holds a record of the child. */
+  | { kind: "not-found" };
+
+export interface ActionCardClientOptions {
+  /** The gateway's GraphQL endpoint. */
+  gatewayUrl: string;
+  /** How long to wait for the gateway. */
+  timeoutMs?: number;
+}
+
+export function createActionCardClient(options: ActionCardClientOptions) {
+  const timeoutMs = options.timeoutMs ?? 8000;
+
+  async function askGateway(id: string, purpose: CardPurpose, token: string): Promise<GatewayReply> {
+    const variables: ActionCardVariables = { id, purpose };
+    let response: Response;
+    try {
+      response = await fetch(options.gatewayUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: ACTION_CARD_QUERY, variables }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const timedOut = error instanceof DOMException && error.name === "TimeoutError";
+      return {
+        ok: false,
+        reason: timedOut ? `did not answer within ${timeoutMs / 1000} seconds` : "could not be reached",
+      };
+    }
+    const answer = (await response.json().catch(() => null)) as GraphqlAnswer | null;
+    if (!answer || (!answer.data && !answer.errors))
+      return { ok: false, reason: `answered with an error (HTTP ${response.status})` };
+    return { ok: true, answer };
+  }
+
+  return {
+    /**
+     * Asks for one child's card as the officer. A refused token is dropped and a fresh one tried once (it may have
+     * just expired). Throws only when no token can be had for the officer.
+     */
+    async cardFor(officer: DemoOfficer, id: string, purpose: CardPurpose, tokens: GatewayTokens): Promise<CardAnswer> {
+      let reply = await askGateway(id, purpose, await tokens.tokenFor(officer));
+      if (refusedSignIn(reply)) {
+        tokens.forget(officer);
+        reply = await askGateway(id, purpose, await tokens.tokenFor(officer));
+        if (refusedSignIn(reply)) tokens.forget(officer);
+      }
+      return reply.ok ? readAnswer(reply.answer) : { kind: "no-answer", reason: reply.reason };
+    },
+  };
+}
+
+const refusedSignIn = (reply: GatewayReply) =>
+  reply.ok && (reply.answer.errors ?? []).some((e) => e.extensions?.code === "UNAUTHENTICATED");
+
+function readAnswer(answer: GraphqlAnswer): CardAnswer {
+  const card = answer.data?.child?.actionCard ?? null;
+  const errors = answer.errors ?? [];
+  const forbidden = errors.filter((e) => e.extensions?.code === "FORBIDDEN");
+  const others = errors.filter((e) => e.extensions?.code !== "FORBIDDEN");
+  if (card)
+    return {
+      kind: "card",
+      card,
+      warnings: others.map((e) => e.message),
+      withheld: forbidden.map((e) => ({ field: e.extensions?.field ?? "", message: e.message })),
+    };
+  if (errors.some((e) => e.extensions?.code === "UNAUTHENTICATED")) return { kind: "sign-in-refused" };
+  const badInput = errors.filter((e) => e.extensions?.code === "BAD_USER_INPUT");
+  const purposeErrors = badInput.map(purposeError).filter((e): e is FieldError => e !== null);
+  if (purposeErrors.length > 0) return { kind: "purpose-refused", errors: purposeErrors };
+  if (badInput.length > 0) return { kind: "child-refused", message: badInput[0].message };
+  if (forbidden.length > 0 && others.length === 0)
+    return { kind: "role-refused", messages: forbidden.map((e) => e.message) };
+  if (errors.length > 0) return { kind: "unavailable", messages: errors.map((e) => e.message) };
+  return { kind: "not-found" };
+}
+
+/** "purpose.reference is empty: …" reads "The reference is empty: …" on the form. */
+const FIELD_NAMES: Record<string, { field: CardField; name: string }> = {
+  "purpose.code": { field: "purpose", name: "The reason" },
+  "purpose.reference": { field: "reference", name: "The reference" },
+  "purpose.agreement": { field: "agreement", name: "The data-sharing agreement" },
+};
+
+function purposeError(error: GatewayError): FieldError | null {
+  const path = error.extensions?.field ?? "";
+  const known = FIELD_NAMES[path];
+  if (known) {
+    const message = error.message.startsWith(path) ? `${known.name}${error.message.slice(path.length)}` : error.message;
+    return { field: known.field, message };
+  }
+  return path.startsWith("purpose") ? { field: "purpose", message: error.message } : null;
+}
