@@ -2,8 +2,8 @@
 # One image definition, one target per service, each running the entry point and Node flags `npm start` runs
 # (scripts/services.mjs):
 #
-#   docker build --target police -t safeguarding/police .      (police, social-care, health, gateway, portal,
-#                                                               identity-provider)
+#   docker build --target police -t safeguarding/police .      (identity-provider, police, social-care, health,
+#                                                               portal, gateway)
 #
 # deploy/compose.yaml builds every target. test/deploy/container.test.ts fails when a target's command, port or
 # health check drifts from scripts/services.mjs, and `npm run test:deploy` replays the runtime stage (the manifests,
@@ -25,6 +25,7 @@ COPY package.json package-lock.json ./
 COPY glossary/package.json glossary/
 COPY gateway/shared/package.json gateway/shared/
 COPY gateway/protocol-engine/package.json gateway/protocol-engine/
+COPY gateway/identity-provider/package.json gateway/identity-provider/
 COPY subgraphs/kit/package.json subgraphs/kit/
 COPY subgraphs/police/package.json subgraphs/police/
 COPY subgraphs/social-care/package.json subgraphs/social-care/
@@ -51,6 +52,7 @@ COPY --from=build /app/glossary/dist glossary/dist
 COPY --from=build /app/glossary/terms glossary/terms
 COPY --from=build /app/gateway/shared/dist gateway/shared/dist
 COPY --from=build /app/gateway/protocol-engine/dist gateway/protocol-engine/dist
+COPY --from=build /app/gateway/identity-provider/dist gateway/identity-provider/dist
 COPY --from=build /app/subgraphs/kit/dist subgraphs/kit/dist
 COPY --from=build /app/subgraphs/police/dist subgraphs/police/dist
 COPY --from=build /app/subgraphs/social-care/dist subgraphs/social-care/dist
@@ -102,12 +104,13 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD node deploy/probe.mjs "http://127.0.0.1:${GATEWAY_PORT}/health"
 CMD ["node", "--max-semi-space-size=8", "gateway/dist/main.js"]
 
-# The OpenID Connect provider another change adds as the workspace gateway/identity-provider (entry
-# dist/main.js, port IDP_PORT, 4400). Until that package exists this target cannot build (the COPY below has
-# nothing to copy); the others do not depend on it. When it lands, add its manifest to the manifests stage.
+# The development OpenID Connect provider (gateway/identity-provider). It signs anyone in as a demo user without a
+# password, so it refuses to start when NODE_ENV=production: this target runs it in development mode, for
+# demonstrations and staging only. A real deployment leaves it out and points the gateway at the organisation's own
+# provider (README, "Using Entra ID").
 FROM runtime AS identity-provider
-COPY --from=build /app/gateway/identity-provider/dist gateway/identity-provider/dist
-ENV IDP_PORT=4400
+ENV NODE_ENV=development \
+    IDP_PORT=4400
 EXPOSE 4400
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD node deploy/probe.mjs "http://127.0.0.1:${IDP_PORT}/health"

@@ -1,5 +1,6 @@
 // `npm run deploy:secrets [-- --force]`: the keys and passwords deploy/compose.yaml needs, made fresh on this machine:
-//   deploy/secrets/   key files mounted into the containers (the *_FILE settings) and the PostgreSQL superuser password
+//   deploy/secrets/   key files mounted into the containers (the *_FILE settings, and the development identity
+//                     provider's signing key and secrets) and the PostgreSQL superuser password
 //   deploy/.env       the per-service database passwords and the portal's session secret, which the services read
 //                     from their environment (compose substitutes them into the URLs)
 // Both are git-ignored and kept out of images by .dockerignore. Existing files are kept unless --force is given, so
@@ -10,12 +11,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-/** The files written into the secrets folder, named as deploy/compose.yaml's `secrets:` refer to them. */
+/** The files written into the secrets folder, named as deploy/compose.yaml refers to them. */
 export const SECRET_FILES = [
   "postgres_password",
   "gateway-assertion.private.jwk.json",
   "gateway-assertion.public.jwk.json",
+  // The development identity provider keeps its signing key and secrets in <DATA_DIR>/keys under these names and
+  // makes them only when they are missing; compose mounts these, so it signs with the key the gateways trust.
   "identity-provider.private.jwk.json",
+  "identity-provider.public.jwk.json",
+  "identity-provider.secrets.json",
+  // The same public key as a key set, for the gateways' AUTH_JWKS_FILE.
   "identity-provider.jwks.json",
 ];
 
@@ -56,6 +62,12 @@ export function makeSecrets({ secretsDir, envFile }) {
     "gateway-assertion.private.jwk.json": JSON.stringify(assertion.privateJwk, null, 2),
     "gateway-assertion.public.jwk.json": JSON.stringify(assertion.publicJwk, null, 2),
     "identity-provider.private.jwk.json": JSON.stringify(identityProvider.privateJwk, null, 2),
+    "identity-provider.public.jwk.json": JSON.stringify(identityProvider.publicJwk, null, 2),
+    "identity-provider.secrets.json": JSON.stringify(
+      { cookieKeys: [password()], portalClientSecret: password() },
+      null,
+      2,
+    ),
     "identity-provider.jwks.json": JSON.stringify({ keys: [identityProvider.publicJwk] }, null, 2),
   };
   for (const name of SECRET_FILES) writeFileSync(join(secretsDir, name), `${files[name]}\n`, { mode: 0o600 });
@@ -67,7 +79,7 @@ export function makeSecrets({ secretsDir, envFile }) {
       .join("\n")}\n`,
     { mode: 0o600 },
   );
-  return { env, identityProviderKey: identityProvider.privateJwk, files };
+  return { env, identityProviderKey: identityProvider.privateJwk };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -37,14 +37,9 @@ const rootManifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "ut
 const extraArgs = process.env.SERVICE_NODE_EXTRA_ARGS?.split(" ").filter(Boolean) ?? [];
 const NODE_ARGS = SERVICE_NODE_ARGS.slice(0, SERVICE_NODE_ARGS.length - extraArgs.length);
 
-/** The OpenID Connect provider another change is adding; its target is written ahead of its package. */
-const IDENTITY_PROVIDER: ServiceDefinition = {
-  name: "identity-provider",
-  entry: "gateway/identity-provider/dist/main.js",
-  portEnv: "IDP_PORT",
-  port: 4400,
-};
-const TARGETS = SERVICES.some((s) => s.name === IDENTITY_PROVIDER.name) ? SERVICES : [...SERVICES, IDENTITY_PROVIDER];
+const TARGETS: ServiceDefinition[] = SERVICES;
+/** The development identity provider refuses to run in production; every other service runs only that way. */
+const DEVELOPMENT_ONLY = "identity-provider";
 const PACKAGE_DIR: Record<string, string> = {
   ...Object.fromEntries(AGENCIES.map((a) => [a.name, `subgraphs/${a.name}`])),
   gateway: "gateway",
@@ -63,6 +58,7 @@ type ComposeService = {
   build?: { context: string; target: string };
   environment?: Record<string, string>;
   secrets?: string[];
+  volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
 };
@@ -110,10 +106,12 @@ describe("Dockerfile", () => {
     expect(target("build").runs.map((r) => r.command)).toEqual(["npm ci", "npm run build"]);
   });
 
-  it("runs as an unprivileged user, in production mode", () => {
+  it("runs as an unprivileged user, in production mode (the development identity provider excepted)", () => {
     expect(runtime.user).toBeDefined();
     expect(["root", "0"]).not.toContain(runtime.user);
     expect(runtime.env.NODE_ENV).toBe("production");
+    for (const { name } of TARGETS)
+      expect(target(name).env.NODE_ENV, name).toBe(name === DEVELOPMENT_ONLY ? "development" : "production");
   });
 
   it("copies only what the repository holds or a build produces", () => {
@@ -121,11 +119,6 @@ describe("Dockerfile", () => {
       for (const copy of target(name).copies) {
         for (const source of copy.sources) {
           const path = copy.from === "build" ? source.replace(/^\/app\//, "") : source;
-          if (
-            path.startsWith("gateway/identity-provider/") &&
-            !existsSync(join(repoRoot, PACKAGE_DIR[IDENTITY_PROVIDER.name]))
-          )
-            continue;
           expect(existsSync(join(repoRoot, path)), `${name}: COPY ${source}`).toBe(true);
         }
       }
@@ -151,11 +144,11 @@ describe("deploy/compose.yaml", () => {
 
   test.for(built.map(([name, s]) => ({ name, target: s.build.target })))(
     "$name sets only environment variables its code reads",
-    ({ name, target: targetName }, context) => {
+    ({ name, target: targetName }) => {
       const agency = AGENCIES.find((a) => a.name === targetName);
       const prefixes = agency ? [agency.envPrefix] : targetName === "gateway" ? AGENCIES.map((a) => a.envPrefix) : [];
       const code = environmentReadBy(PACKAGE_DIR[targetName], prefixes);
-      if (!code) return context.skip(`${PACKAGE_DIR[targetName]} does not exist yet`);
+      if (!code) throw new Error(`${PACKAGE_DIR[targetName]} has no package.json.`);
       // The image's own settings count too, except npm's (read by npm while the image is built).
       const imageEnv = Object.keys(target(targetName).env).filter((key) => !key.startsWith("NPM_CONFIG_"));
       const set = [...imageEnv, ...Object.keys(services[name].environment ?? {})];
@@ -174,6 +167,19 @@ describe("deploy/compose.yaml", () => {
         expect(service.secrets, `${name} ${key}`).toContain(match![1]);
         expect(declared[match![1]], `${name} ${key}`).toBeDefined();
       }
+    }
+  });
+
+  it("mounts only files npm run deploy:secrets writes, read-only", () => {
+    const mounts = Object.entries(services).flatMap(([name, service]) =>
+      (service.volumes ?? [])
+        .filter((volume) => volume.startsWith("./secrets/"))
+        .map((volume) => ({ name, volume, parts: volume.split(":") })),
+    );
+    expect(mounts.length).toBeGreaterThan(0);
+    for (const { name, volume, parts } of mounts) {
+      expect(SECRET_FILES, `${name}: ${volume}`).toContain(parts[0].replace("./secrets/", ""));
+      expect(parts[2], `${name}: ${volume}`).toBe("ro");
     }
   });
 
