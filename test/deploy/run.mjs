@@ -1,13 +1,14 @@
 // `npm run test:deploy`: the topology of deploy/compose.yaml, run as processes with the machine's nginx, PostgreSQL
 // and Redis, in production mode, from a folder laid out as the Dockerfile's runtime stage lays out the image:
 //
-//   nginx (deploy/nginx.conf) ─► gateway-1, gateway-2 ─► police, social-care, health     portal
+//   nginx (deploy/nginx.conf) ─► gateway-1, gateway-2 ─► police, social-care, health     portal, identity provider
 //                                     │ audit trail, rate limit    │ one database and role each
 //                                     ▼                            ▼
 //                           PostgreSQL (a database and role per service, made by deploy/postgres/init-databases.sh)
 //                           Redis (the replicas' shared rate limit)
 //
-// It seeds synthetic children, checks that the rate limit is shared by the replicas, sends a load of child reads
+// It checks nginx's retry rules, seeds synthetic children, checks that the rate limit is shared by the replicas and
+// that a token from signing in at the identity provider reads a child through nginx, sends a load of child reads
 // through nginx, freezes and then kills (SIGKILL) one replica in the middle of it, and asserts: no request failed,
 // every answered read is in the gateway's audit trail exactly once (matched by x-request-id), any entry without an
 // answer belongs to a request the killed replica was running when it died, and `audit:verify` finds every chain
@@ -184,8 +185,7 @@ const installCache = join(repoRoot, "node_modules", ".cache", "sg-deploy");
  * --prefer-offline, so the packages come from the npm cache the project's own install filled), and every COPY of the
  * runtime stage and the service targets. A COPY --from=build is taken from this checkout, which `npm run build` has
  * just built as the build stage would. RUN lines other than npm ci (creating the data folder, cleaning npm's cache)
- * are not replayed. A target whose package does not exist yet (the identity provider) is left out. Returns whether
- * the install came from the cache.
+ * are not replayed. Returns whether the install came from the cache.
  */
 async function replayImage(dockerfile, targets, root) {
   const copy = (from, source, dest) => {
@@ -263,7 +263,7 @@ function localEnvironment(context, service) {
   const portEnv = Object.keys(image.env).find(
     (key) => key.endsWith("_PORT") && image.expose.includes(Number(image.env[key])),
   );
-  env[portEnv] = "0";
+  env[portEnv] = String(context.ports?.[service] ?? 0);
   env.HOST = "127.0.0.1";
   env.DATA_DIR = join(workDir, "data", service);
   for (const [key, value] of Object.entries(env)) {
@@ -274,7 +274,7 @@ function localEnvironment(context, service) {
     }
     if (!/^[a-z]+:\/\//.test(value)) continue;
     const url = new URL(value);
-    // An identity, not an address: the issuer the tokens name.
+    // An address on the host, where the published ports are: already local (the issuer, which browsers reach).
     if (url.hostname === "localhost") continue;
     if (url.protocol === "postgres:") {
       url.username = `${databasePrefix}${url.username}`;
@@ -294,11 +294,29 @@ function localEnvironment(context, service) {
   return { PATH: process.env.PATH, ...env };
 }
 
+/**
+ * The files compose bind-mounts from ./secrets/ into a service's data folder, put where the service will look for
+ * them in its local data folder.
+ */
+function placeMounts(context, service, env) {
+  const definition = context.compose.services[service];
+  const dataDir = resolveTarget(context.dockerfile, definition.build.target).env.DATA_DIR;
+  for (const volume of definition.volumes ?? []) {
+    const [source, target] = volume.split(":");
+    if (!source.startsWith("./secrets/") || !target.startsWith(`${dataDir}/`))
+      throw new Error(`${service}: test:deploy cannot place the mount ${volume}.`);
+    const local = join(env.DATA_DIR, target.slice(dataDir.length + 1));
+    mkdirSync(dirname(local), { recursive: true });
+    cpSync(join(context.secretsDir, source.replace("./secrets/", "")), local);
+  }
+}
+
 function startComposeService(context, service, overrides = {}) {
   const definition = context.compose.services[service];
   const [command, ...args] = resolveTarget(context.dockerfile, definition.build.target).cmd;
   if (command !== "node") throw new Error(`${service}: the image runs "${command}", not node.`);
   const env = { ...localEnvironment(context, service), ...overrides };
+  placeMounts(context, service, env);
   // process.execPath: the Node 24 this script runs on, the version the image is pinned to.
   return startService(service, process.execPath, args, env, context.imageRoot);
 }
@@ -582,14 +600,8 @@ async function main() {
     },
   ]);
 
-  const targets = serviceTargets(dockerfile).filter((name) => {
-    const entry = resolveTarget(dockerfile, name).cmd.at(-1);
-    return existsSync(join(repoRoot, entry));
-  });
-  const skipped = serviceTargets(dockerfile).filter((name) => !targets.includes(name));
-  step(
-    `Replaying the image's runtime stage into a folder (npm ci --omit=dev, then every COPY)${skipped.length ? `; not built yet, so not run: ${skipped.join(", ")}` : ""}`,
-  );
+  const targets = serviceTargets(dockerfile);
+  step("Replaying the image's runtime stage into a folder (npm ci --omit=dev, then every COPY)");
   // Beside the install cache, so the install moves in and out with a rename.
   const imageRoot = join(repoRoot, "node_modules", ".cache", `sg-deploy-image-${runId}`);
   mkdirSync(imageRoot, { recursive: true });
@@ -598,7 +610,18 @@ async function main() {
   if (fromCache)
     step("  (the production install came from node_modules/.cache/sg-deploy: same lock file and manifests)");
 
-  const context = { compose, dockerfile, variables: { ...secrets.env }, addresses: {}, secretsDir, imageRoot };
+  // The identity provider's issuer is the address it is published at (AUTH_ISSUER, http://localhost:4400 by
+  // default): here a free port of this machine, so the provider's own sign-in flow can be driven at that address.
+  const idpPort = await freePort();
+  const context = {
+    compose,
+    dockerfile,
+    variables: { ...secrets.env, AUTH_ISSUER: `http://localhost:${idpPort}` },
+    addresses: {},
+    ports: { "identity-provider": idpPort },
+    secretsDir,
+    imageRoot,
+  };
   const byTarget = (target) =>
     Object.keys(compose.services).filter((name) => compose.services[name].build?.target === target);
   const agencies = ["police", "social-care", "health"].flatMap(byTarget);
@@ -612,13 +635,14 @@ async function main() {
     env: Object.fromEntries(Object.entries(seedEnv).filter(([key]) => key.endsWith("_DATABASE_URL") || key === "PATH")),
   });
 
-  step("Starting the agencies, the portal and the identity provider (when built), then both gateway replicas");
+  step("Starting the identity provider, the agencies and the portal, then both gateway replicas");
   // nginx's port is chosen now: the portal is given it (GATEWAY_URL) before nginx starts, as compose would.
   const nginxPort = await freePort();
   context.addresses.nginx = nginxPort;
   const first = await Promise.all(
-    [...agencies, "portal", ...byTarget("identity-provider")]
-      .filter((name) => targets.includes(compose.services[name].build.target))
+    // Every service the compose file builds, but the gateways: those start once the agencies are up.
+    Object.keys(compose.services)
+      .filter((name) => compose.services[name].build && !replicaNames.includes(name))
       .map((name) => startComposeService(context, name)),
   );
   for (const service of first) context.addresses[service.name] = service.port;
@@ -675,8 +699,23 @@ async function main() {
       sign(`officer-${String(i).padStart(3, "0")}`, "POLICE_SAFEGUARDING", "Avonvale Police, MACE Team"),
     ),
   );
-  const warm = await graphql(nginxGraphql, tokens[0], CHILD_QUERY, { id: ids[0] });
-  if (warm.status !== 200 || warm.body.errors) throw new Error(`A child read failed: ${JSON.stringify(warm.body)}`);
+
+  // -- One sign-in, end to end: a demo officer signs in at the identity provider (authorization code with PKCE), and
+  //    its access token reads a child through nginx; the gateways trust it through AUTH_JWKS_FILE alone --
+  step("Sign-in: a demo officer signs in at the identity provider and reads a child through nginx with its token");
+  const { demoAccessToken } = await import("@safeguarding/identity-provider/client");
+  const signInToken = await demoAccessToken(context.variables.AUTH_ISSUER, "police-safeguarding");
+  const signInSubject = JSON.parse(Buffer.from(signInToken.split(".")[1], "base64url").toString()).sub;
+  const signInRead = await graphql(
+    nginxGraphql,
+    signInToken,
+    CHILD_QUERY,
+    { id: ids[0] },
+    { "x-request-id": `si${runId}` },
+  );
+  if (signInRead.status !== 200 || signInRead.body.errors || signInRead.body.data?.child?.id !== ids[0])
+    throw new Error(`A read with the identity provider's token failed: ${JSON.stringify(signInRead.body)}`);
+  console.log(`          ${signInSubject} read ${ids[0]}: 200, answered as ${signInRead.headers.get("x-request-id")}`);
 
   step(
     `Load: ${READS} child reads through nginx, ${CONNECTIONS} connections, ${ids.length} children, ${users} officers; ${KILLED} frozen then killed (SIGKILL) after ${Math.round(READS / 3)} answers`,
@@ -782,6 +821,13 @@ async function main() {
   // -- What the gateway's audit trail holds --
   const auditClient = new pg.Client({ connectionString: gatewayEnv.GATEWAY_DATABASE_URL });
   await auditClient.connect();
+  const { rows: signInEntries } = await auditClient.query("select user_id from audit_log where request_id = $1", [
+    signInRead.headers.get("x-request-id"),
+  ]);
+  check(
+    signInEntries.length === 1 && signInEntries[0].user_id === signInSubject,
+    `the signed-in read is not in the audit trail once under ${signInSubject}: ${JSON.stringify(signInEntries)}`,
+  );
   const { rows } = await auditClient.query(
     "select request_id, user_id, child_ids, action, outcome from audit_log where request_id like $1",
     [`dl${runId}-%`],
