@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ASSERTION_HEADER, CHILDREN_HEADER } from "@safeguarding/shared/assertion";
 import type { GatewayContext } from "./context.js";
-import { AgencySilent } from "./breakers.js";
+import { AgencySilent, silenceOf } from "./breakers.js";
 import { agencyUnavailable } from "./errors.js";
 import { breakerFor } from "./fetcher.js";
 import type { ReadPath } from "./read-path/read-path.js";
@@ -56,9 +56,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
           return await super.process(options);
         } catch (error) {
           const timedOut = error instanceof Error && /abort|timeout/i.test(`${error.name} ${error.message}`);
-          throw new AgencySilent(
-            timedOut ? `did not answer within ${this.timeoutMs / 1000} s` : "could not be reached",
-          );
+          throw silenceOf(error, timedOut, this.timeoutMs);
         }
       });
     } catch (error) {

@@ -13,9 +13,28 @@ import {
  * refused the connection), as opposed to answering with an error of its own.
  */
 export class AgencySilent extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /**
+     * Whether it says the agency itself is down (a missed deadline, a refused connection) and so counts against its
+     * breaker. A connection dropped mid-request (a kept-alive socket the agency had just closed) fails that call
+     * only: one reset must not stop every read from asking a healthy agency.
+     */
+    readonly counts = true,
+  ) {
     super(reason);
   }
+}
+
+const DOWN = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+
+/** The AgencySilent for a call that failed with `error`: timed out, refused, or dropped. */
+export function silenceOf(error: unknown, timedOut: boolean, timeoutMs: number): AgencySilent {
+  if (timedOut) return new AgencySilent(`did not answer within ${timeoutMs / 1000} s`);
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
+    (error as { cause?: { code?: unknown } })?.cause?.code;
+  return new AgencySilent("could not be reached", typeof code === "string" && DOWN.has(code));
 }
 
 /** What a caller is told while an agency's breaker is open. */
@@ -41,7 +60,7 @@ const PROBE_TIMEOUT_MS = 1000;
  */
 export function createAgencyBreaker(healthUrl: string, onChange?: (open: boolean) => void): AgencyBreaker {
   const policy: CircuitBreakerPolicy = circuitBreaker(
-    handleWhen((error) => error instanceof AgencySilent),
+    handleWhen((error) => error instanceof AgencySilent && error.counts),
     {
       breaker: new ConsecutiveBreaker(1),
       // The first probe half a second after the break, then backing off to one every 4 s at most: an agency that
@@ -65,14 +84,16 @@ export function createAgencyBreaker(healthUrl: string, onChange?: (open: boolean
       // Still silent (or not yet time for the trial): the next tick tries again.
     }
   };
+  // onBreak fires again each time a half-open trial fails; tell the listener about changes only.
+  let down = false;
   policy.onBreak(() => {
-    onChange?.(true);
+    if (!down) onChange?.((down = true));
     if (probing) return;
     probing = setInterval(() => void probe(), 250);
     probing.unref();
   });
   policy.onReset(() => {
-    onChange?.(false);
+    if (down) onChange?.((down = false));
     if (probing) clearInterval(probing);
     probing = null;
   });

@@ -3,7 +3,7 @@ import { Agent, request as httpRequest } from "node:http";
 import type { RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { GraphQLFormattedError } from "graphql";
 import { CHILDREN_HEADER } from "@safeguarding/shared/assertion";
-import { AgencySilent, createAgencyBreaker, type AgencyBreaker } from "./breakers.js";
+import { AgencySilent, createAgencyBreaker, silenceOf, type AgencyBreaker } from "./breakers.js";
 import { probeUrl } from "./config.js";
 
 type Fetcher = RemoteGraphQLDataSource["fetcher"];
@@ -172,11 +172,7 @@ export async function postGraphqlResponse<T>(
         if (answer.status === 200) known.add(hash);
         return answer;
       } catch (error) {
-        throw new AgencySilent(
-          error instanceof SubgraphTimeoutError
-            ? `did not answer within ${timeoutMs / 1000} s`
-            : "could not be reached",
-        );
+        throw silenceOf(error, error instanceof SubgraphTimeoutError, timeoutMs);
       }
     });
   } catch (error) {
