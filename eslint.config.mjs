@@ -91,4 +91,9 @@ export default tseslint.config(
     files: ["portal/src/scripts/**", "test/portal/**"],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
   },
+  // The API explorer runs in the browser only.
+  {
+    files: ["gateway/explorer/**"],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

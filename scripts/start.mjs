@@ -93,6 +93,7 @@ try {
 Safeguarding Gateway is running. Embedded SQLite files (for any service without a *_DATABASE_URL) are in ${process.env.DATA_DIR ?? join(repoRoot, "data")}.
 
   GraphQL gateway:   ${gatewayUrl}
+  API explorer:      ${new URL("/explorer", gatewayUrl)}  (development only; sign in there as a demo user)
   Sign-in (OpenID):  ${issuer}  (development identity provider: demo users only)
   Training portal:   ${portalUrl}
   Action card:       ${portalUrl}/action-card/9990000018

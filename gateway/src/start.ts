@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { Kysely } from "kysely";
 import { enforcePolicyOnSchema, serveHttp, type RunningHttp } from "@safeguarding/kit";
@@ -19,6 +22,7 @@ import { probeUrl, type GatewayConfig } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { formatGatewayError } from "./errors.js";
 import { InProcessDataSource } from "./in-process-data-source.js";
+import { explorerOptionsFromEnv, explorerRoutes } from "./explorer/serve.js";
 import { createSubgraphFetcher } from "./fetcher.js";
 import { operationLimitRule } from "./limits.js";
 import { auditPlugin } from "./plugins/audit.js";
@@ -128,6 +132,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     parseOptions: { maxTokens: config.limits.maxTokens },
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
+      // Apollo's landing page loads from a CDN, which police networks cannot reach; development has /explorer.
+      ApolloServerPluginLandingPageDisabled(),
       ...(trusted ? [trustedDocumentsPlugin<GatewayContext>(trusted)] : []),
       warningsPlugin,
       requestIdPlugin,
@@ -144,6 +150,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     port: config.port,
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
+    // The API explorer and its demo sign-in are for development only: in production /explorer is an unknown path.
+    routes: config.production ? undefined : explorerRoutes(explorerOptionsFromEnv()),
     context: createRequestContext({ authenticator, limiter, signer, maxTokens: config.limits.maxTokens }),
     probe: {
       health: async () => ({ service: "gateway" }),

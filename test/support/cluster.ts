@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -12,6 +13,7 @@ import { ACCESS_POLICY } from "@safeguarding/shared/policy";
 import { DEMO_USERS, findDemoUser, GATEWAY_AUDIENCE } from "@safeguarding/shared/demo-users";
 import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
 import { demoAccessToken } from "@safeguarding/identity-provider/client";
+import { apiExplorerRedirectUris } from "@safeguarding/identity-provider/constants";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const DEMO_CHILD = "9990000018";
@@ -159,6 +161,18 @@ async function productionKeyEnv(dataDir: string, issuer: string): Promise<Record
   };
 }
 
+/** A port nothing listens on now, for a process that must know its own address before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 async function createDatabases(names: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await client.connect();
@@ -202,6 +216,11 @@ export async function startCluster(
      * `npm start` does for the portal's action card until the portal signs in through the identity provider.
      */
     trustDevSigner?: boolean;
+    /**
+     * The gateway's API explorer signs in from a browser: the gateway gets a port chosen before the identity
+     * provider starts, so the provider can register the explorer's callback on it (IDP_EXPLORER_REDIRECT_URIS).
+     */
+    explorer?: boolean;
   } = {},
 ): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), "sg-cluster-"));
@@ -215,9 +234,11 @@ export async function startCluster(
 
   // The provider never runs in production (it refuses to): in a production cluster it stands in for the
   // organisation's own provider, so it does not get the cluster's settings.
+  const gatewayPort = options.explorer ? await freePort() : 0;
   const identityProvider = await startProcess("gateway/identity-provider/dist/main.js", {
     DATA_DIR: dataDir,
     IDP_PORT: "0",
+    ...(options.explorer ? { IDP_EXPLORER_REDIRECT_URIS: apiExplorerRedirectUris(gatewayPort).join(",") } : {}),
   });
   // Production refuses the development defaults: give it key files, as a deployment would from its secret store.
   const keyEnv =
@@ -271,7 +292,7 @@ export async function startCluster(
     DATA_DIR: dataDir,
     ...keyEnv,
     ...(databases.length ? { GATEWAY_DATABASE_URL: databaseUrl(databases[AGENCIES.length]) } : {}),
-    GATEWAY_PORT: "0",
+    GATEWAY_PORT: String(gatewayPort),
     POLICE_URL: urlFor("police"),
     SOCIAL_CARE_URL: urlFor("social-care"),
     HEALTH_URL: urlFor("health"),

@@ -1,6 +1,6 @@
 import { defaultDataDir, intFromEnv } from "@safeguarding/shared/config";
 import { GATEWAY_AUDIENCE } from "@safeguarding/shared/demo-users";
-import { DEFAULT_IDP_PORT } from "./constants.js";
+import { apiExplorerRedirectUris, DEFAULT_IDP_PORT } from "./constants.js";
 import type { IdentityProviderOptions } from "./server.js";
 
 const list = (value: string | undefined) =>
@@ -24,6 +24,9 @@ export function identityProviderOptionsFromEnv(env: NodeJS.ProcessEnv = process.
       clientSecret: env.IDP_PORTAL_CLIENT_SECRET || undefined,
       redirectUris: list(env.IDP_PORTAL_REDIRECT_URIS) ?? [`${portal}/auth/callback`],
       postLogoutRedirectUris: list(env.IDP_PORTAL_POST_LOGOUT_REDIRECT_URIS) ?? [`${portal}/`],
+    },
+    explorer: {
+      redirectUris: list(env.IDP_EXPLORER_REDIRECT_URIS) ?? apiExplorerRedirectUris(env.GATEWAY_PORT || 4000),
     },
     production: env.NODE_ENV === "production",
   };

@@ -19,5 +19,18 @@ export const PORTAL_CLIENT_ID = "safeguarding-portal";
 export const DEV_TOOLS_CLIENT_ID = "safeguarding-dev-tools";
 export const DEV_TOOLS_REDIRECT_URI = "http://127.0.0.1/dev-tools/callback";
 
+/**
+ * The gateway's API explorer (`/explorer`, development only): a public client that runs in the browser, does code +
+ * PKCE itself and keeps the token in the tab. Its redirect URI is on the gateway's own origin, so it follows
+ * GATEWAY_PORT.
+ */
+export const API_EXPLORER_CLIENT_ID = "safeguarding-api-explorer";
+export const API_EXPLORER_CALLBACK_PATH = "/explorer/callback";
+
+/** The explorer's redirect URIs for a gateway on this port: both loopback names a developer may type. */
+export function apiExplorerRedirectUris(gatewayPort: number | string): string[] {
+  return ["127.0.0.1", "localhost"].map((host) => `http://${host}:${gatewayPort}${API_EXPLORER_CALLBACK_PATH}`);
+}
+
 /** Scopes a client asks for: who the user is, their address, and their role and organisation. */
 export const SIGN_IN_SCOPE = `openid profile email safeguarding ${GATEWAY_SCOPE}`;

@@ -14,7 +14,13 @@ import {
   signOut,
   type DiscoveryDocument,
 } from "./client.js";
-import { DEV_TOOLS_CLIENT_ID, DEV_TOOLS_REDIRECT_URI, PORTAL_CLIENT_ID } from "./constants.js";
+import {
+  API_EXPLORER_CLIENT_ID,
+  DEV_TOOLS_CLIENT_ID,
+  DEV_TOOLS_REDIRECT_URI,
+  GATEWAY_RESOURCE,
+  PORTAL_CLIENT_ID,
+} from "./constants.js";
 import { DemoSignInRefused, startIdentityProvider, type RunningIdentityProvider } from "./server.js";
 import { portalClientSecret } from "./secrets.js";
 
@@ -203,6 +209,47 @@ describe("signing in with authorization code + PKCE", () => {
       body: "user=chief-constable",
     });
     expect(forged.status).toBe(400);
+  });
+});
+
+describe("the gateway's API explorer, a public client in the browser", () => {
+  const callback = "http://127.0.0.1:4000/explorer/callback";
+
+  /** A code for the explorer, and its token request as the page script sends it, from an origin. */
+  async function tokenRequestFrom(origin: string) {
+    const { redirect, codeVerifier } = await authorize(new DemoBrowser(), discovery, {
+      user: "social-worker",
+      clientId: API_EXPLORER_CLIENT_ID,
+      redirectUri: callback,
+      authorizationParams: { login_hint: "social-worker", prompt: "login" },
+    });
+    return fetch(discovery.token_endpoint, {
+      method: "POST",
+      headers: { origin, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        client_id: API_EXPLORER_CLIENT_ID,
+        code: redirect.searchParams.get("code")!,
+        redirect_uri: callback,
+        code_verifier: codeVerifier,
+        resource: GATEWAY_RESOURCE,
+      }),
+    });
+  }
+
+  it("signs in at the gateway's callback with no secret and gets the gateway's token, readable by its page", async () => {
+    const response = await tokenRequestFrom("http://127.0.0.1:4000");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:4000");
+    const { access_token } = (await response.json()) as { access_token: string };
+    expect(claimsOf(access_token)).toMatchObject({ client_id: API_EXPLORER_CLIENT_ID, sg_role: "SOCIAL_WORKER" });
+  });
+
+  it("refuses its token request from a page on any other origin", async () => {
+    const response = await tokenRequestFrom("http://127.0.0.1:4321");
+    expect(response.status).toBe(400);
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    expect(await response.json()).toMatchObject({ error: "invalid_request" });
   });
 });
 

@@ -3,6 +3,7 @@ import type { JWK } from "jose";
 import { demoUserClaims, DEMO_USERS, type DemoUser } from "@safeguarding/shared/demo-users";
 import { createMemoryAdapter } from "./adapter.js";
 import {
+  API_EXPLORER_CLIENT_ID,
   DEV_TOOLS_CLIENT_ID,
   DEV_TOOLS_REDIRECT_URI,
   GATEWAY_RESOURCE,
@@ -21,6 +22,7 @@ export interface ProviderSettings {
   accessTokenTtlSeconds: number;
   sessionTtlSeconds: number;
   portal: { clientSecret: string; redirectUris: string[]; postLogoutRedirectUris: string[] };
+  explorer: { redirectUris: string[] };
 }
 
 /** Demo accounts are addressed by their subject, `demo:<id>`. */
@@ -32,7 +34,11 @@ export function findDemoAccount(accountId: string): DemoUser | undefined {
  * Every client registered here is one of ours, so the consent step grants what it asks for without a page. A
  * client from anyone else would have to be shown a consent page; none can register (dynamic registration is off).
  */
-export const FIRST_PARTY_CLIENTS: ReadonlySet<string> = new Set([PORTAL_CLIENT_ID, DEV_TOOLS_CLIENT_ID]);
+export const FIRST_PARTY_CLIENTS: ReadonlySet<string> = new Set([
+  PORTAL_CLIENT_ID,
+  DEV_TOOLS_CLIENT_ID,
+  API_EXPLORER_CLIENT_ID,
+]);
 
 export function createProvider(settings: ProviderSettings): Provider {
   const configuration: Configuration = {
@@ -53,6 +59,15 @@ export function createProvider(settings: ProviderSettings): Provider {
         client_name: "Development tools (tests, bench, npm run token)",
         token_endpoint_auth_method: "none",
         redirect_uris: [DEV_TOOLS_REDIRECT_URI],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+      },
+      {
+        client_id: API_EXPLORER_CLIENT_ID,
+        client_name: "API explorer (development)",
+        // A page script holds no secret; PKCE (required of every client) binds the code to the tab that asked.
+        token_endpoint_auth_method: "none",
+        redirect_uris: settings.explorer.redirectUris,
         grant_types: ["authorization_code"],
         response_types: ["code"],
       },
@@ -149,8 +164,11 @@ export function createProvider(settings: ProviderSettings): Provider {
       Session: settings.sessionTtlSeconds,
       Grant: settings.sessionTtlSeconds,
     },
-    // Browsers never call this provider's endpoints from a page script: the portal is a server-side client.
-    clientBasedCORS: () => false,
+    // Only the API explorer calls the provider from a page script (its token request), and only from the origins of
+    // its own redirect URIs; the portal and the development tools call it server-side.
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.clientId === API_EXPLORER_CLIENT_ID &&
+      (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin),
     async renderError(ctx, out) {
       ctx.type = "html";
       ctx.body = errorPage(out as unknown as Record<string, unknown>);

@@ -4,6 +4,7 @@ import type Provider from "oidc-provider";
 import { DEMO_USERS, findDemoUser } from "@safeguarding/shared/demo-users";
 import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
 import { serviceLog } from "@safeguarding/shared/log";
+import { apiExplorerRedirectUris } from "./constants.js";
 import { createProvider, FIRST_PARTY_CLIENTS } from "./provider.js";
 import { loadOrCreateSecrets } from "./secrets.js";
 import { errorPage, loginPage } from "./views.js";
@@ -20,6 +21,8 @@ export interface IdentityProviderOptions {
   accessTokenTtlSeconds?: number;
   sessionTtlSeconds?: number;
   portal?: { clientSecret?: string; redirectUris?: string[]; postLogoutRedirectUris?: string[] };
+  /** The gateway's API explorer: where it may send the browser back to (its origins may also call /token). */
+  explorer?: { redirectUris?: string[] };
   /** True when NODE_ENV=production: start-up is refused (see below). */
   production?: boolean;
 }
@@ -224,6 +227,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
       redirectUris: options.portal?.redirectUris ?? [`${portalOrigin}/auth/callback`],
       postLogoutRedirectUris: options.portal?.postLogoutRedirectUris ?? [`${portalOrigin}/`],
     },
+    explorer: { redirectUris: options.explorer?.redirectUris ?? apiExplorerRedirectUris(4000) },
   });
   ready.provider = provider;
   ready.callback = provider.callback();

@@ -28,6 +28,11 @@ export class HttpRefusal extends Error {
 /** A request's context; one that carries a request id has it on every log line the request writes. */
 export type HttpContext = BaseContext & { requestId?: string };
 
+/**
+ * Answers a request that is not GraphQL (a page, a file); returns false to pass it on, to GraphQL or the 404.
+ */
+export type HttpRoute = (request: IncomingMessage, response: ServerResponse, url: URL) => boolean | Promise<boolean>;
+
 export interface HttpOptions<TContext extends HttpContext> {
   apollo: ApolloServer<TContext>;
   /**
@@ -40,6 +45,18 @@ export interface HttpOptions<TContext extends HttpContext> {
   host: string;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /**
+   * Extra routes by path, tried after the probes and before GraphQL: a key answers for that path and every path
+   * under it (`/explorer` for `/explorer/x`; `/` only for itself).
+   */
+  routes?: Record<string, HttpRoute>;
+}
+
+function findRoute(routes: Record<string, HttpRoute> | undefined, path: string): HttpRoute | undefined {
+  if (!routes) return undefined;
+  if (Object.hasOwn(routes, path)) return routes[path];
+  const prefix = Object.keys(routes).find((key) => key !== "/" && path.startsWith(`${key}/`));
+  return prefix ? routes[prefix] : undefined;
 }
 
 export interface RunningHttp {
@@ -114,6 +131,8 @@ export async function serveHttp<TContext extends HttpContext>(options: HttpOptio
         sendJson(response, result.ok ? 200 : 503, { status: result.ok ? "ready" : "not ready", checks: result.checks });
         return;
       }
+      const route = findRoute(options.routes, url.pathname);
+      if (route && (await route(request, response, url))) return;
       if (url.pathname !== "/graphql" && url.pathname !== "/") {
         sendJson(response, 404, {
           error: { code: "NOT_FOUND", message: "Nothing here: GraphQL is served at /graphql." },
