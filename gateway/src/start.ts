@@ -120,6 +120,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
 
   const apollo = new ApolloServer<GatewayContext>({
+    // The service's own stopOnSignal closes the HTTP server, Apollo and the stores once, in order; Apollo's handler
+    // would stop Apollo first and leave close() waiting on a second stop that never ends (SIGTERM ignored).
+    stopOnTerminationSignals: false,
     gateway,
     formatError: formatGatewayError,
     includeStacktraceInErrorResponses: false,

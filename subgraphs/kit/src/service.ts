@@ -69,6 +69,8 @@ export async function startSubgraphService<TContext extends RequestContext>(
   options: SubgraphServiceOptions<TContext>,
 ): Promise<RunningService> {
   const apollo = new ApolloServer<TContext>({
+    // stopOnSignal closes everything once, in order; Apollo's own handler would leave close() waiting (see start.ts).
+    stopOnTerminationSignals: false,
     schema: options.federated.schema,
     plugins: [ApolloServerPluginInlineTraceDisabled(), auditPlugin(options.name, options.store.db as Kysely<any>)],
     includeStacktraceInErrorResponses: false,
