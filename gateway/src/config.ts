@@ -3,6 +3,7 @@ import { AGENCIES, agencyUrl, type AgencyCode, type AgencyRow } from "@safeguard
 import { defaultDataDir, intFromEnv } from "@safeguarding/shared/config";
 import { DEFAULT_LIMITS, type OperationLimits } from "./limits.js";
 import { rateLimitConfigFromEnv, type RateLimitConfig } from "./rate-limit.js";
+import { trustedProxiesFrom, type TrustedProxies } from "./request-context.js";
 
 export type { AgencyCode } from "@safeguarding/shared/agencies";
 
@@ -48,6 +49,8 @@ export interface GatewayConfig {
   /** PostgreSQL for the gateway's audit trail (GATEWAY_DATABASE_URL); the SQLite file data/gateway.db when unset. */
   databaseUrl?: string;
   rateLimit: RateLimitConfig;
+  /** TRUSTED_PROXIES: the load balancers' addresses or subnets; their X-Forwarded-For names the caller. */
+  trustedProxies: TrustedProxies;
   /** When set, only the operations in this trusted documents manifest run (TRUSTED_DOCUMENTS). */
   trustedDocumentsPath?: string;
   /**
@@ -77,6 +80,7 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): Gatew
     dataDir: defaultDataDir(),
     databaseUrl: process.env.GATEWAY_DATABASE_URL || undefined,
     rateLimit: rateLimitConfigFromEnv(),
+    trustedProxies: trustedProxiesFrom(process.env.TRUSTED_PROXIES),
     trustedDocumentsPath: process.env.TRUSTED_DOCUMENTS || undefined,
     readPath: readPathFromEnv(process.env.READ_PATH),
     ...overrides,

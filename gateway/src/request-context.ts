@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { randomUUID } from "node:crypto";
+import { BlockList, isIP } from "node:net";
 import { HttpRefusal } from "@safeguarding/kit";
 import type { AssertionSigner } from "@safeguarding/shared/assertion";
 import { newAccessRecord } from "@safeguarding/shared/request-audit";
@@ -14,6 +15,49 @@ export interface RequestContextDependencies {
   signer: AssertionSigner;
   /** The parser's token limit, so a request without a token is not parsed at any size. */
   maxTokens: number;
+  /** The load balancers in front of the gateway (TRUSTED_PROXIES), whose X-Forwarded-For is believed. */
+  trustedProxies?: TrustedProxies;
+}
+
+/**
+ * The address a request came from, for limiting callers without a token. Behind a load balancer every request
+ * arrives from it, so its X-Forwarded-For is read, right to left, past the proxies we trust: the first address that
+ * is not one of ours is the caller's (anything further left was written by the caller and could be made up).
+ */
+export function callerAddress(request: IncomingMessage, trustedProxies?: TrustedProxies): string {
+  const socket = request.socket.remoteAddress ?? "unknown";
+  if (!trustedProxies?.has(socket)) return socket;
+  const header = request.headers["x-forwarded-for"];
+  const hops = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").map((h) => h.trim());
+  for (let i = hops.length - 1; i >= 0; i -= 1) if (hops[i] && !trustedProxies.has(hops[i])) return hops[i];
+  return socket;
+}
+
+export interface TrustedProxies {
+  has(address: string): boolean;
+}
+
+/** TRUSTED_PROXIES: addresses or subnets, comma-separated (10.0.0.5, 172.28.0.0/24, ::1). */
+export function trustedProxiesFrom(setting: string | undefined): TrustedProxies {
+  const list = new BlockList();
+  for (const entry of (setting ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const [address, prefix] = entry.split("/");
+    const family = isIP(address) === 6 ? "ipv6" : isIP(address) === 4 ? "ipv4" : null;
+    if (!family) throw new Error(`TRUSTED_PROXIES: "${entry}" is not an IP address or subnet.`);
+    if (prefix === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(prefix), family);
+  }
+  return {
+    has(address) {
+      // Node reports IPv4 peers on a dual-stack socket as ::ffff:a.b.c.d.
+      const plain = address.startsWith("::ffff:") ? address.slice(7) : address;
+      const family = isIP(plain) === 6 ? "ipv6" : isIP(plain) === 4 ? "ipv4" : null;
+      return family !== null && list.check(plain, family);
+    },
+  };
 }
 
 /**
@@ -34,7 +78,7 @@ export function createRequestContext(deps: RequestContextDependencies) {
       refused = error;
     }
     // Counted before a bad token is refused, so guessing at tokens is limited per address like anything else.
-    const key = identity ? `user:${identity.userId}` : `anon:${request.socket.remoteAddress ?? "unknown"}`;
+    const key = identity ? `user:${identity.userId}` : `anon:${callerAddress(request, deps.trustedProxies)}`;
     let decision;
     try {
       decision = await limiter.take(key);

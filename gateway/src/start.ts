@@ -155,7 +155,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     maxBodyBytes: config.maxBodyBytes,
     // The API explorer and its demo sign-in are for development only: in production /explorer is an unknown path.
     routes: config.production ? undefined : explorerRoutes(explorerOptionsFromEnv()),
-    context: createRequestContext({ authenticator, limiter, signer, maxTokens: config.limits.maxTokens }),
+    context: createRequestContext({
+      authenticator,
+      limiter,
+      signer,
+      maxTokens: config.limits.maxTokens,
+      trustedProxies: config.trustedProxies,
+    }),
     probe: {
       health: async () => ({ service: "gateway" }),
       ready: async () => {
