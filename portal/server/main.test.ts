@@ -541,12 +541,14 @@ describe.each(stores)("portal server with $name", (store) => {
 
     it("refuses a sign-out posted from another site", async () => {
       const cookie = await signIn("pc-5062");
-      const response = await fetch(`${server.url}/sign-out`, {
-        method: "POST",
-        headers: { cookie, origin: "https://evil.example" },
-        redirect: "manual",
-      });
-      expect(response.status).toBe(403);
+      for (const from of [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site", origin: "null" }]) {
+        const response = await fetch(`${server.url}/sign-out`, {
+          method: "POST",
+          headers: { cookie, ...from },
+          redirect: "manual",
+        });
+        expect(response.status).toBe(403);
+      }
       expect((await call("/api/session", { cookie })).json.officer).toMatchObject({ id: "demo:pc-5062" });
     });
   });

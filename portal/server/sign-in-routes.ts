@@ -151,9 +151,14 @@ export function createSignInRoutes(options: SignInRoutesOptions) {
 
   async function signOut(request: IncomingMessage, response: ServerResponse) {
     // The session cookie is SameSite=Lax, so another site's form cannot sign anyone out; this refuses the attempt
-    // outright, where the browser says where the form was.
+    // outright, where the browser says where the form was. Sec-Fetch-Site first: pages sent with no-referrer (the
+    // card's) post their forms with "Origin: null", and it is not affected.
+    const fetchSite = request.headers["sec-fetch-site"];
     const origin = request.headers.origin;
-    if (origin && origin !== baseUrl.origin) {
+    const fromElsewhere = fetchSite
+      ? fetchSite !== "same-origin" && fetchSite !== "none"
+      : Boolean(origin && origin !== "null" && origin !== baseUrl.origin);
+    if (fromElsewhere) {
       response.writeHead(403, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
       response.end("Sign out from the portal's own pages.");
       return;
