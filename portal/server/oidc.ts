@@ -124,11 +124,13 @@ export function createOidcClient(options: OidcClientOptions) {
       if (!claims || !tokens.id_token) throw new SignInFailed("the identity provider sent no ID token");
       // The provider issues no refresh token (no offline_access): when the access token expires the user signs in
       // again, which the provider answers at once while its own session lasts. A refresh token sent anyway is not kept.
+      const expiresIn = tokens.expiresIn();
       return {
         user: userFromClaims(claims, options.roleClaim),
         idToken: tokens.id_token,
         accessToken: tokens.access_token,
-        accessTokenExpiresAt: Date.now() + (tokens.expiresIn() ?? 0) * 1000,
+        // expires_in is only RECOMMENDED (RFC 6749): without it, the ID token's own expiry is the best guess.
+        accessTokenExpiresAt: expiresIn === undefined ? claims.exp * 1000 : Date.now() + expiresIn * 1000,
       };
     },
 
