@@ -541,7 +541,11 @@ describe.each(stores)("portal server with $name", (store) => {
 
     it("refuses a sign-out posted from another site", async () => {
       const cookie = await signIn("pc-5062");
-      for (const from of [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site", origin: "null" }]) {
+      const elsewhere: Array<Record<string, string>> = [
+        { origin: "https://evil.example" },
+        { "sec-fetch-site": "cross-site", origin: "null" },
+      ];
+      for (const from of elsewhere) {
         const response = await fetch(`${server.url}/sign-out`, {
           method: "POST",
           headers: { cookie, ...from },
