@@ -383,7 +383,12 @@ describe.each(stores)("portal server with $name", (store) => {
       // The return address stays with the portal: the provider never sees it.
       expect(authorization.href).not.toContain("progress");
       const cookie = start.headers.get("set-cookie")!;
-      expect(cookie).toMatch(/^portal_sign_in=[\w-]{43}; Path=\/auth\/callback; HttpOnly; SameSite=Lax; Max-Age=600$/);
+      expect(cookie).toMatch(
+        /^portal_sign_in_[0-9a-f]{12}=[\w-]{43}; Path=\/auth\/callback; HttpOnly; SameSite=Lax; Max-Age=600$/,
+      );
+      // A second sign-in in another tab keeps a cookie of its own: neither overwrites the other.
+      const second = await call("/sign-in?return=%2F");
+      expect(second.headers.get("set-cookie")!.split("=")[0]).not.toBe(cookie.split("=")[0]);
     });
 
     it("comes back to where the officer was, signed in as the provider's user, in an httpOnly SameSite=Lax cookie", async () => {
@@ -448,10 +453,14 @@ describe.each(stores)("portal server with $name", (store) => {
       expect(safeReturnPath(null, base)).toBe("/");
     });
 
-    it("refuses an answer that does not match the sign-in it started, and a callback with none", async () => {
+    it("refuses an answer that does not check out for the sign-in it belongs to, and a callback with none", async () => {
       const start = await call("/sign-in?return=%2F");
       const pending = start.headers.get("set-cookie")!.split(";")[0];
-      const forged = await call("/auth/callback?code=stolen&state=guessed", { cookie: pending });
+      const state = new URL(start.headers.get("location")!).searchParams.get("state")!;
+      // The right browser and state, with a code the provider never issued for them.
+      const forged = await call(`/auth/callback?code=stolen&state=${state}&iss=${encodeURIComponent(idp.url)}`, {
+        cookie: pending,
+      });
       expect(forged.status).toBe(502);
       expect(forged.text).toContain("Signing in could not be finished");
       expect(

@@ -16,7 +16,12 @@ import type { PortalUser } from "./user.ts";
  */
 
 export const SESSION_COOKIE = "portal_session";
-export const SIGN_IN_COOKIE = "portal_sign_in";
+/**
+ * Each sign-in in progress has a cookie of its own, named after its state, so two tabs signing in at once do not
+ * overwrite each other's: the provider's answer names the state, and so the cookie to read.
+ */
+export const signInCookieName = (state: string) =>
+  `portal_sign_in_${createHash("sha256").update(state).digest("hex").slice(0, 12)}`;
 /** A shift, as the development provider's own session: after it the officer signs in again. */
 export const SESSION_TTL_SECONDS = 8 * 3600;
 /** As long as the provider keeps its sign-in page open (oidc-provider's interaction lasts 10 minutes). */
@@ -140,18 +145,22 @@ export function createSessionStore(db: Kysely<PortalDatabase>, options: SessionS
     /** Stores a sign-in on its way to the provider; the answer is the cookie that ties the browser to it. */
     async beginSignIn(pending: PendingSignIn): Promise<string> {
       const id = await put("sign-in", pending, SIGN_IN_TTL_SECONDS);
-      return cookie(SIGN_IN_COOKIE, id, CALLBACK_PATH, SIGN_IN_TTL_SECONDS);
+      return cookie(signInCookieName(pending.state), id, CALLBACK_PATH, SIGN_IN_TTL_SECONDS);
     },
 
-    /** The browser's sign-in in progress, removed as it is read: a callback can be answered once only. */
-    async takeSignIn(request: IncomingMessage): Promise<PendingSignIn | null> {
-      const id = cookieValue(request, SIGN_IN_COOKIE);
+    /**
+     * The browser's sign-in with this state, removed as it is read: a callback can be answered once only. The state
+     * only picks the cookie; the sign-in found is still checked against the provider's answer.
+     */
+    async takeSignIn(request: IncomingMessage, state: string | null): Promise<PendingSignIn | null> {
+      if (!state) return null;
+      const id = cookieValue(request, signInCookieName(state));
       const pending = await get<PendingSignIn>("sign-in", id);
       await remove(id);
       return pending;
     },
 
-    clearSignInCookie: () => cookie(SIGN_IN_COOKIE, "", CALLBACK_PATH, 0),
+    clearSignInCookie: (state: string) => cookie(signInCookieName(state), "", CALLBACK_PATH, 0),
 
     /**
      * Starts a session and answers with its cookie. A new id every time, and any session the browser already had

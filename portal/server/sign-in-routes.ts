@@ -94,11 +94,11 @@ export function createSignInRoutes(options: SignInRoutesOptions) {
   }
 
   async function finishSignIn(request: IncomingMessage, response: ServerResponse, url: URL) {
-    const pending = await sessions.takeSignIn(request);
-    const clear = sessions.clearSignInCookie();
+    const state = url.searchParams.get("state");
+    const pending = await sessions.takeSignIn(request, state);
     if (!pending) {
       // A reload of the callback after signing in, or its address opened again: nothing left to check it against.
-      if (await sessions.current(request)) return redirect(response, "/", [clear]);
+      if (await sessions.current(request)) return redirect(response, "/");
       return sendPage(
         request,
         response,
@@ -108,9 +108,9 @@ export function createSignInRoutes(options: SignInRoutesOptions) {
           "Signing in has to be finished within 10 minutes, in the browser it was started in, and each sign-in can be used once.",
           `${signInLink("/")} to carry on.`,
         ])}`,
-        { headers: { "set-cookie": clear } },
       );
     }
+    const clear = sessions.clearSignInCookie(pending.state);
     // The full address the provider sent the browser to: the token request names it as the redirect URI.
     const callback = new URL(`${url.pathname}${url.search}`, baseUrl);
     try {
