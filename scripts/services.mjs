@@ -25,16 +25,7 @@ export const SERVICES = [
   })),
   { name: "portal", entry: "portal/server-dist/main.js", portEnv: "PORTAL_PORT", port: 4321 },
   // The portal's action card asks the gateway, so the portal is given GATEWAY_URL too.
-  {
-    name: "gateway",
-    entry: "gateway/dist/main.js",
-    portEnv: "GATEWAY_PORT",
-    port: 4000,
-    urlEnv: "GATEWAY_URL",
-    // The portal's action card still mints its gateway tokens with the in-process development signer; until the
-    // portal signs in through the identity provider the gateway trusts that signer too (never in production).
-    env: { AUTH_TRUST_DEV_SIGNER: "true" },
-  },
+  { name: "gateway", entry: "gateway/dist/main.js", portEnv: "GATEWAY_PORT", port: 4000, urlEnv: "GATEWAY_URL" },
 ];
 
 export const repoRoot = root;

@@ -82,6 +82,8 @@ try {
   const identityProvider = SERVICES.find((s) => s.name === "identity-provider");
   const issuer = await start(identityProvider);
   process.env[identityProvider.urlEnv] ||= issuer;
+  // One sign-in: the portal signs its users in at the provider whose tokens the gateway accepts.
+  process.env.OIDC_ISSUER ||= process.env[identityProvider.urlEnv];
   const urls = Object.fromEntries(
     await Promise.all(
       SERVICES.filter((s) => s !== identityProvider && s.name !== "gateway").map(async (s) => [s.name, await start(s)]),

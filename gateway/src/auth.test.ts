@@ -3,15 +3,16 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { importJWK, SignJWT } from "jose";
+import { importJWK, SignJWT, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DEFAULT_ROLE_CLAIM,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
+  demoSubject,
+  demoUserClaims,
   findDemoUser,
-  loadDevIdentityProvider,
-} from "@safeguarding/shared/dev-idp";
+  GATEWAY_AUDIENCE,
+  type DemoUser,
+} from "@safeguarding/shared/demo-users";
 import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
 import {
   authConfigFromEnv,
@@ -21,16 +22,36 @@ import {
   type Authenticator,
 } from "./auth.js";
 
+const ISSUER = "https://idp.example/avonvale";
+
+/** A signer standing in for an identity provider: a demo user's access token, with the key kept under `dir`. */
+async function testIssuer(dir: string, issuer = ISSUER) {
+  const pair = await loadOrCreateKeyPair(dir, "test-issuer");
+  const key = await importJWK(pair.privateJwk, "EdDSA");
+  return {
+    jwks: { keys: [pair.publicJwk] as JWK[] },
+    issue: (user: DemoUser, options: { ttlSeconds?: number; iss?: string } = {}) =>
+      new SignJWT(demoUserClaims(user))
+        .setProtectedHeader({ alg: "EdDSA", kid: pair.privateJwk.kid, typ: "at+jwt" })
+        .setIssuer(options.iss ?? issuer)
+        .setAudience(GATEWAY_AUDIENCE)
+        .setSubject(demoSubject(user))
+        .setIssuedAt()
+        .setExpirationTime(`${options.ttlSeconds ?? 600}s`)
+        .sign(key),
+  };
+}
+
 describe("bearer tokens verified once, their times checked on every use", () => {
   let dir: string;
-  let idp: Awaited<ReturnType<typeof loadDevIdentityProvider>>;
+  let idp: Awaited<ReturnType<typeof testIssuer>>;
   let authenticator: Authenticator;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "sg-auth-"));
-    idp = await loadDevIdentityProvider(dir);
+    idp = await testIssuer(dir);
     authenticator = createAuthenticator({
-      issuer: DEV_ISSUER,
-      audience: DEV_AUDIENCE,
+      issuer: ISSUER,
+      audience: GATEWAY_AUDIENCE,
       roleClaim: DEFAULT_ROLE_CLAIM,
       organisationClaim: "org",
       jwks: { keys: idp.jwks },
@@ -67,11 +88,11 @@ describe("the issuer's discovery document (AUTH_ISSUER alone)", () => {
   /** What the fake provider's discovery document says; each test sets it. */
   let document: Record<string, unknown> = {};
   let dir: string;
-  let idp: Awaited<ReturnType<typeof loadDevIdentityProvider>>;
+  let idp: Awaited<ReturnType<typeof testIssuer>>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "sg-discovery-"));
-    idp = await loadDevIdentityProvider(dir);
+    idp = await testIssuer(dir);
     server = createServer((request, response) => {
       if (request.url === "/tenant/.well-known/openid-configuration") {
         response.writeHead(200, { "content-type": "application/json" });
@@ -100,7 +121,7 @@ describe("the issuer's discovery document (AUTH_ISSUER alone)", () => {
       .setAudience("safeguarding-gateway")
       .setSubject("demo:edt")
       .setExpirationTime("5m")
-      .sign(await importJWK((await loadOrCreateKeyPair(dir, "dev-identity-provider")).privateJwk, "EdDSA"));
+      .sign(await importJWK((await loadOrCreateKeyPair(dir, "test-issuer")).privateJwk, "EdDSA"));
     expect(await createAuthenticator(config).authenticate(`Bearer ${token}`)).toMatchObject({ role: "EDT" });
   });
 
@@ -127,32 +148,29 @@ describe("the issuer's discovery document (AUTH_ISSUER alone)", () => {
     );
   });
 
-  it("trusts the development signer beside the issuer only when told to, and never in production", async () => {
+  it("refuses tokens of the old in-process development signer, even signed with the issuer's own key", async () => {
     document = { issuer: `${base}/tenant`, jwks_uri: `${base}/tenant/keys` };
-    const env = { AUTH_ISSUER: `${base}/tenant` };
-    const devToken = `Bearer ${await idp.issue(findDemoUser("edt")!)}`;
-    const plain = createAuthenticator(await authConfigFromEnv(dir, false, env));
-    await expect(plain.authenticate(devToken)).rejects.toThrow(/not issued for this gateway/);
-    const both = createAuthenticator(await authConfigFromEnv(dir, false, { ...env, AUTH_TRUST_DEV_SIGNER: "true" }));
-    expect(await both.authenticate(devToken)).toMatchObject({ userId: "demo:edt", role: "EDT" });
-    await expect(
-      authConfigFromEnv(dir, true, { ...env, AUTH_AUDIENCE: "x", AUTH_TRUST_DEV_SIGNER: "true" }),
-    ).rejects.toThrow(/AUTH_TRUST_DEV_SIGNER is for development only/);
-  });
-
-  it("checks a token claiming the development signer's issuer against that signer's key, not the provider's", async () => {
-    const other = mkdtempSync(join(tmpdir(), "sg-discovery-other-"));
-    try {
-      document = { issuer: `${base}/tenant`, jwks_uri: `${base}/tenant/keys` };
-      const both = createAuthenticator(
-        await authConfigFromEnv(other, false, { AUTH_ISSUER: `${base}/tenant`, AUTH_TRUST_DEV_SIGNER: "true" }),
-      );
-      // Signed by the provider's key (served at jwks_uri) but naming the development signer as issuer.
-      const forged = await idp.issue(findDemoUser("auditor")!);
-      await expect(both.authenticate(`Bearer ${forged}`)).rejects.toThrow(/signature could not be verified/);
-    } finally {
-      rmSync(other, { recursive: true, force: true });
-    }
+    // AUTH_TRUST_DEV_SIGNER used to add that signer's issuer; it is gone, and setting it changes nothing.
+    const authenticator = createAuthenticator(
+      await authConfigFromEnv(dir, false, { AUTH_ISSUER: `${base}/tenant`, AUTH_TRUST_DEV_SIGNER: "true" }),
+    );
+    const oldSigner = await testIssuer(join(dir, "old-signer"), "urn:safeguarding:dev-identity-provider");
+    await expect(authenticator.authenticate(`Bearer ${await oldSigner.issue(findDemoUser("edt")!)}`)).rejects.toThrow(
+      /signature could not be verified|not issued for this gateway/,
+    );
+    const oldIssuerRightKey = await idp.issue(findDemoUser("auditor")!, {
+      iss: "urn:safeguarding:dev-identity-provider",
+    });
+    await expect(authenticator.authenticate(`Bearer ${oldIssuerRightKey}`)).rejects.toThrow(
+      /not issued for this gateway/,
+    );
+    expect(
+      await authenticator.authenticate(
+        `Bearer ${await idp.issue(findDemoUser("auditor")!, { iss: `${base}/tenant` })}`,
+      ),
+    ).toMatchObject({
+      role: "AUDITOR",
+    });
   });
 });
 

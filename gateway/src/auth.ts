@@ -2,13 +2,11 @@ import { readFileSync } from "node:fs";
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
-  decodeJwt,
   errors as joseErrors,
   jwtVerify,
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from "jose";
-import { DEV_AUDIENCE, DEV_ISSUER, loadDevIdentityProvider } from "@safeguarding/shared/dev-idp";
 import { DEFAULT_ROLE_CLAIM, GATEWAY_AUDIENCE } from "@safeguarding/shared/demo-users";
 import { isRole, ROLES, type Identity } from "@safeguarding/shared/identity";
 import { serviceLog } from "@safeguarding/shared/log";
@@ -32,13 +30,10 @@ export interface AuthConfig extends TrustedIssuer {
   roleClaim: string;
   organisationClaim: string;
   clockToleranceSeconds: number;
-  /**
-   * The in-process development signer (`@safeguarding/shared/dev-idp`), trusted beside the identity provider only
-   * outside production and only with AUTH_TRUST_DEV_SIGNER=true: the training portal's action card mints its tokens
-   * there until it signs in through the identity provider. Remove with it.
-   */
-  developmentSigner?: TrustedIssuer;
 }
+
+/** The development identity provider `npm start` runs (gateway/identity-provider): the local AUTH_ISSUER. */
+export const DEVELOPMENT_ISSUER = "http://127.0.0.1:4400";
 
 /** What the gateway needs from an OpenID Provider's discovery document (OpenID Connect Discovery 1.0, section 3). */
 interface ProviderMetadata {
@@ -94,11 +89,13 @@ export async function discoverJwksUri(
 /**
  * Where the gateway's keys come from, in order: AUTH_JWKS_URL (the provider's jwks_uri) or AUTH_JWKS_FILE, with
  * AUTH_ISSUER and AUTH_AUDIENCE; else AUTH_ISSUER alone, whose discovery document names the jwks_uri (AUTH_AUDIENCE
- * required in production, `safeguarding-gateway` locally). Locally, with none set, the development signer's key
- * (created on first start) is used.
+ * required in production, `safeguarding-gateway` locally). Locally, with none set, the development identity provider
+ * at DEVELOPMENT_ISSUER. Every token comes from an OpenID Connect provider: nothing signs tokens in process.
+ *
+ * `_dataDir` is no longer read (the in-process development signer kept its key there); start.ts still passes it.
  */
 export async function authConfigFromEnv(
-  dataDir: string,
+  _dataDir: string,
   production: boolean,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AuthConfig> {
@@ -107,15 +104,6 @@ export async function authConfigFromEnv(
     organisationClaim: env.AUTH_ORGANISATION_CLAIM || "org",
     clockToleranceSeconds: 30,
   };
-  const trustDevSigner = /^(1|true|yes)$/i.test(env.AUTH_TRUST_DEV_SIGNER ?? "");
-  if (trustDevSigner && production) {
-    throw new Error("AUTH_TRUST_DEV_SIGNER is for development only and must not be set when NODE_ENV=production.");
-  }
-  const developmentSigner = async (): Promise<TrustedIssuer> => ({
-    issuer: DEV_ISSUER,
-    audience: DEV_AUDIENCE,
-    jwks: { keys: (await loadDevIdentityProvider(dataDir)).jwks },
-  });
   if (env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE) {
     if (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE) {
       throw new Error("AUTH_ISSUER and AUTH_AUDIENCE must be set with AUTH_JWKS_URL or AUTH_JWKS_FILE.");
@@ -132,28 +120,23 @@ export async function authConfigFromEnv(
       issuer: env.AUTH_ISSUER,
       audience: env.AUTH_AUDIENCE,
       jwks: env.AUTH_JWKS_URL ? { url: env.AUTH_JWKS_URL } : { file: env.AUTH_JWKS_FILE! },
-      ...(trustDevSigner ? { developmentSigner: await developmentSigner() } : {}),
     };
   }
-  if (env.AUTH_ISSUER) {
-    if (!/^https?:\/\//.test(env.AUTH_ISSUER)) {
-      throw new Error(`AUTH_ISSUER must be the identity provider's http(s) issuer URL; got "${env.AUTH_ISSUER}".`);
-    }
-    if (production && !env.AUTH_AUDIENCE) throw new Error("AUTH_AUDIENCE must be set when NODE_ENV=production.");
-    return {
-      ...common,
-      issuer: env.AUTH_ISSUER,
-      audience: env.AUTH_AUDIENCE || GATEWAY_AUDIENCE,
-      jwks: { url: await discoverJwksUri(env.AUTH_ISSUER, production) },
-      ...(trustDevSigner ? { developmentSigner: await developmentSigner() } : {}),
-    };
-  }
-  if (production)
+  if (production && !env.AUTH_ISSUER)
     throw new Error("AUTH_ISSUER, or AUTH_JWKS_URL or AUTH_JWKS_FILE, must be set when NODE_ENV=production.");
-  serviceLog("gateway").warn(
-    "Using the development signer: anyone who can read the data directory can sign in as any role. Set AUTH_ISSUER (npm start points it at the identity provider) for real use.",
-  );
-  return { ...common, ...(await developmentSigner()) };
+  const issuer = env.AUTH_ISSUER || DEVELOPMENT_ISSUER;
+  if (!/^https?:\/\//.test(issuer)) {
+    throw new Error(`AUTH_ISSUER must be the identity provider's http(s) issuer URL; got "${issuer}".`);
+  }
+  if (production && !env.AUTH_AUDIENCE) throw new Error("AUTH_AUDIENCE must be set when NODE_ENV=production.");
+  if (!env.AUTH_ISSUER)
+    serviceLog("gateway").info({ issuer }, "AUTH_ISSUER is not set: trusting the development identity provider");
+  return {
+    ...common,
+    issuer,
+    audience: env.AUTH_AUDIENCE || GATEWAY_AUDIENCE,
+    jwks: { url: await discoverJwksUri(issuer, production) },
+  };
 }
 
 export class AuthenticationFailed extends Error {}
@@ -200,21 +183,7 @@ function refusal(error: unknown): string {
 const VERIFIED_CACHE_SIZE = 10_000;
 
 export function createAuthenticator(config: AuthConfig): Authenticator {
-  const primary = { issuer: config.issuer, audience: config.audience, keys: keySet(config.jwks) };
-  const development = config.developmentSigner && {
-    issuer: config.developmentSigner.issuer,
-    audience: config.developmentSigner.audience,
-    keys: keySet(config.developmentSigner.jwks),
-  };
-  // The unverified `iss` only chooses which keys to try; the chosen issuer's own keys and issuer check still apply.
-  const trustedFor = (token: string) => {
-    if (!development) return primary;
-    try {
-      return decodeJwt(token).iss === development.issuer ? development : primary;
-    } catch {
-      return primary;
-    }
-  };
+  const keys = keySet(config.jwks);
   // Verifying a signature costs more than the rest of a request's identity work together. The same bytes always
   // verify the same way, so a token that verified once is not checked again; only its times are, on every use.
   const verified = new Map<string, Record<string, unknown>>();
@@ -242,10 +211,9 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
         }
       } else {
         try {
-          const trusted = trustedFor(token);
-          ({ payload } = await jwtVerify(token, trusted.keys, {
-            issuer: trusted.issuer,
-            audience: trusted.audience,
+          ({ payload } = await jwtVerify(token, keys, {
+            issuer: config.issuer,
+            audience: config.audience,
             algorithms: [...ACCEPTED_ALGORITHMS],
             clockTolerance: config.clockToleranceSeconds,
             requiredClaims: ["sub", "exp"],

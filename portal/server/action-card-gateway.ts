@@ -1,6 +1,4 @@
 import type { CardField, CardPurpose, FieldError } from "./card-form.ts";
-import type { DemoOfficer } from "./course.ts";
-import type { GatewayTokens } from "./gateway-identity.ts";
 import {
   ACTION_CARD_QUERY,
   type ActionCard,
@@ -10,7 +8,8 @@ import {
 
 /**
  * The portal's client for the action card: one POST to the gateway (GATEWAY_URL) as the signed-in officer, with the
- * officer's purpose, and what the answer means for the page to show.
+ * access token the identity provider issued to that officer at sign-in and the officer's purpose, and what the answer
+ * means for the page to show. The portal signs no token of its own.
  */
 
 export interface GatewayError {
@@ -32,7 +31,7 @@ export type CardAnswer =
   | { kind: "card"; card: ActionCard; warnings: string[]; withheld: { field: string; message: string }[] }
   /** The gateway did not answer, or not in GraphQL; `reason` completes "The gateway …". */
   | { kind: "no-answer"; reason: string }
-  /** The gateway refused the portal's token for the officer, even a fresh one. */
+  /** The gateway refused the officer's access token. */
   | { kind: "sign-in-refused" }
   /** The purpose was refused: the errors name the form's fields. */
   | { kind: "purpose-refused"; errors: FieldError[] }
@@ -79,24 +78,13 @@ export function createActionCardClient(options: ActionCardClientOptions) {
   }
 
   return {
-    /**
-     * Asks for one child's card as the officer. A refused token is dropped and a fresh one tried once (it may have
-     * just expired). Throws only when no token can be had for the officer.
-     */
-    async cardFor(officer: DemoOfficer, id: string, purpose: CardPurpose, tokens: GatewayTokens): Promise<CardAnswer> {
-      let reply = await askGateway(id, purpose, await tokens.tokenFor(officer));
-      if (refusedSignIn(reply)) {
-        tokens.forget(officer);
-        reply = await askGateway(id, purpose, await tokens.tokenFor(officer));
-        if (refusedSignIn(reply)) tokens.forget(officer);
-      }
+    /** Asks for one child's card with the officer's access token. */
+    async cardFor(accessToken: string, id: string, purpose: CardPurpose): Promise<CardAnswer> {
+      const reply = await askGateway(id, purpose, accessToken);
       return reply.ok ? readAnswer(reply.answer) : { kind: "no-answer", reason: reply.reason };
     },
   };
 }
-
-const refusedSignIn = (reply: GatewayReply) =>
-  reply.ok && (reply.answer.errors ?? []).some((e) => e.extensions?.code === "UNAUTHENTICATED");
 
 function readAnswer(answer: GraphqlAnswer): CardAnswer {
   const card = answer.data?.child?.actionCard ?? null;

@@ -9,29 +9,24 @@ import {
   type CardFormValues,
   type FieldError,
 } from "./card-form.ts";
-import type { Course, DemoOfficer } from "./course.ts";
-import { createActionCardClient, type CardAnswer } from "./action-card-gateway.ts";
+import { createActionCardClient } from "./action-card-gateway.ts";
 import {
-  loadShell,
   lookupFormBody,
   notFoundBody,
-  page,
-  problemPage,
   purposeFormBody,
   renderActionCard,
   roleRefusedBody,
-  signInBody,
-  type Shell,
+  signInExpiredBody,
+  signInHref,
 } from "./action-card-view.ts";
-import { gatewayRoleFor, type GatewayTokens } from "./gateway-identity.ts";
-import { officerDisplayName } from "./progress-store.ts";
-import type { Sessions } from "./session.ts";
-import { log } from "./log.ts";
+import { createPageSender, problemPage } from "./pages.ts";
+import { accessTokenUsable, type Session, type SessionStore } from "./session.ts";
 
 /**
  * The printable out-of-hours action card's routes: GET /action-card/<NHS number>?purpose=…&reference=… asks the
- * gateway for `child(id, purpose) { actionCard }` as the signed-in officer and answers with the card's page. The card
- * is personal data: a signed-out visitor is asked to sign in, and an officer who has not said why is asked first.
+ * gateway for `child(id, purpose) { actionCard }` as the signed-in officer, with the access token the identity
+ * provider gave them, and answers with the card's page. The card is personal data: a signed-out visitor is sent to
+ * sign in and back, and an officer who has not said why is asked first.
  */
 
 export interface ActionCardOptions {
@@ -41,64 +36,31 @@ export interface ActionCardOptions {
   siteDir: string;
   /** How long to wait for the gateway. */
   timeoutMs?: number;
-  /** Who is signed in (the portal's demo sign-in cookie). */
-  sessions: Sessions;
-  /** The demo officers a session can name. */
-  course: Pick<Course, "officerById">;
-  /** Bearer tokens for the gateway; null where the portal has no way to get one (production without single sign-on). */
-  gatewayTokens: GatewayTokens | null;
+  /** Who is signed in, with their access token for the gateway. */
+  sessions: Pick<SessionStore, "current">;
+  /** Milliseconds since the epoch; tests move it. */
+  now?: () => number;
 }
 
 const TRY_AGAIN =
   "Try again in a minute. If it keeps failing, call the council's Emergency Duty Team for the child's plan.";
 
 export function createActionCardRoutes(options: ActionCardOptions) {
-  let shell: Promise<Shell> | undefined;
   const client = createActionCardClient({ gatewayUrl: options.gatewayUrl, timeoutMs: options.timeoutMs });
+  const now = options.now ?? Date.now;
+  // The card and its forms sit inside the /action-card/ page's shell, its menu item current. The card holds personal
+  // data: never cached, its address (which carries the NHS number) never passed on (the sender's headers).
+  const sendPage = createPageSender(options.siteDir, "action-card/index.html");
 
-  function send(request: IncomingMessage, response: ServerResponse, status: number, html: string) {
-    response.writeHead(status, {
-      "content-type": "text/html; charset=utf-8",
-      "content-length": String(Buffer.byteLength(html)),
-      // The card holds personal data: never cache it, never leak its URL (it carries the NHS number).
+  /** Signed out: to the provider and back to this very address (with its reason), as /sign-in does. */
+  function sendToSignIn(response: ServerResponse, url: URL) {
+    response.writeHead(303, {
+      location: signInHref(`${url.pathname}${url.search}`),
       "cache-control": "no-store",
       "referrer-policy": "no-referrer",
-      "x-content-type-options": "nosniff",
-      "x-robots-tag": "noindex",
     });
-    response.end(request.method === "HEAD" ? undefined : html);
+    response.end();
   }
-
-  async function sendPage(
-    request: IncomingMessage,
-    response: ServerResponse,
-    status: number,
-    title: string,
-    body: string,
-    layout: "card" | "column" = "column",
-  ) {
-    shell ??= loadShell(options.siteDir);
-    // Forms and messages read best at two-thirds width, as on the form page; the card uses the whole width.
-    const main =
-      layout === "card"
-        ? body
-        : `<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">${body}</div></div>`;
-    send(request, response, status, page(await shell, title, main));
-  }
-
-  function signedInOfficer(request: IncomingMessage): DemoOfficer | null {
-    const id = options.sessions.officerIdFrom(request);
-    return id ? (options.course.officerById(id) ?? null) : null;
-  }
-
-  const signInPage = (request: IncomingMessage, response: ServerResponse, url: URL) =>
-    sendPage(
-      request,
-      response,
-      401,
-      "Sign in to see the action card",
-      signInBody(`/sign-in/?return=${encodeURIComponent(`${url.pathname}${url.search}`)}`),
-    );
 
   const lookupForm = (
     request: IncomingMessage,
@@ -126,7 +88,8 @@ export function createActionCardRoutes(options: ActionCardOptions) {
   async function showCard(
     request: IncomingMessage,
     response: ServerResponse,
-    officer: DemoOfficer,
+    url: URL,
+    session: Session,
     raw: string,
     values: CardFormValues,
   ) {
@@ -146,37 +109,18 @@ export function createActionCardRoutes(options: ActionCardOptions) {
       await purposeForm(request, response, id, values, purpose.errors);
       return;
     }
-    const tokens = options.gatewayTokens;
-    if (!tokens) {
+    if (!accessTokenUsable(session, now())) {
       await sendPage(
         request,
         response,
-        503,
-        "Single sign-on is not set up",
-        problemPage("Single sign-on to the Safeguarding Gateway is not set up", [
-          `The portal has no way to sign you in to the gateway on this server, so the action card for ${nhs} cannot be shown.`,
-          "Call the council's Emergency Duty Team for the child's plan, and report the fault to your service desk.",
-        ]),
+        401,
+        "Your sign-in to the gateway has expired",
+        signInExpiredBody(`${url.pathname}${url.search}`, nhs),
       );
       return;
     }
-    let answer: CardAnswer;
-    try {
-      answer = await client.cardFor(officer, id, purpose.value, tokens);
-    } catch (error) {
-      log.error({ error: String(error) }, "no gateway token for the action card");
-      await sendPage(
-        request,
-        response,
-        503,
-        "The portal could not sign you in to the gateway",
-        problemPage("The portal could not sign you in to the Safeguarding Gateway", [
-          `The action card for ${nhs} cannot be shown now.`,
-          TRY_AGAIN,
-        ]),
-      );
-      return;
-    }
+    const { user } = session;
+    const answer = await client.cardFor(session.accessToken, id, purpose.value);
     switch (answer.kind) {
       case "card":
         return sendPage(
@@ -187,9 +131,9 @@ export function createActionCardRoutes(options: ActionCardOptions) {
           renderActionCard(answer.card, {
             warnings: answer.warnings,
             withheld: answer.withheld,
-            openedBy: { officer: `${officer.rank} ${officer.name}`, purpose: purpose.value },
+            openedBy: { officer: user.name, purpose: purpose.value },
           }),
-          "card",
+          { layout: "full" },
         );
       case "no-answer":
         return sendPage(
@@ -209,7 +153,7 @@ export function createActionCardRoutes(options: ActionCardOptions) {
           503,
           "The gateway did not accept your sign-in",
           problemPage("The Safeguarding Gateway did not accept your sign-in", [
-            `The gateway refused the portal's sign-in for you, so the action card for ${nhs} cannot be shown.`,
+            `The gateway refused your sign-in, so the action card for ${nhs} cannot be shown.`,
             "Sign out and sign in again. If it keeps failing, call the council's Emergency Duty Team for the child's plan and report the fault to your service desk.",
           ]),
         );
@@ -224,8 +168,8 @@ export function createActionCardRoutes(options: ActionCardOptions) {
           403,
           "Your role cannot see children's records",
           roleRefusedBody({
-            officer: officerDisplayName(officer),
-            roleDescription: ROLE_DESCRIPTIONS[gatewayRoleFor(officer)],
+            officer: user.name,
+            roleDescription: user.role ? ROLE_DESCRIPTIONS[user.role] : null,
             nhs,
             back: cardPath(id, purpose.value),
             messages: answer.messages,
@@ -262,9 +206,9 @@ export function createActionCardRoutes(options: ActionCardOptions) {
         response.end();
         return true;
       }
-      const officer = signedInOfficer(request);
-      if (!officer) {
-        await signInPage(request, response, url);
+      const session = await options.sessions.current(request);
+      if (!session) {
+        sendToSignIn(response, url);
         return true;
       }
       if (rest) {
@@ -274,7 +218,7 @@ export function createActionCardRoutes(options: ActionCardOptions) {
         } catch {
           raw = rest;
         }
-        await showCard(request, response, officer, raw, values);
+        await showCard(request, response, url, session, raw, values);
         return true;
       }
       // The form: check everything the officer gave at once, then send them to the card's own address.

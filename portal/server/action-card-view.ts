@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { formatNhsNumber } from "@safeguarding/shared/nhs-number";
 import {
   PURPOSE_LABELS,
@@ -11,10 +9,11 @@ import {
 } from "./card-form.ts";
 import type { ActionCard } from "./action-card-query.ts";
 import { escapeHtml } from "./html.ts";
+import { paragraphs, problemPage } from "./pages.ts";
 
 /**
  * The action card's HTML: the card itself, rendered on the server (no script needed) with print styles that fit one
- * A4 page, and the pages around it (sign in, say why, something went wrong), inside the portal's own page shell.
+ * A4 page, and the pages around it (say why, sign in again, something went wrong), inside the portal's own page shell.
  */
 
 type Source = ActionCard["child"]["source"];
@@ -228,48 +227,7 @@ export function renderActionCard(card: ActionCard, notes: CardNotes = {}): strin
 </div>`;
 }
 
-export interface Shell {
-  before: string;
-  after: string;
-}
-
-/** The /action-card/ page of the built site, split around its <main>; a bare page if the site is not built. */
-export async function loadShell(siteDir: string): Promise<Shell> {
-  try {
-    const html = await readFile(join(siteDir, "action-card", "index.html"), "utf8");
-    const match = /^([\s\S]*<main\b[^>]*>)[\s\S]*(<\/main>[\s\S]*)$/.exec(html);
-    if (match) return { before: match[1].replace(/<link rel="canonical"[^>]*>/, ""), after: match[2] };
-  } catch {
-    // fall through to a bare page
-  }
-  return {
-    before: `<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Action card</title></head><body><main id="main-content">`,
-    after: `</main></body></html>`,
-  };
-}
-
-export function page(shell: Shell, title: string, body: string): string {
-  const before = shell.before
-    .replace(/<title>[\s\S]*?<\/title>/, `<title>${escapeHtml(title)} – Safeguarding Gateway</title>`)
-    .replace(/(<meta name="description" content=")[^"]*(")/, `$1${escapeHtml(title)}$2`);
-  return `${before}${body}${shell.after}`;
-}
-
-/** Sentences as paragraphs; each must already be HTML (escaped text or markup). */
-export const paragraphs = (sentences: string[]) => sentences.map((s) => `<p class="govuk-body">${s}</p>`).join("");
-
-/** A heading and plain sentences, all escaped. */
-export const problemPage = (heading: string, sentences: string[]) =>
-  `<h1 class="govuk-heading-l">${escapeHtml(heading)}</h1>${paragraphs(sentences.map(escapeHtml))}`;
-
 const anotherChild = `<p class="govuk-body"><a class="govuk-link" href="/action-card/">Look up a different child</a></p>`;
-
-export function signInBody(back: string): string {
-  return `<h1 class="govuk-heading-l">Sign in to see the action card</h1>${paragraphs([
-    "The action card holds personal information about a child, so only a signed-in officer can open it.",
-    `<a class="govuk-link" href="${escapeHtml(back)}">Sign in as a demo officer</a> and you will come straight back to this card.`,
-  ])}`;
-}
 
 // GOV.UK pattern: the error summary comes first (and the page title starts with "Error:").
 export function lookupFormBody(values: CardFormValues, errors: FieldError[]): string {
@@ -287,8 +245,8 @@ ${renderCardForm(values, errors, { childId })}${anotherChild}`;
 export interface RoleRefusal {
   /** The officer as the portal names them. */
   officer: string;
-  /** What their role in the gateway is for. */
-  roleDescription: string;
+  /** What their role in the gateway is for; null when their sign-in carries no role the portal knows. */
+  roleDescription: string | null;
   nhs: string;
   /** Where "sign in as a different officer" comes back to. */
   back: string;
@@ -298,10 +256,28 @@ export interface RoleRefusal {
 
 export function roleRefusedBody(refusal: RoleRefusal): string {
   return `<h1 class="govuk-heading-l">Your role cannot see children's records</h1>${paragraphs([
-    `You are signed in as ${escapeHtml(refusal.officer)}. Your role in the gateway is “${escapeHtml(refusal.roleDescription)}”, so it did not show the action card for ${escapeHtml(refusal.nhs)}.`,
+    `You are signed in as ${escapeHtml(refusal.officer)}. ${
+      refusal.roleDescription === null
+        ? "Your sign-in carries no role the gateway recognises"
+        : `Your role in the gateway is “${escapeHtml(refusal.roleDescription)}”`
+    }, so it did not show the action card for ${escapeHtml(refusal.nhs)}.`,
     "If you need the card for a child you are dealing with now, ask the control room or the council's Emergency Duty Team.",
-    `<a class="govuk-link" href="/sign-in/?return=${escapeHtml(encodeURIComponent(refusal.back))}">Sign in as a different officer</a>`,
+    // prompt=login: the provider still has this officer's session and would otherwise sign the same one in again.
+    `<a class="govuk-link" href="${escapeHtml(signInHref(refusal.back, { anotherUser: true }))}">Sign in as a different officer</a>`,
   ])}<details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">What the gateway said</span></summary><div class="govuk-details__text">${refusal.messages.map((m) => `<p class="govuk-body">${escapeHtml(m)}</p>`).join("")}</div></details>`;
+}
+
+/** The way in to sign in, coming back to `back` (a portal path) afterwards. */
+export function signInHref(back: string, options: { anotherUser?: boolean } = {}): string {
+  return `/sign-in?${options.anotherUser ? "prompt=login&" : ""}return=${encodeURIComponent(back)}`;
+}
+
+/** The gateway's access token has run out (they last an hour, and the provider issues no refresh token). */
+export function signInExpiredBody(back: string, nhs: string): string {
+  return `<h1 class="govuk-heading-l">Your sign-in to the gateway has expired</h1>${paragraphs([
+    `The action card for ${escapeHtml(nhs)} is read from the Safeguarding Gateway as you, and your sign-in to it lasts an hour. It has run out, so the card was not asked for.`,
+    `<a class="govuk-link" href="${escapeHtml(signInHref(back))}">Sign in again</a> and you will come straight back to this card.`,
+  ])}`;
 }
 
 export function notFoundBody(nhs: string, values: CardFormValues): string {

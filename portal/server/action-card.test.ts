@@ -1,14 +1,15 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore, type Store } from "@safeguarding/shared/store";
 import type { ActionCard } from "./action-card-query.ts";
 import { createActionCardRoutes } from "./action-card-routes.ts";
 import { renderActionCard, withheldFieldName } from "./action-card-view.ts";
-import { loadCourse } from "./main.ts";
-import { createSessions } from "./session.ts";
+import { progressMigrations, type PortalDatabase } from "./progress-store.ts";
+import { createSessionStore, type Session } from "./session.ts";
 
 const source = { agency: "SOCIAL_CARE" as const, system: "Case management", department: "Children's Services" };
 const asOf = "2026-11-26T13:20:00Z";
@@ -138,17 +139,46 @@ describe("the action card page", () => {
 
 /** The card's routes on a real server, for what is decided before the gateway is asked. */
 describe("the action card routes", () => {
-  const sessions = createSessions("test-secret");
-  const signedIn = { cookie: sessions.cookieFor("pc-2290", false).split(";")[0] };
+  const NOW = Date.parse("2026-11-26T02:00:00Z");
+  let store: Store<PortalDatabase>;
+  let sessions: ReturnType<typeof createSessionStore>;
+  let signedIn: { cookie: string };
+  let expired: { cookie: string };
   let server: Server;
   let base: string;
   let siteDir: string;
   let gatewayCalls = 0;
   let gateway: Server;
 
+  /** A session as /auth/callback leaves it, with the access token lasting until `expiresAt`. */
+  async function sessionCookie(expiresAt: number): Promise<string> {
+    const session: Session = {
+      user: {
+        subject: "demo:pc-2290",
+        username: "pc-2290",
+        name: "PC Tom Okafor",
+        organisation: "Avonvale Police, Missing persons unit",
+        role: "POLICE_SAFEGUARDING",
+      },
+      idToken: "id-token",
+      accessToken: "access-token",
+      accessTokenExpiresAt: expiresAt,
+    };
+    const setCookie = await sessions.create(session, { headers: {} } as IncomingMessage);
+    return setCookie.split(";")[0];
+  }
+
   beforeAll(async () => {
-    const course = await loadCourse();
     siteDir = await mkdtemp(join(tmpdir(), "portal-card-routes-"));
+    store = await openStore<PortalDatabase>({
+      name: "portal",
+      sqlitePath: join(siteDir, "portal.sqlite"),
+      migrations: progressMigrations,
+    });
+    sessions = createSessionStore(store.db, { secureCookies: false, now: () => NOW });
+    signedIn = { cookie: await sessionCookie(NOW + 3600_000) };
+    // 20 s left: too little to start a read with.
+    expired = { cookie: await sessionCookie(NOW + 20_000) };
     // Counts calls only: every request here must be answered before the gateway is asked.
     gateway = createServer((_request, response) => {
       gatewayCalls += 1;
@@ -159,8 +189,7 @@ describe("the action card routes", () => {
       gatewayUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/graphql`,
       siteDir,
       sessions,
-      course,
-      gatewayTokens: null,
+      now: () => NOW,
     });
     server = createServer(async (request, response) => {
       const url = new URL(request.url ?? "/", "http://portal.invalid");
@@ -173,6 +202,7 @@ describe("the action card routes", () => {
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
     await new Promise((resolve) => gateway.close(resolve));
+    await store.close();
     await rm(siteDir, { recursive: true, force: true });
     expect(gatewayCalls).toBe(0);
   });
@@ -184,17 +214,17 @@ describe("the action card routes", () => {
     expect(await (await get("/action-card/")).text()).toBe("not mine");
   });
 
-  it("asks a signed-out visitor to sign in and come back to the same address (401)", async () => {
+  it("sends a signed-out visitor to sign in, to come back to the same address", async () => {
     const path = "/action-card/9990000018?purpose=MISSING_EPISODE&reference=INC%201";
     const response = await get(path, {});
-    expect(response.status).toBe(401);
+    expect(response.status).toBe(303);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.text()).toContain(`href="/sign-in/?return=${encodeURIComponent(path)}"`);
+    expect(response.headers.get("location")).toBe(`/sign-in?return=${encodeURIComponent(path)}`);
   });
 
-  it("treats a cookie with a bad signature as signed out", async () => {
-    const forged = { cookie: signedIn.cookie.replace(/\.[^.]+$/, ".forged") };
-    expect((await get("/action-card/9990000018", forged)).status).toBe(401);
+  it("treats a session id the store does not hold as signed out", async () => {
+    const forged = { cookie: signedIn.cookie.replace(/=.*$/, "=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA") };
+    expect((await get("/action-card/9990000018", forged)).status).toBe(303);
   });
 
   it("asks why before a card opened without a reason (200)", async () => {
@@ -229,9 +259,13 @@ describe("the action card routes", () => {
     expect(html).toContain('value="123"');
   });
 
-  it("says plainly that single sign-on is not set up when there is no token source (503)", async () => {
-    const response = await get("/action-card/9990000018?purpose=MISSING_EPISODE&reference=INC-1");
-    expect(response.status).toBe(503);
-    expect(await response.text()).toContain("Single sign-on to the Safeguarding Gateway is not set up");
+  it("asks an officer whose gateway sign-in has run out to sign in again, back to the card (401)", async () => {
+    const path = "/action-card/9990000018?purpose=MISSING_EPISODE&reference=INC-1";
+    const response = await get(path, expired);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const html = await response.text();
+    expect(html).toContain("Your sign-in to the gateway has expired");
+    expect(html).toContain(`href="/sign-in?return=${encodeURIComponent(path)}"`);
   });
 });

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Glossary } from "@safeguarding/glossary";
-import { scoreQuiz, PASS_MARK_PERCENT, type Course, type DemoOfficer } from "./course.ts";
-import { officerDisplayName, type ModuleProgress, type ProgressStore } from "./progress-store.ts";
-import type { Sessions } from "./session.ts";
-import { parseAttempt, parseLookup, parseSignIn, type ApiError } from "./validation.ts";
+import { scoreQuiz, PASS_MARK_PERCENT, type Course } from "./course.ts";
+import type { KnownOfficer, ModuleProgress, ProgressStore } from "./progress-store.ts";
+import type { SessionStore } from "./session.ts";
+import { isSupervisor, type PortalUser } from "./user.ts";
+import { parseAttempt, parseLookup, type ApiError } from "./validation.ts";
 import { log, pathForLog } from "./log.ts";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -12,7 +13,7 @@ export interface ApiDependencies {
   course: Course;
   glossary: Glossary;
   progress: ProgressStore;
-  sessions: Sessions;
+  sessions: Pick<SessionStore, "current">;
   ping(): Promise<void>;
 }
 
@@ -71,28 +72,32 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-const publicOfficer = (officer: DemoOfficer) => ({
-  id: officer.id,
-  name: officer.name,
-  rank: officer.rank,
-  collarNumber: officer.collarNumber,
-  team: officer.team,
-  role: officer.role,
-  displayName: officerDisplayName(officer),
+/** An officer as the pages show them: `id` is the subject progress is recorded under. */
+const publicOfficer = (officer: KnownOfficer) => ({
+  id: officer.subject,
+  username: officer.username,
+  displayName: officer.name,
+  organisation: officer.organisation,
+});
+
+/** The signed-in user: an officer, with their role and whether they supervise training. */
+const publicUser = (user: PortalUser) => ({
+  ...publicOfficer(user),
+  role: user.role,
+  supervisor: isSupervisor(user),
 });
 
 export function createApi(deps: ApiDependencies) {
   const { course, progress, sessions } = deps;
 
-  function currentOfficer(request: IncomingMessage): DemoOfficer | null {
-    const id = sessions.officerIdFrom(request);
-    return id ? (course.officerById(id) ?? null) : null;
+  async function currentUser(request: IncomingMessage): Promise<PortalUser | null> {
+    return (await sessions.current(request))?.user ?? null;
   }
 
-  function requireOfficer(request: IncomingMessage): DemoOfficer {
-    const officer = currentOfficer(request);
-    if (!officer) throw httpError(401, "SIGN_IN_REQUIRED", "Sign in as a demo officer first, at /sign-in/.");
-    return officer;
+  async function requireUser(request: IncomingMessage): Promise<PortalUser> {
+    const user = await currentUser(request);
+    if (!user) throw httpError(401, "SIGN_IN_REQUIRED", "Sign in first, at /sign-in.");
+    return user;
   }
 
   function moduleRows(list: ModuleProgress[] | undefined) {
@@ -129,10 +134,6 @@ export function createApi(deps: ApiDependencies) {
     }
   });
 
-  route("GET", /^\/api\/officers$/, async (_request, response) => {
-    sendJson(response, 200, { officers: course.officers.map(publicOfficer) });
-  });
-
   route("GET", /^\/api\/glossary\/search$/, async (_request, response, _params, url) => {
     const parsed = parseLookup(url.searchParams);
     if (!parsed.ok) return sendError(response, parsed.error);
@@ -149,31 +150,12 @@ export function createApi(deps: ApiDependencies) {
   });
 
   route("GET", /^\/api\/session$/, async (request, response) => {
-    const officer = currentOfficer(request);
-    sendJson(response, 200, { officer: officer ? publicOfficer(officer) : null });
-  });
-
-  route("POST", /^\/api\/session$/, async (request, response) => {
-    const parsed = parseSignIn(await readJson(request), course);
-    if (!parsed.ok) return sendError(response, parsed.error);
-    const secure = request.headers["x-forwarded-proto"] === "https";
-    sendJson(
-      response,
-      200,
-      { officer: publicOfficer(parsed.value.officer) },
-      {
-        "set-cookie": sessions.cookieFor(parsed.value.officer.id, secure),
-      },
-    );
-  });
-
-  route("DELETE", /^\/api\/session$/, async (_request, response) => {
-    response.writeHead(204, { "set-cookie": sessions.clearCookie(), "cache-control": "no-store" });
-    response.end();
+    const user = await currentUser(request);
+    sendJson(response, 200, { officer: user ? publicUser(user) : null });
   });
 
   route("POST", /^\/api\/attempts$/, async (request, response) => {
-    const officer = requireOfficer(request);
+    const officer = await requireUser(request);
     const parsed = parseAttempt(await readJson(request), course);
     if (!parsed.ok) return sendError(response, parsed.error);
     const { quiz, answers } = parsed.value;
@@ -189,33 +171,35 @@ export function createApi(deps: ApiDependencies) {
   });
 
   route("GET", /^\/api\/progress$/, async (request, response) => {
-    const officer = requireOfficer(request);
-    const byOfficer = await progress.progress([officer.id]);
-    sendJson(response, 200, { officer: publicOfficer(officer), modules: moduleRows(byOfficer.get(officer.id)) });
+    const user = await requireUser(request);
+    const byOfficer = await progress.progress([user.subject]);
+    sendJson(response, 200, { officer: publicUser(user), modules: moduleRows(byOfficer.get(user.subject)) });
   });
 
   route("GET", /^\/api\/supervisor\/completions$/, async (request, response) => {
-    const officer = requireOfficer(request);
-    if (officer.role !== "supervisor") {
+    const user = await requireUser(request);
+    if (!isSupervisor(user)) {
       throw httpError(
         403,
         "SUPERVISOR_ONLY",
-        "Only supervisors can see the team's completions. Sign in as a supervisor demo officer.",
+        "Only training supervisors can see the team's completions. Sign in as a training supervisor.",
       );
     }
-    const byOfficer = await progress.progress(course.officers.map((candidate) => candidate.id));
+    // Everyone who has signed in to the portal, as their last sign-in named them.
+    const officers = await progress.officers();
+    const byOfficer = await progress.progress(officers.map((officer) => officer.subject));
     sendJson(response, 200, {
       passMarkPercent: PASS_MARK_PERCENT,
       modules: course.modules.map(({ id, number, title }) => ({ id, number, title })),
-      officers: course.officers.map((candidate) => ({
-        officer: publicOfficer(candidate),
-        modules: moduleRows(byOfficer.get(candidate.id)),
+      officers: officers.map((officer) => ({
+        officer: publicOfficer(officer),
+        modules: moduleRows(byOfficer.get(officer.subject)),
       })),
     });
   });
 
   route("GET", /^\/api\/certificates\/([^/]+)$/, async (request, response, [moduleId]) => {
-    const officer = requireOfficer(request);
+    const user = await requireUser(request);
     const module = course.moduleById(moduleId!);
     if (!module) {
       throw httpError(
@@ -224,7 +208,7 @@ export function createApi(deps: ApiDependencies) {
         `There is no module "${moduleId}". Use one of: ${course.modules.map((m) => m.id).join(", ")}.`,
       );
     }
-    const completion = await progress.completion(officer.id, module.id);
+    const completion = await progress.completion(user.subject, module.id);
     if (!completion) {
       throw httpError(
         404,

@@ -33,7 +33,6 @@ const sources = (quiz: unknown = quizOf(10)) => ({
       minutes: 20,
     },
   ],
-  officers: [{ id: "pc-1", name: "Test Officer", rank: "PC", collarNumber: "1234", team: "Team A", role: "officer" }],
   quizzes: { "course/quizzes/legal-status.json": quiz },
 });
 

@@ -66,27 +66,14 @@ export const QuizSchema = z
   });
 export type Quiz = z.infer<typeof QuizSchema>;
 
-export const DemoOfficerSchema = z.strictObject({
-  id: slug,
-  name: z.string().min(3),
-  rank: z.string().min(2),
-  collarNumber: z.string().regex(/^\d{3,6}$/),
-  team: z.string().min(3),
-  role: z.enum(["officer", "supervisor"]),
-});
-export type DemoOfficer = z.infer<typeof DemoOfficerSchema>;
-
 export interface Course {
   modules: CourseModule[];
   quizzes: Map<string, Quiz>;
-  officers: DemoOfficer[];
   moduleById(id: string): CourseModule | undefined;
-  officerById(id: string): DemoOfficer | undefined;
 }
 
 export interface CourseSources {
   modules: unknown;
-  officers: unknown;
   /** Quiz JSON keyed by file name, used in error messages. */
   quizzes: Record<string, unknown>;
 }
@@ -100,10 +87,6 @@ export function parseCourse(sources: CourseSources): Course {
   const modulesResult = z.array(CourseModuleSchema).min(1).safeParse(sources.modules);
   if (!modulesResult.success) throw new Error(`course/modules.json is invalid: ${describe(modulesResult.error)}`);
   const modules = [...modulesResult.data].sort((a, b) => a.number - b.number);
-
-  const officersResult = z.array(DemoOfficerSchema).min(1).safeParse(sources.officers);
-  if (!officersResult.success) throw new Error(`course/officers.json is invalid: ${describe(officersResult.error)}`);
-  const officers = officersResult.data;
 
   const quizzes = new Map<string, Quiz>();
   for (const [file, raw] of Object.entries(sources.quizzes)) {
@@ -121,9 +104,7 @@ export function parseCourse(sources: CourseSources): Course {
   return {
     modules,
     quizzes,
-    officers,
     moduleById: (id) => modules.find((module) => module.id === id),
-    officerById: (id) => officers.find((officer) => officer.id === id),
   };
 }
 

@@ -10,11 +10,23 @@ import { openStore, type Dialect } from "@safeguarding/shared/store";
 import { loadGlossary } from "@safeguarding/glossary";
 import { createActionCardRoutes } from "./action-card-routes.ts";
 import { createApi } from "./api.ts";
-import { DEFAULT_GATEWAY_URL, portalConfigFromEnv } from "./config.ts";
+import {
+  DEFAULT_GATEWAY_URL,
+  DEFAULT_OIDC_CLIENT_ID,
+  DEFAULT_OIDC_ISSUER,
+  DEFAULT_OIDC_RESOURCE,
+  DEFAULT_OIDC_ROLE_CLAIM,
+  DEFAULT_OIDC_SCOPE,
+  developmentClientSecret,
+  portalConfigFromEnv,
+  type OidcConfig,
+} from "./config.ts";
 import { parseCourse, type Course } from "./course.ts";
-import { createDevGatewayTokens } from "./gateway-identity.ts";
+import { createOidcClient } from "./oidc.ts";
+import { createPageSender } from "./pages.ts";
 import { createProgressStore, progressMigrations, type PortalDatabase } from "./progress-store.ts";
-import { createSessions } from "./session.ts";
+import { createSessionStore } from "./session.ts";
+import { createSignInRoutes } from "./sign-in-routes.ts";
 import { log, pathForLog } from "./log.ts";
 import { createStaticFiles } from "./static-files.ts";
 
@@ -30,15 +42,18 @@ export interface PortalServerOptions {
   databaseUrl?: string;
   /** The built site; defaults to portal/dist. */
   siteDir?: string;
-  /** Signs the demo sign-in cookie; a random one is made per process when omitted. */
-  sessionSecret?: string;
   /** The gateway's GraphQL endpoint, for the action card; http://127.0.0.1:4000/graphql when omitted. */
   gatewayUrl?: string;
   /**
-   * Where the development identity provider's key lives (`<dir>/keys/`), for the action card's gateway tokens: the
-   * gateway's DATA_DIR. Defaults to dataDir, which `npm start` shares with the gateway. Not used in production.
+   * Where people reach the portal (PORTAL_BASE_URL): the provider sends them back to `<baseUrl>/auth/callback`.
+   * http://127.0.0.1:<the port it listens on> when omitted.
    */
-  identityProviderDir?: string;
+  baseUrl?: string;
+  /**
+   * The OpenID Connect provider everyone signs in with; each setting has config.ts's default. Without a client
+   * secret, outside production, the one the development identity provider created under dataDir is read.
+   */
+  oidc?: Partial<OidcConfig>;
 }
 
 export interface PortalServer {
@@ -47,6 +62,12 @@ export interface PortalServer {
   store: Dialect;
   close(): Promise<void>;
 }
+
+/**
+ * Built pages that are about the signed-in officer and nothing else: a signed-out visit goes to sign in and comes
+ * back. (The action card's own routes do the same.)
+ */
+const SIGNED_IN_PAGES = /^\/(progress|supervisor|modules\/[^/]+\/certificate)\/?$/;
 
 async function readJsonFile(path: string): Promise<unknown> {
   return JSON.parse(await readFile(path, "utf8"));
@@ -57,41 +78,46 @@ export async function loadCourse(courseDir = join(portalRoot, "course")): Promis
   const quizFiles = (await readdir(quizDir)).filter((name) => name.endsWith(".json")).sort();
   const quizzes: Record<string, unknown> = {};
   for (const name of quizFiles) quizzes[`course/quizzes/${name}`] = await readJsonFile(join(quizDir, name));
-  return parseCourse({
-    modules: await readJsonFile(join(courseDir, "modules.json")),
-    officers: await readJsonFile(join(courseDir, "officers.json")),
-    quizzes,
-  });
+  return parseCourse({ modules: await readJsonFile(join(courseDir, "modules.json")), quizzes });
 }
 
 export async function startPortalServer(options: PortalServerOptions): Promise<PortalServer> {
   const course = await loadCourse();
   const dataDir = options.dataDir ?? defaultDataDir();
+  const oidc = {
+    issuer: options.oidc?.issuer ?? DEFAULT_OIDC_ISSUER,
+    clientId: options.oidc?.clientId ?? DEFAULT_OIDC_CLIENT_ID,
+    clientSecret: options.oidc?.clientSecret ?? (await developmentClientSecret(dataDir, isProduction())),
+    scope: options.oidc?.scope ?? DEFAULT_OIDC_SCOPE,
+    resource: options.oidc?.resource === undefined ? DEFAULT_OIDC_RESOURCE : options.oidc.resource,
+    roleClaim: options.oidc?.roleClaim ?? DEFAULT_OIDC_ROLE_CLAIM,
+  };
   const store = await openStore<PortalDatabase>({
     name: "portal",
     databaseUrl: options.databaseUrl || undefined,
     sqlitePath: join(dataDir, "portal.sqlite"),
     migrations: progressMigrations,
   });
-  const sessions = createSessions(options.sessionSecret);
-  const handleApi = createApi({
-    course,
-    glossary: loadGlossary(),
-    progress: createProgressStore(store.db),
-    sessions,
-    ping: () => store.ping(),
-  });
+  const progress = createProgressStore(store.db);
   const siteDir = options.siteDir ?? join(portalRoot, "dist");
   const site = createStaticFiles(siteDir);
-  const actionCards = createActionCardRoutes({
-    gatewayUrl: options.gatewayUrl ?? DEFAULT_GATEWAY_URL,
-    siteDir,
-    sessions,
-    course,
-    // Production has no development identity provider and the portal has no single sign-on to the gateway yet
-    // (that would exchange the officer's own sign-in for a gateway token): the card says so rather than mint one.
-    gatewayTokens: isProduction() ? null : createDevGatewayTokens({ dataDir: options.identityProviderDir ?? dataDir }),
-  });
+  // What needs the portal's own address (the redirect URI, Secure cookies) is made once it listens and knows its port.
+  const ready: { routes?: ReturnType<typeof createRoutes> } = {};
+  function createRoutes(baseUrl: URL) {
+    const sessions = createSessionStore(store.db, { secureCookies: baseUrl.protocol === "https:" });
+    return {
+      sessions,
+      signIn: createSignInRoutes({
+        oidc: createOidcClient({ ...oidc, baseUrl }),
+        sessions,
+        progress,
+        baseUrl,
+        sendPage: createPageSender(siteDir, "404.html"),
+      }),
+      api: createApi({ course, glossary: loadGlossary(), progress, sessions, ping: () => store.ping() }),
+      actionCards: createActionCardRoutes({ gatewayUrl: options.gatewayUrl ?? DEFAULT_GATEWAY_URL, siteDir, sessions }),
+    };
+  }
 
   // Each request gets an id of its own, on every log line it writes.
   const server = createServer((request, response) =>
@@ -123,8 +149,22 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
         );
         return;
       }
-      if (await handleApi(request, response, url)) return;
-      if (await actionCards.handle(request, response, url)) return;
+      const { routes } = ready;
+      if (!routes) {
+        response.writeHead(503, { "retry-after": "1" }).end();
+        return;
+      }
+      if (await routes.signIn.handle(request, response, url)) return;
+      if (await routes.api(request, response, url)) return;
+      if (await routes.actionCards.handle(request, response, url)) return;
+      if (SIGNED_IN_PAGES.test(pathname) && !(await routes.sessions.current(request))) {
+        response.writeHead(303, {
+          location: `/sign-in?return=${encodeURIComponent(`${pathname}${url.search}`)}`,
+          "cache-control": "no-store",
+        });
+        response.end();
+        return;
+      }
       if (request.method !== "GET" && request.method !== "HEAD") {
         response.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" });
         response.end("Only GET and HEAD are allowed for pages.");
@@ -145,6 +185,7 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  ready.routes = createRoutes(new URL(options.baseUrl ?? `http://127.0.0.1:${address.port}`));
 
   return {
     url: `http://${host}:${address.port}`,

@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
-import type { DemoOfficer, QuizScore } from "./course.ts";
+import { sql, type Kysely } from "kysely";
+import type { QuizScore } from "./course.ts";
+import type { PortalUser } from "./user.ts";
 
 interface QuizAttemptTable {
   id: string;
+  /** The officer's subject at the identity provider (`demo:pc-2290`); see the 2026-12-10-002 migration. */
   officer_id: string;
   module_id: string;
   correct: number;
@@ -17,9 +19,10 @@ interface QuizAttemptTable {
 }
 
 interface ModuleCompletionTable {
+  /** The officer's subject, as in quiz_attempt. */
   officer_id: string;
   module_id: string;
-  /** Name and collar number at the time of completion, as printed on the certificate. */
+  /** The name the ID token gave at the time of completion, as printed on the certificate. */
   officer_name: string;
   attempt_id: string;
   certificate_id: string;
@@ -27,9 +30,31 @@ interface ModuleCompletionTable {
   completed_at: string;
 }
 
+/** Everyone who has signed in to the portal, as their last ID token said: the supervisor view lists them. */
+interface PortalOfficerTable {
+  subject: string;
+  username: string | null;
+  name: string;
+  organisation: string | null;
+  /** The role claim's value at the last sign-in, or null. */
+  role: string | null;
+  first_signed_in_at: string;
+  last_signed_in_at: string;
+}
+
+/** Server-side sessions and sign-ins in progress (session.ts): a hash of the cookie's id and sealed contents. */
+interface PortalSessionTable {
+  id_hash: string;
+  kind: "sign-in" | "session";
+  sealed: string;
+  expires_at: string;
+}
+
 export interface PortalDatabase {
   quiz_attempt: QuizAttemptTable;
   module_completion: ModuleCompletionTable;
+  portal_officer: PortalOfficerTable;
+  portal_session: PortalSessionTable;
 }
 
 /** Dialect-neutral schema-builder migrations (text ISO timestamps, integer booleans). */
@@ -64,6 +89,74 @@ export const progressMigrations = {
         .addColumn("completed_at", "text", (column) => column.notNull())
         .addPrimaryKeyConstraint("module_completion_pk", ["officer_id", "module_id"])
         .execute();
+    },
+  },
+  "2026-12-10-001-sign-in": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable("portal_officer")
+        .addColumn("subject", "text", (column) => column.primaryKey())
+        .addColumn("username", "text")
+        .addColumn("name", "text", (column) => column.notNull())
+        .addColumn("organisation", "text")
+        .addColumn("role", "text")
+        .addColumn("first_signed_in_at", "text", (column) => column.notNull())
+        .addColumn("last_signed_in_at", "text", (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable("portal_session")
+        .addColumn("id_hash", "text", (column) => column.primaryKey())
+        .addColumn("kind", "text", (column) => column.notNull())
+        .addColumn("sealed", "text", (column) => column.notNull())
+        .addColumn("expires_at", "text", (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex("portal_session_expires_at").on("portal_session").column("expires_at").execute();
+    },
+  },
+  /**
+   * Before one sign-in, the portal signed in its own demo officers and recorded progress under their ids
+   * ("pc-2290"). The identity provider holds the same people under the same ids, with the subject "demo:<id>", so
+   * each old row moves to that subject, and each officer joins the supervisor's list under the name their last
+   * certificate printed until they sign in again. Subjects always hold a ":" (demo:…, or a provider's own), old ids
+   * never did, so running this on migrated rows changes nothing.
+   */
+  "2026-12-10-002-subjects": {
+    async up(db: Kysely<any>): Promise<void> {
+      for (const table of ["quiz_attempt", "module_completion"]) {
+        await db
+          .updateTable(table)
+          .set({ officer_id: sql`'demo:' || officer_id` })
+          .where("officer_id", "not like", "%:%")
+          .execute();
+      }
+      const now = new Date().toISOString();
+      const migrated: Array<{ officer_id: string }> = await db
+        .selectFrom("quiz_attempt")
+        .select("officer_id")
+        .distinct()
+        .where("officer_id", "like", "demo:%")
+        .execute();
+      for (const { officer_id: subject } of migrated) {
+        const last = await db
+          .selectFrom("module_completion")
+          .select("officer_name")
+          .where("officer_id", "=", subject)
+          .orderBy("completed_at", "desc")
+          .executeTakeFirst();
+        await db
+          .insertInto("portal_officer")
+          .values({
+            subject,
+            username: subject.slice("demo:".length),
+            name: last?.officer_name ?? subject.slice("demo:".length),
+            organisation: null,
+            role: null,
+            first_signed_in_at: now,
+            last_signed_in_at: now,
+          })
+          .onConflict((conflict) => conflict.column("subject").doNothing())
+          .execute();
+      }
     },
   },
 };
@@ -110,7 +203,12 @@ const toCompletion = (row: ModuleCompletionTable): Completion => ({
   completedAt: row.completed_at,
 });
 
-export const officerDisplayName = (officer: DemoOfficer) => `${officer.rank} ${officer.name} (${officer.collarNumber})`;
+export interface KnownOfficer {
+  subject: string;
+  username: string | null;
+  name: string;
+  organisation: string | null;
+}
 
 export function createProgressStore(db: Kysely<PortalDatabase>, clock: () => Date = () => new Date()) {
   async function completionFor(officerId: string, moduleId: string, executor: Kysely<PortalDatabase> = db) {
@@ -126,7 +224,7 @@ export function createProgressStore(db: Kysely<PortalDatabase>, clock: () => Dat
   return {
     /** Stores the attempt; the first passing attempt also records the module as completed. */
     async recordAttempt(input: {
-      officer: DemoOfficer;
+      officer: PortalUser;
       moduleId: string;
       score: QuizScore;
       answers: Record<string, string>;
@@ -138,7 +236,7 @@ export function createProgressStore(db: Kysely<PortalDatabase>, clock: () => Dat
           .insertInto("quiz_attempt")
           .values({
             id,
-            officer_id: input.officer.id,
+            officer_id: input.officer.subject,
             module_id: input.moduleId,
             correct: input.score.correct,
             total: input.score.total,
@@ -152,9 +250,9 @@ export function createProgressStore(db: Kysely<PortalDatabase>, clock: () => Dat
           await trx
             .insertInto("module_completion")
             .values({
-              officer_id: input.officer.id,
+              officer_id: input.officer.subject,
               module_id: input.moduleId,
-              officer_name: officerDisplayName(input.officer),
+              officer_name: input.officer.name,
               attempt_id: id,
               certificate_id: certificateId(),
               percent: input.score.percent,
@@ -163,7 +261,7 @@ export function createProgressStore(db: Kysely<PortalDatabase>, clock: () => Dat
             .onConflict((conflict) => conflict.columns(["officer_id", "module_id"]).doNothing())
             .execute();
         }
-        const completion = await completionFor(input.officer.id, input.moduleId, trx);
+        const completion = await completionFor(input.officer.subject, input.moduleId, trx);
         return {
           id,
           moduleId: input.moduleId,
@@ -175,6 +273,28 @@ export function createProgressStore(db: Kysely<PortalDatabase>, clock: () => Dat
           completion,
         };
       });
+    },
+
+    /** Remembers who signed in, as their ID token says, for the supervisor's list. */
+    async recordSignIn(user: PortalUser): Promise<void> {
+      const at = clock().toISOString();
+      const latest = { username: user.username, name: user.name, organisation: user.organisation, role: user.role };
+      await db
+        .insertInto("portal_officer")
+        .values({ subject: user.subject, ...latest, first_signed_in_at: at, last_signed_in_at: at })
+        .onConflict((conflict) => conflict.column("subject").doUpdateSet({ ...latest, last_signed_in_at: at }))
+        .execute();
+    },
+
+    /** Everyone who has signed in, by name. */
+    async officers(): Promise<KnownOfficer[]> {
+      const rows = await db
+        .selectFrom("portal_officer")
+        .select(["subject", "username", "name", "organisation"])
+        .orderBy("name")
+        .orderBy("subject")
+        .execute();
+      return rows;
     },
 
     /** Per-module progress for the given officers (all officers with any activity when omitted). */

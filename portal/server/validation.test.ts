@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadCourse } from "./main.ts";
-import { parseAttempt, parseLookup, parseSignIn } from "./validation.ts";
+import { parseAttempt, parseLookup } from "./validation.ts";
 
 const course = await loadCourse();
 const quiz = course.quizzes.get("legal-status")!;
@@ -51,25 +51,6 @@ describe("parseAttempt", () => {
     const parsed = parseAttempt({ moduleId: "legal-status", answers: { ...allAnswers(), q1: 1 } }, course);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.error.questions).toEqual(["q1"]);
-  });
-});
-
-describe("parseSignIn", () => {
-  it("accepts a listed demo officer", () => {
-    const parsed = parseSignIn({ officerId: "pc-4127" }, course);
-    expect(parsed.ok && parsed.value.officer.name).toBe("Amira Haddad");
-  });
-
-  it("says where to find valid ids when the officer is unknown", () => {
-    const parsed = parseSignIn({ officerId: "pc-0000" }, course);
-    expect(!parsed.ok && parsed.error).toMatchObject({
-      code: "UNKNOWN_OFFICER",
-      message: expect.stringContaining("/api/officers"),
-    });
-  });
-
-  it("requires an officer id", () => {
-    expect(!parseSignIn({}, course).ok).toBe(true);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Course, DemoOfficer, Quiz } from "./course.ts";
+import type { Course, Quiz } from "./course.ts";
 
 /** An error the caller can fix: an HTTP status, a stable code and a sentence saying what to change. */
 export interface ApiError {
@@ -18,26 +18,6 @@ const fail = (code: string, message: string, questions?: string[]): { ok: false;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
-
-export interface SignInRequest {
-  officer: DemoOfficer;
-}
-
-export function parseSignIn(body: unknown, course: Course): Parsed<SignInRequest> {
-  if (!isRecord(body)) return fail("BAD_REQUEST_BODY", 'Send a JSON object such as {"officerId": "pc-4127"}.');
-  const { officerId } = body;
-  if (typeof officerId !== "string" || officerId.trim() === "") {
-    return fail("OFFICER_REQUIRED", "Choose a demo officer: send officerId as one of the ids listed at /api/officers.");
-  }
-  const officer = course.officerById(officerId.trim());
-  if (!officer) {
-    return fail(
-      "UNKNOWN_OFFICER",
-      `There is no demo officer "${officerId}". Use one of the ids listed at /api/officers.`,
-    );
-  }
-  return { ok: true, value: { officer } };
-}
 
 export interface AttemptRequest {
   quiz: Quiz;

@@ -631,7 +631,8 @@ describe("a bad protocol configuration file", () => {
       area.rules.RISK_MANAGEMENT_MEETING.windowDays = 0;
       writeFileSync(join(dir, "west-avonvale.json"), JSON.stringify(area));
       const gateway = spawn(process.execPath, [join(repoRoot, "gateway/dist/main.js")], {
-        env: { ...process.env, GATEWAY_PORT: "0", PROTOCOL_CONFIG_DIR: dir },
+        // A provider to trust: the gateway reads its discovery document before the protocol files.
+        env: { ...process.env, GATEWAY_PORT: "0", PROTOCOL_CONFIG_DIR: dir, AUTH_ISSUER: cluster.issuer },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let output = "";

@@ -1,12 +1,25 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { generateKeyPair, exportJWK } from "jose";
+import {
+  portalClientSecret,
+  startIdentityProvider,
+  type RunningIdentityProvider,
+} from "@safeguarding/identity-provider";
 import { startPortalServer, type PortalServer } from "@safeguarding/portal/server";
 import { DEMO_CHILD, startCluster, type Cluster } from "../support/cluster.js";
-import { axeViolations, CHROMIUM_ARGS } from "./support.ts";
+import { craftToken } from "../support/tokens.js";
+import {
+  axeViolations,
+  chooseDemoUser,
+  freePort,
+  launchChromium,
+  PORTAL_CLIENT_SECRET,
+  signInThroughProvider,
+} from "./support.ts";
 
 /** Tom Okafor, missing persons unit: the gateway's POLICE_SAFEGUARDING role. */
 const OFFICER = "pc-2290";
@@ -19,35 +32,17 @@ let cluster: Cluster;
 let portal: PortalServer;
 let deadGatewayPortal: PortalServer;
 let untrustedPortal: PortalServer;
+/** Another development identity provider: its tokens are not the ones the cluster's gateway trusts. */
+let otherProvider: RunningIdentityProvider;
 let browser: Browser;
 let officer: BrowserContext;
 let supervisor: BrowserContext;
 let dataDir: string;
 
-/** A local port nothing listens on: the gateway is "down". */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function signedInContext(officerId: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: portal.url });
-  const response = await context.request.post("/api/session", { data: { officerId } });
-  if (!response.ok()) throw new Error(`Demo sign-in as ${officerId} failed: ${response.status()}`);
+async function signedInContext(server: PortalServer, user: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL: server.url });
+  await signInThroughProvider(context, server.url, user);
   return context;
-}
-
-/** A signed-in officer's session cookie for a portal, for requests outside the browser. */
-async function sessionCookie(server: PortalServer): Promise<string> {
-  const signIn = await fetch(`${server.url}/api/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ officerId: OFFICER }),
-  });
-  return signIn.headers.get("set-cookie")!.split(";")[0];
 }
 
 /** Submits the form and returns the status of the page it lands on (after any redirect). */
@@ -60,37 +55,48 @@ async function submit(page: Page): Promise<number> {
 }
 
 beforeAll(async () => {
-  // The portal still mints its gateway tokens with the development signer under the cluster's data dir, so this
-  // gateway trusts that signer as `npm start`'s does, until the portal signs in through the identity provider.
-  cluster = await startCluster({ trustDevSigner: true });
+  // Each portal's address is fixed before anything starts: the provider registers its callback.
+  const [portalPort, deadPort, untrustedPort] = [await freePort(), await freePort(), await freePort()];
+  const urlOf = (port: number) => `http://127.0.0.1:${port}`;
+  cluster = await startCluster({ portals: [urlOf(portalPort), urlOf(deadPort)] });
   dataDir = await mkdtemp(join(tmpdir(), "portal-action-card-"));
+  // The secret the cluster's provider created for the portal, as `npm start`'s portal reads it.
+  const oidc = { issuer: cluster.issuer, clientSecret: portalClientSecret(cluster.dataDir, {}) };
   portal = await startPortalServer({
-    port: 0,
+    port: portalPort,
     host: "127.0.0.1",
     dataDir,
     gatewayUrl: cluster.gatewayUrl,
-    identityProviderDir: cluster.dataDir,
+    oidc,
   });
   deadGatewayPortal = await startPortalServer({
-    port: 0,
+    port: deadPort,
     host: "127.0.0.1",
     dataDir: join(dataDir, "dead"),
-    gatewayUrl: `http://127.0.0.1:${await closedPort()}/graphql`,
-    identityProviderDir: cluster.dataDir,
+    gatewayUrl: `http://127.0.0.1:${await freePort()}/graphql`,
+    oidc,
   });
-  // Its tokens are signed by a development identity provider the gateway does not trust (another data folder).
-  untrustedPortal = await startPortalServer({
+  // Signs in at a provider the gateway does not trust (another issuer, another key).
+  otherProvider = await startIdentityProvider({
     port: 0,
+    host: "127.0.0.1",
+    dataDir: join(dataDir, "other-idp"),
+    portal: {
+      clientSecret: PORTAL_CLIENT_SECRET,
+      redirectUris: [`${urlOf(untrustedPort)}/auth/callback`],
+      postLogoutRedirectUris: [`${urlOf(untrustedPort)}/`],
+    },
+  });
+  untrustedPortal = await startPortalServer({
+    port: untrustedPort,
     host: "127.0.0.1",
     dataDir: join(dataDir, "untrusted"),
     gatewayUrl: cluster.gatewayUrl,
+    oidc: { issuer: otherProvider.url, clientSecret: PORTAL_CLIENT_SECRET },
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-  });
-  officer = await signedInContext(OFFICER);
-  supervisor = await signedInContext(SUPERVISOR);
+  browser = await launchChromium();
+  officer = await signedInContext(portal, OFFICER);
+  supervisor = await signedInContext(portal, SUPERVISOR);
 });
 
 afterAll(async () => {
@@ -99,6 +105,7 @@ afterAll(async () => {
   await portal?.close();
   await deadGatewayPortal?.close();
   await untrustedPortal?.close();
+  await otherProvider?.close();
   await cluster?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
@@ -180,8 +187,9 @@ describe("the printable action card for 999 000 0018", () => {
       { as: "auditor" },
     );
     expect(log.errors).toBeUndefined();
+    // The provider's subject for him: the same id his training records are kept under.
     expect(log.data.accessLog).toContainEqual({
-      userId: "demo:portal-pc-2290",
+      userId: "demo:pc-2290",
       userName: "PC Tom Okafor",
       role: "POLICE_SAFEGUARDING",
       organisation: "Avonvale Police, Missing persons unit",
@@ -192,22 +200,17 @@ describe("the printable action card for 999 000 0018", () => {
 });
 
 describe("who may open the card, and why", () => {
-  it("asks a signed-out visitor to sign in, then comes back to the card (401)", async () => {
+  it("sends a signed-out visitor to the identity provider's sign-in, then straight back to the card", async () => {
     const signedOut = await browser.newContext({ baseURL: portal.url });
     const page = await signedOut.newPage();
     const response = await page.goto(CARD);
-    expect(response!.status()).toBe(401);
-    expect(response!.headers()["cache-control"]).toBe("no-store");
-    await expect(page.locator("h1").textContent()).resolves.toBe("Sign in to see the action card");
+    // The last page of the redirects is the provider's own sign-in page.
+    expect(new URL(page.url()).origin).toBe(cluster.issuer);
+    expect(response!.status()).toBe(200);
     expect(await page.content()).not.toContain("Amber");
-    const link = page.getByRole("link", { name: "Sign in as a demo officer" });
-    expect(await link.getAttribute("href")).toBe(`/sign-in/?return=${encodeURIComponent(CARD)}`);
     expect(await axeViolations(page)).toEqual([]);
-    await link.click();
-    await page.waitForURL("**/sign-in/**");
-    await page.getByLabel(/Tom Okafor/).check();
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL((url) => `${url.pathname}${url.search}` === CARD);
+    await chooseDemoUser(page, OFFICER);
+    await page.waitForURL((url) => url.origin === portal.url && `${url.pathname}${url.search}` === CARD);
     await expect(page.locator("h1").textContent()).resolves.toBe("Action card: Amber Whitlock");
     await signedOut.close();
   });
@@ -243,7 +246,7 @@ describe("who may open the card, and why", () => {
     expect(response!.status()).toBe(403);
     await expect(page.locator("h1").textContent()).resolves.toBe("Your role cannot see children's records");
     const text = (await page.locator("main").textContent())!;
-    expect(text).toContain("You are signed in as PS Gareth Moss (1102).");
+    expect(text).toContain("You are signed in as PS Gareth Moss.");
     expect(text).toContain("Your role in the gateway is “Supervises officers' training; no case access”");
     await page.getByText("What the gateway said").click();
     await expect(page.getByText(/may not see Query\.child/).isVisible()).resolves.toBe(true);
@@ -281,9 +284,9 @@ describe("reaching the card from the portal", () => {
     const page = await signedOut.newPage();
     await page.goto("/action-card/");
     await page.locator("[data-action-card-sign-in]").waitFor({ state: "visible" });
-    expect(await page.getByRole("link", { name: "Sign in as a demo officer" }).getAttribute("href")).toBe(
-      "/sign-in/?return=%2Faction-card%2F",
-    );
+    expect(
+      await page.locator("[data-action-card-sign-in]").getByRole("link", { name: "Sign in" }).getAttribute("href"),
+    ).toBe("/sign-in?return=%2Faction-card%2F");
     expect(await axeViolations(page)).toEqual([]);
     await signedOut.close();
   });
@@ -350,20 +353,47 @@ describe("reaching the card from the portal", () => {
   });
 
   it("says the gateway is not answering when it is down (503)", async () => {
-    const cookie = await sessionCookie(deadGatewayPortal);
-    const response = await fetch(`${deadGatewayPortal.url}${CARD}`, { headers: { cookie } });
-    expect(response.status).toBe(503);
+    const context = await signedInContext(deadGatewayPortal, OFFICER);
+    const response = await context.request.get(CARD);
+    expect(response.status()).toBe(503);
     const html = await response.text();
     expect(html).toMatch(/The Safeguarding Gateway is not answering/);
     expect(html).toMatch(/could not be reached, so the action card for 999 000 0018 cannot be shown now/);
+    await context.close();
   });
 
-  it("says when the gateway does not accept the portal's sign-in (503)", async () => {
-    const cookie = await sessionCookie(untrustedPortal);
-    const response = await fetch(`${untrustedPortal.url}${CARD}`, { headers: { cookie } });
-    expect(response.status).toBe(503);
+  it("says when the gateway does not accept the officer's sign-in (503)", async () => {
+    const context = await signedInContext(untrustedPortal, OFFICER);
+    const response = await context.request.get(CARD);
+    expect(response.status()).toBe(503);
     const html = await response.text();
     expect(html).toMatch(/The Safeguarding Gateway did not accept your sign-in/);
     expect(html).not.toContain("Amber");
+    await context.close();
+  });
+});
+
+describe("no token the portal made itself", () => {
+  it("the gateway refuses a token from the old in-process development signer, whatever key signed it", async () => {
+    const query = `{ child(id: "${DEMO_CHILD}", purpose: { code: MISSING_EPISODE, reference: "${REFERENCE}" }) { givenName } }`;
+    const { privateKey } = await generateKeyPair("EdDSA", { extractable: true });
+    const oldSigner = await craftToken(cluster, {
+      user: OFFICER,
+      iss: "urn:safeguarding:dev-identity-provider",
+      key: await exportJWK(privateKey),
+    });
+    const withProvidersKey = await craftToken(cluster, {
+      user: OFFICER,
+      iss: "urn:safeguarding:dev-identity-provider",
+    });
+    for (const token of [oldSigner, withProvidersKey]) {
+      const answer = await cluster.query(query, {}, { authorization: `Bearer ${token}` });
+      expect(answer.status).toBe(401);
+      expect(answer.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+    }
+    // The card the officer read above came through with a token from the provider itself.
+    const page = await officer.newPage();
+    expect((await page.goto(CARD))!.status()).toBe(200);
+    await page.close();
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerKey, openPortal, type Portal } from "./support.ts";
+import { answerKey, chooseDemoUser, openPortal, type Portal } from "./support.ts";
 
 let portal: Portal;
 
@@ -17,11 +17,11 @@ describe("completing a module", () => {
     const officer = await portal.context();
     const page = await officer.newPage();
 
-    await page.goto("/sign-in/?return=%2Fmodules%2Fmissing-children%2Fquiz%2F");
-    await page.getByLabel("PC Tom Okafor (2290)").check();
-    await page.getByRole("button", { name: "Sign in" }).click();
+    // Signing in is the identity provider's page, and it comes back to the quiz.
+    await page.goto("/sign-in?return=%2Fmodules%2Fmissing-children%2Fquiz%2F");
+    await chooseDemoUser(page, "pc-2290");
     await page.waitForURL("**/modules/missing-children/quiz/");
-    await expect.poll(() => page.locator("[data-session-status]").textContent()).toContain("PC Tom Okafor (2290)");
+    await expect.poll(() => page.locator("[data-session-status]").textContent()).toContain("PC Tom Okafor");
 
     // Submitting with a question unanswered shows the error summary and writes nothing.
     for (const question of key.slice(1)) await page.locator(`#${question.id}-${question.answer}`).check();
@@ -46,7 +46,7 @@ describe("completing a module", () => {
     await page.waitForURL("**/modules/missing-children/certificate/");
     const certificate = page.locator("[data-certificate-body]");
     await certificate.waitFor();
-    expect(await certificate.textContent()).toContain("PC Tom Okafor (2290)");
+    expect(await certificate.textContent()).toContain("PC Tom Okafor");
     expect(await certificate.textContent()).toContain("Module 3: Missing children");
     const certificateId = await page.locator("[data-certificate-id]").textContent();
     expect(certificateId).toMatch(/^SG-[0-9A-F]{10}$/);
@@ -54,7 +54,7 @@ describe("completing a module", () => {
     const supervisor = await portal.context("insp-0871");
     const view = await supervisor.newPage();
     await view.goto("/supervisor/");
-    const row = view.locator('tr[data-officer="pc-2290"]');
+    const row = view.locator('tr[data-officer="demo:pc-2290"]');
     await row.waitFor();
     expect(await row.locator('[data-officer-module="missing-children"]').textContent()).toContain("Completed");
     expect(await row.locator('[data-officer-module="legal-status"]').textContent()).toContain("Not started");
@@ -85,6 +85,9 @@ describe("completing a module", () => {
     const page = await context.newPage();
     await page.goto("/modules/legal-status/quiz/");
     await page.locator("[data-quiz-sign-in]").waitFor({ state: "visible" });
-    expect(await page.locator("[data-quiz-sign-in]").textContent()).toContain("Sign in as a demo officer");
+    expect(await page.locator("[data-quiz-sign-in]").textContent()).toContain("Sign in before you submit");
+    expect(await page.locator("[data-quiz-sign-in] a").getAttribute("href")).toBe(
+      "/sign-in?return=%2Fmodules%2Flegal-status%2Fquiz%2F",
+    );
   });
 });

@@ -212,10 +212,10 @@ export async function startCluster(
     /** Puts a proxy in front of every agency that counts the gateway's requests to it per request id. */
     countAgencyRequests?: boolean;
     /**
-     * The gateway also trusts the in-process development signer under the data dir (AUTH_TRUST_DEV_SIGNER), as
-     * `npm start` does for the portal's action card until the portal signs in through the identity provider.
+     * Training portals (their base URLs) to register at the identity provider, so they can sign in there: each
+     * one's /auth/callback and its home page as the address to come back to after signing out.
      */
-    trustDevSigner?: boolean;
+    portals?: string[];
     /**
      * The gateway's API explorer signs in from a browser: the gateway gets a port chosen before the identity
      * provider starts, so the provider can register the explorer's callback on it (IDP_EXPLORER_REDIRECT_URIS).
@@ -239,15 +239,18 @@ export async function startCluster(
     DATA_DIR: dataDir,
     IDP_PORT: "0",
     ...(options.explorer ? { IDP_EXPLORER_REDIRECT_URIS: apiExplorerRedirectUris(gatewayPort).join(",") } : {}),
+    ...(options.portals?.length
+      ? {
+          IDP_PORTAL_REDIRECT_URIS: options.portals.map((url) => `${url}/auth/callback`).join(","),
+          IDP_PORTAL_POST_LOGOUT_REDIRECT_URIS: options.portals.map((url) => `${url}/`).join(","),
+        }
+      : {}),
   });
   // Production refuses the development defaults: give it key files, as a deployment would from its secret store.
   const keyEnv =
     options.env?.NODE_ENV === "production"
       ? await productionKeyEnv(dataDir, identityProvider.url)
-      : {
-          AUTH_ISSUER: identityProvider.url,
-          ...(options.trustDevSigner ? { AUTH_TRUST_DEV_SIGNER: "true" } : {}),
-        };
+      : { AUTH_ISSUER: identityProvider.url };
   const agencies = new Map<AgencyName, RunningProcess>();
   const started = await Promise.all(
     AGENCIES.map(async (agency, i) => {

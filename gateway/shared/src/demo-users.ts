@@ -95,8 +95,9 @@ export const DEMO_USERS: readonly DemoUser[] = [
     email: "fiona.grant@avonvale.police.example",
     note: "The access log of any child; no case content.",
   },
-  // The training portal's officers (portal/course/officers.json, same ids): their progress and certificates are
-  // recorded under these users. Roles follow their teams; the two supervisors oversee training.
+  // The training portal's officers: their progress and certificates are recorded under these users' subjects (the
+  // portal's store moved what it kept under these same ids before one sign-in). Roles follow their teams; the two
+  // supervisors oversee training.
   {
     id: "pc-4127",
     name: "PC Amira Haddad",

@@ -1,6 +1,5 @@
 import { parseCourse } from "../../server/course.ts";
 import modules from "../../course/modules.json";
-import officers from "../../course/officers.json";
 import { requireTerm } from "./glossary.ts";
 
 const quizFiles = import.meta.glob<unknown>("../../course/quizzes/*.json", { eager: true, import: "default" });
@@ -8,7 +7,6 @@ const quizFiles = import.meta.glob<unknown>("../../course/quizzes/*.json", { eag
 /** The same course data and Zod validation the server scores against. */
 export const course = parseCourse({
   modules,
-  officers,
   quizzes: Object.fromEntries(Object.entries(quizFiles).map(([path, data]) => [path.replace(/^(\.\.\/)+/, ""), data])),
 });
 

@@ -1,13 +1,17 @@
 /** Browser side of the portal's JSON API; the server is the only judge of sessions and scores. */
 
+/** An officer as the identity provider named them at their last sign-in; `id` is their subject there. */
 export interface Officer {
   id: string;
-  name: string;
-  rank: string;
-  collarNumber: string;
-  team: string;
-  role: "officer" | "supervisor";
+  username: string | null;
   displayName: string;
+  organisation: string | null;
+}
+
+/** The signed-in user. */
+export interface SignedInOfficer extends Officer {
+  role: string | null;
+  supervisor: boolean;
 }
 
 export interface ApiErrorBody {
@@ -54,15 +58,20 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return payload;
 }
 
-let sessionPromise: Promise<Officer | null> | undefined;
+let sessionPromise: Promise<SignedInOfficer | null> | undefined;
 
-/** The signed-in demo officer, asked once per page. */
-export function currentOfficer(): Promise<Officer | null> {
-  sessionPromise ??= api<{ officer: Officer | null }>("/api/session").then(
+/** The signed-in officer, asked once per page. */
+export function currentOfficer(): Promise<SignedInOfficer | null> {
+  sessionPromise ??= api<{ officer: SignedInOfficer | null }>("/api/session").then(
     (result) => result.officer,
     () => null,
   );
   return sessionPromise;
+}
+
+/** The way in to sign in, coming back to this page (or `back`) afterwards. */
+export function signInHref(back = `${window.location.pathname}${window.location.search}`): string {
+  return `/sign-in?return=${encodeURIComponent(back)}`;
 }
 
 export function formatDate(iso: string): string {

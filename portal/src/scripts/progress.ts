@@ -65,7 +65,7 @@ if (holder) {
         element(
           "p",
           { class: "govuk-body-l" },
-          `${officer.displayName}, ${officer.team}: you have completed ${done} of ${modules.length} modules.`,
+          `${officer.displayName}${officer.organisation ? `, ${officer.organisation}` : ""}: you have completed ${done} of ${modules.length} modules.`,
         ),
         element(
           "div",

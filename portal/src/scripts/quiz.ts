@@ -1,4 +1,4 @@
-import { api, ApiError, currentOfficer, element, formatDate } from "./api-client.ts";
+import { api, ApiError, currentOfficer, element, formatDate, signInHref } from "./api-client.ts";
 
 interface QuestionResult {
   questionId: string;
@@ -227,11 +227,10 @@ if (form) {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 401) {
-        const back = encodeURIComponent(window.location.pathname);
         showErrors([
           {
-            text: "Sign in as a demo officer before you submit, so your result can be recorded",
-            href: `/sign-in/?return=${back}`,
+            text: "Sign in before you submit, so your result can be recorded",
+            href: signInHref(window.location.pathname),
           },
         ]);
       } else if (error.body.questions && error.body.questions.length > 0) {

@@ -57,7 +57,7 @@ if (holder) {
               { scope: "row", class: "govuk-table__header" },
               entry.officer.displayName,
               element("br"),
-              element("span", { class: "app-muted" }, entry.officer.team),
+              element("span", { class: "app-muted" }, entry.officer.organisation ?? entry.officer.username ?? ""),
             ),
             ...entry.modules.map(statusCell),
             element(
