@@ -1,7 +1,7 @@
 // `npm run deploy:secrets [-- --force]`: the keys and passwords deploy/compose.yaml needs, made fresh on this machine:
 //   deploy/secrets/   key files mounted into the containers (the *_FILE settings, and the development identity
 //                     provider's signing key and secrets) and the PostgreSQL superuser password
-//   deploy/.env       the per-service database passwords and the portal's session secret, which the services read
+//   deploy/.env       the per-service database passwords and the portal's client secret at the identity provider, which the services read
 //                     from their environment (compose substitutes them into the URLs)
 // Both are git-ignored and kept out of images by .dockerignore. Existing files are kept unless --force is given, so
 // a running deployment's keys are never replaced by accident. `npm run test:deploy` makes its own set the same way.
@@ -32,7 +32,8 @@ export const ENV_VARIABLES = [
   "HEALTH_DB_PASSWORD",
   "GATEWAY_DB_PASSWORD",
   "PORTAL_DB_PASSWORD",
-  "PORTAL_SESSION_SECRET",
+  // The portal's client secret at the identity provider: the provider's secrets file holds the same value.
+  "PORTAL_OIDC_CLIENT_SECRET",
 ];
 
 /** An Ed25519 signing key as the services read it: a private and a public JSON Web Key with the same kid. */
@@ -55,6 +56,7 @@ const password = () => randomBytes(24).toString("base64url");
  */
 export function makeSecrets({ secretsDir, envFile }) {
   mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+  const env = Object.fromEntries(ENV_VARIABLES.map((name) => [name, password()]));
   const assertion = ed25519Pair("gateway-assertion");
   const identityProvider = ed25519Pair("identity-provider");
   const files = {
@@ -64,14 +66,13 @@ export function makeSecrets({ secretsDir, envFile }) {
     "identity-provider.private.jwk.json": JSON.stringify(identityProvider.privateJwk, null, 2),
     "identity-provider.public.jwk.json": JSON.stringify(identityProvider.publicJwk, null, 2),
     "identity-provider.secrets.json": JSON.stringify(
-      { cookieKeys: [password()], portalClientSecret: password() },
+      { cookieKeys: [password()], portalClientSecret: env.PORTAL_OIDC_CLIENT_SECRET },
       null,
       2,
     ),
     "identity-provider.jwks.json": JSON.stringify({ keys: [identityProvider.publicJwk] }, null, 2),
   };
   for (const name of SECRET_FILES) writeFileSync(join(secretsDir, name), `${files[name]}\n`, { mode: 0o600 });
-  const env = Object.fromEntries(ENV_VARIABLES.map((name) => [name, password()]));
   writeFileSync(
     envFile,
     `# Written by npm run deploy:secrets; read by docker compose -f deploy/compose.yaml.\n${Object.entries(env)

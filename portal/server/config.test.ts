@@ -22,6 +22,7 @@ describe("portalConfigFromEnv", () => {
       baseUrl: "http://127.0.0.1:4321",
       oidc: {
         issuer: "http://127.0.0.1:4400",
+        internalUrl: null,
         clientId: "safeguarding-portal",
         clientSecret: undefined,
         scope: "openid profile email safeguarding",
@@ -60,6 +61,7 @@ describe("portalConfigFromEnv", () => {
     expect(config.baseUrl).toBe("https://training.example");
     expect(config.oidc).toEqual({
       issuer: "https://idp.example/realms/avonvale",
+      internalUrl: null,
       clientId: "portal",
       clientSecret: "s",
       scope: "openid profile api://gateway/access_as_user",
@@ -99,9 +101,29 @@ describe("portalConfigFromEnv", () => {
     expect(() => portalConfigFromEnv({ ...PRODUCTION, PORTAL_BASE_URL: "http://training.example" })).toThrow(
       /PORTAL_BASE_URL must be an https:\/\/ URL when NODE_ENV=production/,
     );
-    expect(() => portalConfigFromEnv({ ...PRODUCTION, OIDC_ISSUER: "http://127.0.0.1:4400" })).toThrow(
+    expect(() => portalConfigFromEnv({ ...PRODUCTION, OIDC_ISSUER: "http://login.avonvale.example" })).toThrow(
       /OIDC_ISSUER must be an https:\/\/ URL/,
     );
+    // Plain http only on this machine's own address: a demonstration where browser and services share one host.
+    expect(
+      portalConfigFromEnv({
+        ...PRODUCTION,
+        OIDC_ISSUER: "http://localhost:4400",
+        PORTAL_BASE_URL: "http://localhost:4321",
+      }).oidc.issuer,
+    ).toBe("http://localhost:4400");
+  });
+
+  it("reaches the provider at OIDC_INTERNAL_URL when browsers reach it at another address", () => {
+    const config = portalConfigFromEnv({
+      OIDC_ISSUER: "http://localhost:4400",
+      OIDC_INTERNAL_URL: "http://identity-provider:4400/",
+    });
+    expect(config.oidc).toMatchObject({
+      issuer: "http://localhost:4400",
+      internalUrl: "http://identity-provider:4400",
+    });
+    expect(() => portalConfigFromEnv({ OIDC_INTERNAL_URL: "identity-provider" })).toThrow(/OIDC_INTERNAL_URL/);
   });
 });
 

@@ -18,6 +18,12 @@ export const DEFAULT_OIDC_ROLE_CLAIM = "sg_role";
 export interface OidcConfig {
   /** The OpenID Connect provider's issuer URL; its discovery document is read from there. */
   issuer: string;
+  /**
+   * OIDC_INTERNAL_URL: where the portal's own server reaches the provider when that differs from the address
+   * browsers use (a container network): its calls to the issuer's origin go here instead. Browsers still go to the
+   * issuer's address, and the tokens still name the issuer.
+   */
+  internalUrl: string | null;
   clientId: string;
   /**
    * The client secret (client_secret_basic). Unset only outside production, where the portal reads the one the
@@ -57,6 +63,8 @@ function httpUrl(name: string, raw: string, example: string): string {
   }
   return url.toString();
 }
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 function port(raw: string | undefined): number {
   if (raw === undefined || raw === "") return 4321;
@@ -101,7 +109,9 @@ export function portalConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Porta
       throw new Error(`Set ${missing.map(([name, what]) => `${name} (${what})`).join(", ")} when NODE_ENV=production.`);
     }
     for (const name of ["OIDC_ISSUER", "PORTAL_BASE_URL"]) {
-      if (!env[name]!.startsWith("https://")) {
+      // Plain http only on this machine's own address: a demonstration where browser and services share one host.
+      const url = new URL(env[name]!);
+      if (url.protocol !== "https:" && !LOOPBACK.has(url.hostname)) {
         throw new Error(`${name} must be an https:// URL when NODE_ENV=production; got "${env[name]}".`);
       }
     }
@@ -121,6 +131,9 @@ export function portalConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Porta
         : `http://127.0.0.1:${listenPort}`,
     oidc: {
       issuer: env.OIDC_ISSUER ? issuer(env.OIDC_ISSUER) : DEFAULT_OIDC_ISSUER,
+      internalUrl: env.OIDC_INTERNAL_URL
+        ? new URL(httpUrl("OIDC_INTERNAL_URL", env.OIDC_INTERNAL_URL, "")).origin
+        : null,
       clientId: env.OIDC_CLIENT_ID || DEFAULT_OIDC_CLIENT_ID,
       clientSecret: env.OIDC_CLIENT_SECRET || undefined,
       scope: env.OIDC_SCOPE || DEFAULT_OIDC_SCOPE,

@@ -86,6 +86,7 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
   const dataDir = options.dataDir ?? defaultDataDir();
   const oidc = {
     issuer: options.oidc?.issuer ?? DEFAULT_OIDC_ISSUER,
+    internalUrl: options.oidc?.internalUrl ?? null,
     clientId: options.oidc?.clientId ?? DEFAULT_OIDC_CLIENT_ID,
     clientSecret: options.oidc?.clientSecret ?? (await developmentClientSecret(dataDir, isProduction())),
     scope: options.oidc?.scope ?? DEFAULT_OIDC_SCOPE,

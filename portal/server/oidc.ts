@@ -49,6 +49,16 @@ export function userFromClaims(claims: Record<string, unknown>, roleClaim: strin
   };
 }
 
+/** Sends the server's own calls to the issuer's origin to the internal address instead (OIDC_INTERNAL_URL). */
+function towards(issuer: string, internalOrigin: string): client.CustomFetch {
+  const publicOrigin = new URL(issuer).origin;
+  return (url, init) =>
+    fetch(
+      url.startsWith(publicOrigin) ? `${internalOrigin}${url.slice(publicOrigin.length)}` : url,
+      init as RequestInit,
+    );
+}
+
 export function createOidcClient(options: OidcClientOptions) {
   const redirectUri = new URL("/auth/callback", options.baseUrl);
   const postLogoutRedirectUri = new URL("/", options.baseUrl);
@@ -66,6 +76,7 @@ export function createOidcClient(options: OidcClientOptions) {
           // Plain http only for a local provider; config.ts requires https in production.
           execute: new URL(options.issuer).protocol === "http:" ? [client.allowInsecureRequests] : [],
           timeout: options.timeoutSeconds ?? 5,
+          ...(options.internalUrl ? { [client.customFetch]: towards(options.issuer, options.internalUrl) } : {}),
         },
       )
       .catch((error: unknown) => {

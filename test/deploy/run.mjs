@@ -134,7 +134,7 @@ async function stopServices() {
 
 /** Starts a service and waits for the `{"event":"ready"}` line every service prints. */
 function startService(name, command, args, env, cwd) {
-  return new Promise((resolve, reject) => {
+  const started = new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     services.push({ name, child });
     const output = [];
@@ -160,6 +160,10 @@ function startService(name, command, args, env, cwd) {
       reject(new Error(`${name} stopped before it was ready (${code ?? signal}):\n${output.join("\n")}`));
     });
   });
+  // When one service fails to start the run stops the others; their own rejections must not crash the process and
+  // hide the first failure, which the caller reports.
+  started.catch(() => {});
+  return started;
 }
 
 function freePort() {
@@ -639,13 +643,17 @@ async function main() {
   // nginx's port is chosen now: the portal is given it (GATEWAY_URL) before nginx starts, as compose would.
   const nginxPort = await freePort();
   context.addresses.nginx = nginxPort;
-  const first = await Promise.all(
-    // Every service the compose file builds, but the gateways: those start once the agencies are up.
+  // The identity provider first: the portal's server is given its address (OIDC_INTERNAL_URL), as compose would.
+  const provider = await startComposeService(context, "identity-provider");
+  context.addresses[provider.name] = provider.port;
+  const others = await Promise.all(
+    // Every other service the compose file builds, but the gateways: those start once the agencies are up.
     Object.keys(compose.services)
-      .filter((name) => compose.services[name].build && !replicaNames.includes(name))
+      .filter((name) => compose.services[name].build && !replicaNames.includes(name) && name !== "identity-provider")
       .map((name) => startComposeService(context, name)),
   );
-  for (const service of first) context.addresses[service.name] = service.port;
+  for (const service of others) context.addresses[service.name] = service.port;
+  const first = [provider, ...others];
   const gatewayOverrides = { RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), RATE_LIMIT_KEY_PREFIX: redisPrefix };
   const replicaList = await Promise.all(
     replicaNames.map((name) => startComposeService(context, name, gatewayOverrides)),
