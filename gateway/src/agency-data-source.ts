@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ASSERTION_HEADER, CHILDREN_HEADER } from "@safeguarding/shared/assertion";
 import type { GatewayContext } from "./context.js";
+import { observeAgencyCall } from "./agency-calls.js";
 import { AgencySilent } from "./breakers.js";
 import { agencyUnavailable } from "./errors.js";
 import { breakerFor } from "./fetcher.js";
@@ -50,17 +51,21 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       request.query &&
       this.readPath?.takePrefetched(context as GatewayContext, request.query, request.variables?.representations);
     if (prefetched) return prefetched;
+    const breaker = breakerFor(this.url);
     try {
-      return await breakerFor(this.url).call(async () => {
-        try {
-          return await super.process(options);
-        } catch (error) {
-          const timedOut = error instanceof Error && /abort|timeout/i.test(`${error.name} ${error.message}`);
-          throw new AgencySilent(
-            timedOut ? `did not answer within ${this.timeoutMs / 1000} s` : "could not be reached",
-          );
-        }
-      });
+      // Counted, timed and traced like every other agency call (agency-calls.ts).
+      return await observeAgencyCall(this.name, breaker.open, () =>
+        breaker.call(async () => {
+          try {
+            return await super.process(options);
+          } catch (error) {
+            const timedOut = error instanceof Error && /abort|timeout/i.test(`${error.name} ${error.message}`);
+            throw new AgencySilent(
+              timedOut ? `did not answer within ${this.timeoutMs / 1000} s` : "could not be reached",
+            );
+          }
+        }),
+      );
     } catch (error) {
       if (!(error instanceof AgencySilent)) throw error;
       options.context.unavailableAgencies?.set(this.agency, error.reason);

@@ -7,6 +7,7 @@ import { AuthenticationFailed, type Authenticator } from "./auth.js";
 import { anonymousMayRun, SIGN_IN_FIRST } from "./plugins/sign-in.js";
 import type { GatewayContext } from "./context.js";
 import type { RateLimiter } from "./rate-limit.js";
+import { rateLimitRefusals } from "./metrics.js";
 
 export interface RequestContextDependencies {
   authenticator: Authenticator;
@@ -36,9 +37,11 @@ export function createRequestContext(deps: RequestContextDependencies) {
     // Counted before a bad token is refused, so guessing at tokens is limited per address like anything else.
     const key = identity ? `user:${identity.userId}` : `anon:${request.socket.remoteAddress ?? "unknown"}`;
     let decision;
+    const caller = identity ? "user" : "anonymous";
     try {
       decision = await limiter.take(key);
     } catch {
+      rateLimitRefusals.inc({ reason: "unavailable", caller });
       throw new HttpRefusal(
         503,
         "RATE_LIMIT_UNAVAILABLE",
@@ -47,6 +50,7 @@ export function createRequestContext(deps: RequestContextDependencies) {
       );
     }
     if (!decision.allowed) {
+      rateLimitRefusals.inc({ reason: "limit", caller });
       throw new HttpRefusal(
         429,
         "RATE_LIMITED",

@@ -5,7 +5,7 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { Kysely } from "kysely";
-import { enforcePolicyOnSchema, serveHttp, type RunningHttp } from "@safeguarding/kit";
+import { enforcePolicyOnSchema, operationNamePlugin, serveHttp, type RunningHttp } from "@safeguarding/kit";
 import { loadGlossary } from "@safeguarding/glossary";
 import { loadProtocolConfigs } from "@safeguarding/protocol-engine";
 import { createAssertionSigner } from "@safeguarding/shared/assertion";
@@ -21,6 +21,7 @@ import { formatGatewayError } from "./errors.js";
 import { InProcessDataSource } from "./in-process-data-source.js";
 import { createSubgraphFetcher } from "./fetcher.js";
 import { operationLimitRule } from "./limits.js";
+import { KNOWN_OPERATIONS, watchAgencyBreakers } from "./metrics.js";
 import { auditPlugin } from "./plugins/audit.js";
 import { requestIdPlugin, warningsPlugin } from "./plugins/response.js";
 import { createRateLimiter } from "./rate-limit.js";
@@ -128,6 +129,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     parseOptions: { maxTokens: config.limits.maxTokens },
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
+      operationNamePlugin,
       ...(trusted ? [trustedDocumentsPlugin<GatewayContext>(trusted)] : []),
       warningsPlugin,
       requestIdPlugin,
@@ -138,12 +140,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     holdersNeeded = createConditionAnalysis(apiSchema);
   });
   await apollo.start();
+  const unwatchBreakers = watchAgencyBreakers(config.agencies);
 
   const http = await serveHttp<GatewayContext>({
     apollo,
     port: config.port,
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
+    observe: { service: "gateway", operations: KNOWN_OPERATIONS, joinCallerTrace: false },
+    metrics: config.metrics,
     context: createRequestContext({ authenticator, limiter, signer, maxTokens: config.limits.maxTokens }),
     probe: {
       health: async () => ({ service: "gateway" }),
@@ -177,6 +182,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     audit: audit.db,
     async close() {
       await http.close();
+      unwatchBreakers();
       await apollo.stop();
       await limiter.close();
       await audit.close();
