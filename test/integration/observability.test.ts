@@ -176,13 +176,23 @@ describe("watching it, in development: /metrics on every service and traces over
     await collector.settle();
     collector.clear();
     const requestIds = [newRequestId("trace"), newRequestId("trace")];
+    /** The request ids the gateway gave the two reads (the caller's, with its own suffix). */
+    const given: string[] = [];
     for (const requestId of requestIds) {
-      const result = await cluster.query(READ, undefined, {
-        as: "social-worker",
-        // A caller's trace context is not joined: each gateway request starts its own trace.
-        headers: { "x-request-id": requestId, traceparent: `00-${CALLERS_TRACE}-b7ad6b7169203331-01` },
+      const response = await fetch(cluster.gatewayUrl, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${await cluster.token("social-worker")}`,
+          "x-request-id": requestId,
+          // A caller's trace context is not joined: each gateway request starts its own trace.
+          traceparent: `00-${CALLERS_TRACE}-b7ad6b7169203331-01`,
+        },
+        body: JSON.stringify({ query: READ }),
       });
+      const result = (await response.json()) as { errors?: unknown };
       expect(result.errors).toBeUndefined();
+      given.push(response.headers.get("x-request-id")!);
     }
     const calls = Object.fromEntries(
       AGENCIES.map((agency) => [agency, requestIds.reduce((n, id) => n + cluster.agencyRequests(id)[agency], 0)]),
@@ -210,8 +220,14 @@ describe("watching it, in development: /metrics on every service and traces over
     const traces = new Set(roots.map((root) => root.traceId));
     expect(spans.filter((s) => !traces.has(s.traceId))).toEqual([]);
 
+    // Each trace is tagged with the gateway's own part of its request id, on the gateway and on every agency.
+    expect(given.map((id, i) => id.startsWith(`${requestIds[i]}.`))).toEqual([true, true]);
+    const suffixes = given.map((id) => id.split(".").at(-1));
+    expect(roots.map((root) => root.attributes["safeguarding.request_id"]).sort()).toEqual([...suffixes].sort());
     for (const root of roots) {
       const inTrace = spans.filter((s) => s.traceId === root.traceId);
+      for (const span of inTrace.filter((s) => s.kind === "server"))
+        expect(span.attributes["safeguarding.request_id"]).toBe(root.attributes["safeguarding.request_id"]);
       const agencyCalls = inTrace.filter(isAgencyCall);
       expect(agencyCalls.length).toBeGreaterThanOrEqual(AGENCIES.length);
       for (const call of agencyCalls) {

@@ -38,7 +38,7 @@ async function serve(metrics: MetricsExposure) {
     metrics,
     context: async (request) => {
       if (request.headers.authorization === "none") throw new HttpRefusal(401, "UNAUTHENTICATED", "Sign in.");
-      return { requestId: "r-1" };
+      return { requestId: "INC-42.1a2b3c4d" };
     },
     probe: { ready: async () => ({ ok: true, checks: {} }) },
   });
@@ -140,7 +140,11 @@ describe("request spans", () => {
       expect(span.spanContext().traceId).toBe(traceId);
       expect(span.parentSpanContext?.spanId).toBe("00f067aa0ba902b7");
       expect(span.attributes).toMatchObject({ "http.response.status_code": 200, "graphql.operation.name": "other" });
-      expect(captured).toEqual([expect.objectContaining({ message: "answering", requestId: "r-1", traceId })]);
+      // Only the gateway's part of the request id: the caller's "INC-42" stays out of the span.
+      expect(span.attributes["safeguarding.request_id"]).toBe("1a2b3c4d");
+      expect(captured).toEqual([
+        expect.objectContaining({ message: "answering", requestId: "INC-42.1a2b3c4d", traceId }),
+      ]);
     } finally {
       await traced.stop();
     }

@@ -56,9 +56,17 @@ export function observeRequest(
   return observation;
 }
 
-/** Ties a request's context to its observation, so the plugin below can say which operation it was. */
-export function observeContext(contextValue: object, observation: RequestObservation): void {
+/**
+ * Ties a request's context to its observation, so the plugin below can say which operation it was, and tags the
+ * request's span with the part of its request id the gateway made, so a request id quoted in a support call finds
+ * its trace. Only that part: a caller may start the id with its own text ("<caller's id>.<8 hex>"), and nothing a
+ * caller chose goes into a span.
+ */
+export function observeContext(contextValue: { requestId?: string }, observation: RequestObservation): void {
   (contextValue as Observed)[OBSERVATION] = observation;
+  const { requestId } = contextValue;
+  if (observation.span && requestId)
+    observation.span.setAttributes({ "safeguarding.request_id": requestId.slice(requestId.lastIndexOf(".") + 1) });
 }
 
 /**
