@@ -37,11 +37,10 @@ export function createRequestContext(deps: RequestContextDependencies) {
     // Counted before a bad token is refused, so guessing at tokens is limited per address like anything else.
     const key = identity ? `user:${identity.userId}` : `anon:${request.socket.remoteAddress ?? "unknown"}`;
     let decision;
-    const caller = identity ? "user" : "anonymous";
     try {
       decision = await limiter.take(key);
     } catch {
-      rateLimitRefusals.inc({ reason: "unavailable", caller });
+      rateLimitRefusals.inc({ reason: "unavailable", caller: identity ? "user" : "anonymous" });
       throw new HttpRefusal(
         503,
         "RATE_LIMIT_UNAVAILABLE",
@@ -50,7 +49,7 @@ export function createRequestContext(deps: RequestContextDependencies) {
       );
     }
     if (!decision.allowed) {
-      rateLimitRefusals.inc({ reason: "limit", caller });
+      rateLimitRefusals.inc({ reason: "limit", caller: identity ? "user" : "anonymous" });
       throw new HttpRefusal(
         429,
         "RATE_LIMITED",
