@@ -64,15 +64,24 @@ export async function startTracing(service: string, options: TracingOptions = {}
   const exporter = options.exporter ?? (await otlpExporter(env));
   const scheduledDelayMillis = positiveNumber(env, "OTEL_BSP_SCHEDULE_DELAY") ?? 5000;
   const log = serviceLog(service);
-  // The SDK's own complaints (a collector that refuses or does not answer) go to the service's log, once per export.
+  // The SDK's own complaints (a collector that refuses or does not answer, spans dropped because it cannot keep up)
+  // go to the service's log, at most one line a minute: under load they come once per batch.
+  let lastLine = 0;
+  let suppressed = 0;
+  const complain =
+    (level: "error" | "warn") =>
+    (message: string, ...args: unknown[]) => {
+      const now = Date.now();
+      if (now - lastLine < 60_000) {
+        suppressed += 1;
+        return;
+      }
+      log[level]({ event: "tracing", detail: diagDetail(args), suppressed }, message);
+      lastLine = now;
+      suppressed = 0;
+    };
   diag.setLogger(
-    {
-      error: (message, ...args) => log.error({ event: "tracing", detail: diagDetail(args) }, message),
-      warn: (message, ...args) => log.warn({ event: "tracing", detail: diagDetail(args) }, message),
-      info: () => {},
-      debug: () => {},
-      verbose: () => {},
-    },
+    { error: complain("error"), warn: complain("warn"), info: () => {}, debug: () => {}, verbose: () => {} },
     { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
   );
   const processor = options.exporter
