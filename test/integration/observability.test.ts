@@ -377,3 +377,59 @@ describe("watching it, in production: /metrics only on METRICS_PORT", () => {
     expect(ready).toMatchObject({ tracing: false, metricsUrl: cluster.metricsUrls.gateway });
   });
 });
+
+describe("watching it with READ_PATH=per-fetch: the planner's own calls to the agencies", () => {
+  let cluster: Cluster;
+  let collector: Awaited<ReturnType<typeof startTraceCollector>>;
+  beforeAll(async () => {
+    collector = await startTraceCollector();
+    cluster = await startCluster({
+      countAgencyRequests: true,
+      env: {
+        READ_PATH: "per-fetch",
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_BSP_SCHEDULE_DELAY: "50",
+      },
+    });
+  });
+  afterAll(async () => {
+    await cluster?.close();
+    await collector?.close();
+  });
+
+  it("counts and traces every call the data sources make, with the agencies' spans under them", async () => {
+    const before = await scrape(cluster.metricsUrls.gateway!);
+    const requestId = newRequestId("per-fetch");
+    const result = await cluster.query(READ, undefined, {
+      as: "social-worker",
+      headers: { "x-request-id": requestId },
+    });
+    expect(result.errors).toBeUndefined();
+    const calls = cluster.agencyRequests(requestId);
+    const total = AGENCIES.reduce((n, agency) => n + calls[agency], 0);
+    const spans = await collector.waitFor(
+      (all) =>
+        all.filter((s) => s.service !== "gateway" && s.kind === "server").length === total &&
+        all.filter((s) => s.service === "gateway" && s.kind === "client").length === total,
+    );
+    const after = await scrape(cluster.metricsUrls.gateway!);
+    for (const agency of AGENCIES) {
+      // A look-up and a section fetch each: more than the one-trip path's single request.
+      expect(calls[agency], agency).toBeGreaterThanOrEqual(2);
+      const labels = { agency, outcome: "ok" };
+      expect(
+        after.value("safeguarding_gateway_agency_calls_total", labels) -
+          before.value("safeguarding_gateway_agency_calls_total", labels),
+        agency,
+      ).toBe(calls[agency]);
+      const agencyCalls = spans.filter((s) => s.name === `call ${agency}`);
+      expect(agencyCalls).toHaveLength(calls[agency]);
+      for (const call of agencyCalls) {
+        const answered = spans.filter((s) => s.kind === "server" && s.parentSpanId === call.spanId);
+        expect(answered.map((s) => [s.service, s.traceId])).toEqual([[agency, call.traceId]]);
+      }
+    }
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+  });
+});
