@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ASSERTION_HEADER, CHILDREN_HEADER } from "@safeguarding/shared/assertion";
 import type { GatewayContext } from "./context.js";
+import { observeAgencyCall } from "./agency-calls.js";
 import { AgencySilent, silenceOf } from "./breakers.js";
 import { agencyUnavailable } from "./errors.js";
 import { breakerFor } from "./fetcher.js";
@@ -50,15 +51,19 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       request.query &&
       this.readPath?.takePrefetched(context as GatewayContext, request.query, request.variables?.representations);
     if (prefetched) return prefetched;
+    const breaker = breakerFor(this.url);
     try {
-      return await breakerFor(this.url).call(async () => {
-        try {
-          return await super.process(options);
-        } catch (error) {
-          const timedOut = error instanceof Error && /abort|timeout/i.test(`${error.name} ${error.message}`);
-          throw silenceOf(error, timedOut, this.timeoutMs);
-        }
-      });
+      // Counted, timed and traced like every other agency call (agency-calls.ts).
+      return await observeAgencyCall(this.name, breaker.open, () =>
+        breaker.call(async () => {
+          try {
+            return await super.process(options);
+          } catch (error) {
+            const timedOut = error instanceof Error && /abort|timeout/i.test(`${error.name} ${error.message}`);
+            throw silenceOf(error, timedOut, this.timeoutMs);
+          }
+        }),
+      );
     } catch (error) {
       if (!(error instanceof AgencySilent)) throw error;
       options.context.unavailableAgencies?.set(this.agency, error.reason);

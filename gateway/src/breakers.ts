@@ -52,6 +52,18 @@ export interface AgencyBreaker {
 
 const PROBE_TIMEOUT_MS = 1000;
 
+type BreakerListener = (healthUrl: string, open: boolean) => void;
+const listeners = new Set<BreakerListener>();
+
+/**
+ * Told whenever any agency's breaker opens or closes, with the agency's health URL: the up gauge and the log line
+ * saying an agency stopped or started answering. Returns a function that stops listening.
+ */
+export function onAgencyBreakerChange(listener: BreakerListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 /**
  * A circuit breaker per agency (cockatiel): one missed deadline or refused connection opens it, so a frozen agency
  * costs one deadline, not one per request. While it is open no user's request waits for the agency; a background
@@ -87,13 +99,21 @@ export function createAgencyBreaker(healthUrl: string, onChange?: (open: boolean
   // onBreak fires again each time a half-open trial fails; tell the listener about changes only.
   let down = false;
   policy.onBreak(() => {
-    if (!down) onChange?.((down = true));
+    if (!down) {
+      down = true;
+      onChange?.(true);
+      for (const listener of listeners) listener(healthUrl, true);
+    }
     if (probing) return;
     probing = setInterval(() => void probe(), 250);
     probing.unref();
   });
   policy.onReset(() => {
-    if (down) onChange?.((down = false));
+    if (down) {
+      down = false;
+      onChange?.(false);
+      for (const listener of listeners) listener(healthUrl, false);
+    }
     if (probing) clearInterval(probing);
     probing = null;
   });

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { AGENCIES, agencyUrl, type AgencyCode, type AgencyRow } from "@safeguarding/shared/agencies";
 import { defaultDataDir, intFromEnv } from "@safeguarding/shared/config";
+import { metricsExposureFromEnv, type MetricsExposure } from "@safeguarding/kit";
 import { DEFAULT_LIMITS, type OperationLimits } from "./limits.js";
 import { rateLimitConfigFromEnv, type RateLimitConfig } from "./rate-limit.js";
 import { trustedProxiesFrom, type TrustedProxies } from "./request-context.js";
@@ -59,10 +60,13 @@ export interface GatewayConfig {
    * and what `npm run bench -- --steps` compares.
    */
   readPath: "one-trip" | "per-fetch";
+  /** /metrics: on METRICS_PORT when set, and on the public port too outside production. */
+  metrics: MetricsExposure;
 }
 
 export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const host = process.env.HOST ?? "127.0.0.1";
+  const production = process.env.NODE_ENV === "production";
   return {
     port: intFromEnv("GATEWAY_PORT", 4000),
     host,
@@ -75,7 +79,7 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): Gatew
       maxFields: intFromEnv("MAX_QUERY_FIELDS", DEFAULT_LIMITS.maxFields),
       maxTokens: intFromEnv("MAX_QUERY_TOKENS", DEFAULT_LIMITS.maxTokens),
     },
-    production: process.env.NODE_ENV === "production",
+    production,
     protocolConfigDir: process.env.PROTOCOL_CONFIG_DIR || PROTOCOL_CONFIG_DIR,
     dataDir: defaultDataDir(),
     databaseUrl: process.env.GATEWAY_DATABASE_URL || undefined,
@@ -83,6 +87,7 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): Gatew
     trustedProxies: trustedProxiesFrom(process.env.TRUSTED_PROXIES),
     trustedDocumentsPath: process.env.TRUSTED_DOCUMENTS || undefined,
     readPath: readPathFromEnv(process.env.READ_PATH),
+    metrics: metricsExposureFromEnv(production),
     ...overrides,
   };
 }

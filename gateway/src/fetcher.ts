@@ -3,6 +3,8 @@ import { Agent, request as httpRequest } from "node:http";
 import type { RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { GraphQLFormattedError } from "graphql";
 import { CHILDREN_HEADER } from "@safeguarding/shared/assertion";
+import { traceHeaders } from "@safeguarding/shared/tracing";
+import { currentWireNotes, observeAgencyCall } from "./agency-calls.js";
 import { AgencySilent, createAgencyBreaker, silenceOf, type AgencyBreaker } from "./breakers.js";
 import { probeUrl } from "./config.js";
 
@@ -28,6 +30,7 @@ interface PostResult {
 function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostResult> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
+    const notes = currentWireNotes();
     const req = httpRequest(
       {
         agent,
@@ -35,9 +38,11 @@ function post(url: string, headers: Record<string, string>, body: string, timeou
         hostname: target.hostname,
         port: target.port,
         path: `${target.pathname}${target.search}`,
-        headers: { ...headers, "content-length": Buffer.byteLength(body) },
+        // traceparent: the agency's request span is a child of this call's span (no header while tracing is off).
+        headers: { ...headers, ...traceHeaders(), "content-length": Buffer.byteLength(body) },
       },
       (res) => {
+        if (notes) notes.status = res.statusCode;
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("end", () => {
@@ -50,10 +55,10 @@ function post(url: string, headers: Record<string, string>, body: string, timeou
         });
       },
     );
-    const timer = setTimeout(
-      () => req.destroy(new SubgraphTimeoutError(`no answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      if (notes) notes.timedOut = true;
+      req.destroy(new SubgraphTimeoutError(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
     req.on("error", (error) => {
       clearTimeout(timer);
       reject(error);
@@ -139,9 +144,22 @@ export async function postGraphql<T>(
 /**
  * As postGraphql, with the agency's errors (a refused field, an error in one section) and the children header. An
  * agency that does not answer, answers without data, or withheld its answer for want of an audit entry throws
- * AgencyUnavailableError.
+ * AgencyUnavailableError. Every call is counted, timed and traced by outcome (agency-calls.ts).
  */
-export async function postGraphqlResponse<T>(
+export function postGraphqlResponse<T>(
+  url: string,
+  agency: string,
+  query: string,
+  variables: Record<string, unknown>,
+  timeoutMs: number,
+  headers: Record<string, string>,
+): Promise<AgencyResponse<T>> {
+  return observeAgencyCall(agency, breakerFor(url).open, () =>
+    callAgency<T>(url, agency, query, variables, timeoutMs, headers),
+  );
+}
+
+async function callAgency<T>(
   url: string,
   agency: string,
   query: string,

@@ -8,6 +8,7 @@ import { AuthenticationFailed, type Authenticator } from "./auth.js";
 import { anonymousMayRun, SIGN_IN_FIRST } from "./plugins/sign-in.js";
 import type { GatewayContext } from "./context.js";
 import type { RateLimiter } from "./rate-limit.js";
+import { rateLimitRefusals } from "./metrics.js";
 
 export interface RequestContextDependencies {
   authenticator: Authenticator;
@@ -83,6 +84,7 @@ export function createRequestContext(deps: RequestContextDependencies) {
     try {
       decision = await limiter.take(key);
     } catch {
+      rateLimitRefusals.inc({ reason: "unavailable", caller: identity ? "user" : "anonymous" });
       throw new HttpRefusal(
         503,
         "RATE_LIMIT_UNAVAILABLE",
@@ -91,6 +93,7 @@ export function createRequestContext(deps: RequestContextDependencies) {
       );
     }
     if (!decision.allowed) {
+      rateLimitRefusals.inc({ reason: "limit", caller: identity ? "user" : "anonymous" });
       throw new HttpRefusal(
         429,
         "RATE_LIMITED",

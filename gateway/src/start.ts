@@ -8,7 +8,7 @@ import {
 } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { Kysely } from "kysely";
-import { enforcePolicyOnSchema, serveHttp, type RunningHttp } from "@safeguarding/kit";
+import { enforcePolicyOnSchema, operationNamePlugin, serveHttp, type RunningHttp } from "@safeguarding/kit";
 import { loadGlossary } from "@safeguarding/glossary";
 import { loadProtocolConfigs } from "@safeguarding/protocol-engine";
 import { createAssertionSigner } from "@safeguarding/shared/assertion";
@@ -25,6 +25,7 @@ import { InProcessDataSource } from "./in-process-data-source.js";
 import { explorerOptionsFromEnv, explorerRoutes } from "./explorer/serve.js";
 import { createSubgraphFetcher } from "./fetcher.js";
 import { operationLimitRule } from "./limits.js";
+import { KNOWN_OPERATIONS, watchAgencyBreakers } from "./metrics.js";
 import { auditPlugin } from "./plugins/audit.js";
 import { requestIdPlugin, warningsPlugin } from "./plugins/response.js";
 import { createRateLimiter } from "./rate-limit.js";
@@ -137,6 +138,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       ApolloServerPluginUsageReportingDisabled(),
       // Apollo's landing page loads from a CDN, which police networks cannot reach; development has /explorer.
       ApolloServerPluginLandingPageDisabled(),
+      operationNamePlugin,
       ...(trusted ? [trustedDocumentsPlugin<GatewayContext>(trusted)] : []),
       warningsPlugin,
       requestIdPlugin,
@@ -147,6 +149,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     holdersNeeded = createConditionAnalysis(apiSchema);
   });
   await apollo.start();
+  const unwatchBreakers = watchAgencyBreakers(config.agencies);
 
   const http = await serveHttp<GatewayContext>({
     apollo,
@@ -155,6 +158,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     maxBodyBytes: config.maxBodyBytes,
     // The API explorer and its demo sign-in are for development only: in production /explorer is an unknown path.
     routes: config.production ? undefined : explorerRoutes(explorerOptionsFromEnv()),
+    observe: { service: "gateway", operations: KNOWN_OPERATIONS, joinCallerTrace: false },
+    metrics: config.metrics,
     context: createRequestContext({
       authenticator,
       limiter,
@@ -194,6 +199,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     audit: audit.db,
     async close() {
       await http.close();
+      unwatchBreakers();
       await apollo.stop();
       await limiter.close();
       await audit.close();

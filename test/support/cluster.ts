@@ -51,6 +51,8 @@ const noRequests = () => Object.fromEntries(AGENCIES.map((a) => [a.name, 0])) as
 interface RunningProcess {
   child: ChildProcess;
   url: string;
+  /** Where it serves /metrics, as its ready line says; undefined when nowhere. */
+  metricsUrl?: string;
   output: string[];
   /** What it was started with, so it can be started again the same way. */
   entry: string;
@@ -72,10 +74,10 @@ function startProcess(entry: string, env: Record<string, string>): Promise<Runni
     createInterface({ input: child.stdout! }).on("line", (line) => {
       output.push(line);
       try {
-        const event = JSON.parse(line) as { event?: string; url?: string };
+        const event = JSON.parse(line) as { event?: string; url?: string; metricsUrl?: string };
         if (event.event === "ready" && event.url) {
           clearTimeout(timer);
-          resolve({ child, url: event.url, output, entry, env });
+          resolve({ child, url: event.url, metricsUrl: event.metricsUrl, output, entry, env });
         }
       } catch {
         // plain log line
@@ -104,6 +106,10 @@ export interface Cluster {
   /** The identity provider's issuer URL (where it answers): the cluster's gateway trusts its tokens. */
   issuer: string;
   subgraphUrls: Record<AgencyName, string>;
+  /** Where the gateway and each agency serve /metrics (their ready lines say); undefined when nowhere. */
+  metricsUrls: Record<"gateway" | AgencyName, string | undefined>;
+  /** Every line the gateway or an agency has written so far (its JSON logs), in order. */
+  logs(service: "gateway" | AgencyName): string[];
   dataDir: string;
   /** Stops one agency's subgraph, to test partial answers. */
   stopAgency(name: AgencyName): Promise<void>;
@@ -315,6 +321,15 @@ export async function startCluster(
     gatewayUrl: gateway.url,
     issuer: identityProvider.url,
     subgraphUrls: Object.fromEntries([...agencies].map(([name, p]) => [name, p.url])) as Record<AgencyName, string>,
+    get metricsUrls() {
+      return Object.fromEntries([
+        ["gateway", gateway.metricsUrl],
+        ...[...agencies].map(([name, p]) => [name, p.metricsUrl]),
+      ]) as Record<"gateway" | AgencyName, string | undefined>;
+    },
+    logs(service) {
+      return [...(service === "gateway" ? gateway : agencies.get(service)!).output];
+    },
     dataDir,
     async stopAgency(name) {
       await stopProcess(agencies.get(name)!);

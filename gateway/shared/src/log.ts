@@ -4,11 +4,13 @@ import { pino, type DestinationStream, type Logger } from "pino";
 export type { Logger } from "pino";
 
 /**
- * What every log line about one request carries, wherever in the request it is written. A trace id is one more
- * field here, set where each service starts a request (withRequestLog), and every such line has it.
+ * What every log line about one request carries, wherever in the request it is written: set where each service
+ * starts a request (withRequestLog), and every such line has them.
  */
 export interface RequestLogFields {
   requestId: string;
+  /** The request's OpenTelemetry trace, while tracing is on: joins its log lines to its spans. */
+  traceId?: string;
 }
 
 // A mixin reading the request's fields from AsyncLocalStorage, rather than a child logger per request: some lines

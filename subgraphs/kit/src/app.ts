@@ -19,6 +19,8 @@ import { gatewayAssertionKey } from "@safeguarding/shared/keys";
 import { auditMigration } from "@safeguarding/shared/audit";
 import { isProduction } from "@safeguarding/shared/config";
 import { serviceLog } from "@safeguarding/shared/log";
+import { startTracing, stopTracing, tracingEnabled } from "@safeguarding/shared/tracing";
+import { metricsExposureFromEnv, type MetricsExposure } from "./http.js";
 import { openStore, type Store } from "@safeguarding/shared/store";
 import { insertSubjects, type SubjectTable, type SubjectTables } from "./subjects.js";
 import type { Agency } from "./types.js";
@@ -51,6 +53,8 @@ export interface StartOptions {
   seedDemo?: boolean;
   /** The gateway's public key for its assertions; by default from configuration (see gatewayAssertionKey). */
   assertionPublicKey?: JWK;
+  /** Where /metrics is served; nowhere when absent. */
+  metrics?: MetricsExposure;
 }
 
 export interface RunningSubgraph<DB> extends RunningService {
@@ -124,6 +128,7 @@ export async function startSubgraph<DB extends SubjectTables, C extends RequestC
     createContext,
     port: options.port ?? definition.defaultPort,
     host: options.host ?? "127.0.0.1",
+    metrics: options.metrics,
   });
   return {
     ...service,
@@ -142,18 +147,30 @@ export async function runSubgraphMain<DB extends SubjectTables, C extends Reques
   const started = Date.now();
   const log = serviceLog(definition.name);
   try {
+    await startTracing(definition.name);
     const running = await startSubgraph(definition, {
       port: intFromEnv(`${definition.envPrefix}_PORT`, definition.defaultPort),
       host: process.env.HOST ?? "127.0.0.1",
       databaseUrl: process.env[`${definition.envPrefix}_DATABASE_URL`] || undefined,
       seedDemo: process.env.SEED_DEMO !== "false",
+      metrics: metricsExposureFromEnv(isProduction()),
     });
     // scripts/start.mjs, the test cluster and the benchmark wait for this line: keep `event`, `url` and `startMs`.
     log.info(
-      { event: "ready", url: running.url, store: running.store.dialect, startMs: Date.now() - started },
+      {
+        event: "ready",
+        url: running.url,
+        metricsUrl: running.metricsUrl,
+        tracing: tracingEnabled(),
+        store: running.store.dialect,
+        startMs: Date.now() - started,
+      },
       "ready",
     );
-    stopOnSignal(() => running.close(), log);
+    stopOnSignal(async () => {
+      await running.close();
+      await stopTracing();
+    }, log);
   } catch (error) {
     log.fatal((error as Error).message);
     process.exit(1);

@@ -2,6 +2,8 @@ import type { GraphQLRequestContextWillSendResponse } from "@apollo/server";
 import type { GraphQLFormattedError } from "graphql";
 import type { AuditEntryInput, AuditOutcome, AuditWriter } from "@safeguarding/shared/audit";
 import { serviceLog } from "@safeguarding/shared/log";
+import { auditAppendDuration, secondsSince } from "@safeguarding/shared/metrics";
+import { inSpan } from "@safeguarding/shared/tracing";
 import { AUDIT_UNAVAILABLE_MESSAGE } from "@safeguarding/shared/request-audit";
 
 /**
@@ -27,9 +29,12 @@ export async function recordOrWithhold(
   response: GraphQLRequestContextWillSendResponse<never>["response"],
   status?: number,
 ): Promise<void> {
+  const started = performance.now();
   try {
-    await audit.append(entry);
+    await inSpan("audit append", () => audit.append(entry));
+    auditAppendDuration.observe({ service: entry.service, outcome: "ok" }, secondsSince(started));
   } catch (error) {
+    auditAppendDuration.observe({ service: entry.service, outcome: "error" }, secondsSince(started));
     serviceLog(entry.service).error({ error: String(error) }, "audit entry not written");
     if (status) response.http.status = status;
     if (response.body.kind === "single")

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import { withRequestLog } from "@safeguarding/shared/log";
+import { collectProcessMetrics, metricsText } from "@safeguarding/shared/metrics";
+import { observeContext, observeRequest, type ObserveOptions } from "./observe.js";
 
 export interface Probe {
   /** Liveness: the process answers. */
@@ -50,6 +52,33 @@ export interface HttpOptions<TContext extends HttpContext> {
    * under it (`/explorer` for `/explorer/x`; `/` only for itself).
    */
   routes?: Record<string, HttpRoute>;
+  /** Request metrics and spans for GraphQL requests (see observe.ts). */
+  observe?: ObserveOptions;
+  /** Where Prometheus reads /metrics; nowhere when absent. */
+  metrics?: MetricsExposure;
+}
+
+/**
+ * /metrics is for the platform's Prometheus, not for the public: in production it is served only on its own
+ * listener (METRICS_PORT, on the same HOST), which the deployment keeps off the load balancer; in development it is
+ * on the public port too, where `curl` finds it.
+ */
+export interface MetricsExposure {
+  onPublicPort: boolean;
+  /** A second listener serving only /metrics (0 picks a free port). */
+  port?: number;
+}
+
+/** Where a service finds Prometheus: METRICS_PORT, and whether /metrics is on the public port (not in production). */
+export function metricsExposureFromEnv(production: boolean, env: NodeJS.ProcessEnv = process.env): MetricsExposure {
+  const raw = env.METRICS_PORT;
+  let port: number | undefined;
+  if (raw !== undefined && raw !== "") {
+    port = Number(raw);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error(`METRICS_PORT must be a port number (0 picks a free one); got "${raw.slice(0, 20)}".`);
+  }
+  return { onPublicPort: !production, port };
 }
 
 function findRoute(routes: Record<string, HttpRoute> | undefined, path: string): HttpRoute | undefined {
@@ -62,7 +91,32 @@ function findRoute(routes: Record<string, HttpRoute> | undefined, path: string):
 export interface RunningHttp {
   server: Server;
   url: string;
+  /** Where /metrics is served (the METRICS_PORT listener when there is one); undefined when nowhere. */
+  metricsUrl?: string;
   close(): Promise<void>;
+}
+
+async function sendMetrics(response: ServerResponse): Promise<void> {
+  const { contentType, body } = await metricsText();
+  response.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+  response.end(body);
+}
+
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      resolve(`http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 class BodyTooLarge extends Error {}
@@ -116,6 +170,8 @@ function graphqlError(
  */
 export async function serveHttp<TContext extends HttpContext>(options: HttpOptions<TContext>): Promise<RunningHttp> {
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+  const metrics = options.metrics;
+  if (metrics && (metrics.onPublicPort || metrics.port !== undefined)) collectProcessMetrics();
   const server = createServer(async (request, response) => {
     try {
       const url = new URL(request.url ?? "/", "http://localhost");
@@ -131,6 +187,10 @@ export async function serveHttp<TContext extends HttpContext>(options: HttpOptio
         sendJson(response, result.ok ? 200 : 503, { status: result.ok ? "ready" : "not ready", checks: result.checks });
         return;
       }
+      if (url.pathname === "/metrics" && metrics?.onPublicPort) {
+        await sendMetrics(response);
+        return;
+      }
       const route = findRoute(options.routes, url.pathname);
       if (route && (await route(request, response, url))) return;
       if (url.pathname !== "/graphql" && url.pathname !== "/") {
@@ -139,6 +199,7 @@ export async function serveHttp<TContext extends HttpContext>(options: HttpOptio
         });
         return;
       }
+      const observation = options.observe ? observeRequest(request, response, options.observe) : null;
       let bodyText = "";
       if (request.method === "POST") bodyText = await readBody(request, maxBodyBytes);
       const headers = new HeaderMap();
@@ -162,15 +223,25 @@ export async function serveHttp<TContext extends HttpContext>(options: HttpOptio
         graphqlError(response, error.status, error.code, error.message, error.headers);
         return;
       }
+      if (observation) observeContext(contextValue, observation);
       const execute = () =>
         options.apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: request.method?.toUpperCase() ?? "GET", headers, search: url.search, body },
           context: async () => contextValue,
         });
-      // Every log line written while the request runs (errors, the audit routine) carries its id.
-      const result = contextValue.requestId
-        ? await withRequestLog({ requestId: contextValue.requestId }, execute)
-        : await execute();
+      // Every log line written while the request runs (errors, the audit routine) carries its id, and its trace id
+      // while tracing is on; spans started while it runs (agency calls, the audit append) are children of its span.
+      const span = observation?.span;
+      const logged = () =>
+        contextValue.requestId
+          ? withRequestLog(
+              span
+                ? { requestId: contextValue.requestId, traceId: span.traceId }
+                : { requestId: contextValue.requestId },
+              execute,
+            )
+          : execute();
+      const result = await (span ? span.run(logged) : logged());
       const responseHeaders: Record<string, string> = {};
       for (const [key, value] of result.headers) responseHeaders[key] = value;
       response.writeHead(result.status ?? 200, responseHeaders);
@@ -196,19 +267,35 @@ export async function serveHttp<TContext extends HttpContext>(options: HttpOptio
     }
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const origin = await listen(server, options.port, options.host);
+  // The metrics listener answers /metrics and nothing else.
+  const metricsServer =
+    metrics?.port === undefined
+      ? null
+      : createServer((request, response) => {
+          if (new URL(request.url ?? "/", "http://localhost").pathname !== "/metrics") {
+            sendJson(response, 404, { error: { code: "NOT_FOUND", message: "Only /metrics is served here." } });
+            return;
+          }
+          sendMetrics(response).catch(() => {
+            if (!response.headersSent) sendJson(response, 500, { error: { code: "INTERNAL_SERVER_ERROR" } });
+            else response.end();
+          });
+        });
+  let metricsUrl: string | undefined;
+  try {
+    if (metricsServer) metricsUrl = `${await listen(metricsServer, metrics!.port!, options.host)}/metrics`;
+  } catch (error) {
+    await closeServer(server);
+    throw error;
+  }
+  if (!metricsUrl && metrics?.onPublicPort) metricsUrl = `${origin}/metrics`;
   return {
     server,
-    url: `http://${host}:${address.port}/graphql`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    url: `${origin}/graphql`,
+    metricsUrl,
+    close: async () => {
+      await Promise.all([closeServer(server), metricsServer ? closeServer(metricsServer) : undefined]);
+    },
   };
 }

@@ -1,6 +1,7 @@
 export * from "./demo.js";
 export * from "./errors.js";
 export * from "./http.js";
+export * from "./observe.js";
 export * from "./loader.js";
 export * from "./names.js";
 export * from "./schema.js";

@@ -4,12 +4,14 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { Kysely } from "kysely";
-import { serveHttp, HttpRefusal, type RunningHttp } from "./http.js";
+import { serveHttp, HttpRefusal, type MetricsExposure, type RunningHttp } from "./http.js";
+import { operationNamePlugin } from "./observe.js";
 import { ASSERTION_HEADER, CHILDREN_HEADER, type AssertionVerifier } from "@safeguarding/shared/assertion";
 import { requestedFieldsOf } from "./access/enforce.js";
 import type { AccessGrant } from "@safeguarding/shared/identity";
 import { createAuditWriter } from "@safeguarding/shared/audit";
 import { serviceLog, type Logger } from "@safeguarding/shared/log";
+import { GATEWAY_TO_AGENCY_OPERATIONS } from "@safeguarding/shared/metrics";
 import { auditOutcome, recordOrWithhold } from "./audit-response.js";
 import { auditedCaller, newAccessRecord, type AccessRecord } from "@safeguarding/shared/request-audit";
 import type { FederatedSchema } from "./schema.js";
@@ -59,6 +61,8 @@ export interface SubgraphServiceOptions<TContext extends RequestContext> {
   host: string;
   /** Checks the gateway's assertion on every GraphQL request; none or a bad one is refused with 401. */
   verifier: AssertionVerifier;
+  /** Where /metrics is served; nowhere when absent. */
+  metrics?: MetricsExposure;
 }
 
 export interface RunningService extends RunningHttp {
@@ -72,7 +76,11 @@ export async function startSubgraphService<TContext extends RequestContext>(
     // stopOnSignal closes everything once, in order; Apollo's own handler would leave close() waiting (see start.ts).
     stopOnTerminationSignals: false,
     schema: options.federated.schema,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), auditPlugin(options.name, options.store.db as Kysely<any>)],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      operationNamePlugin,
+      auditPlugin(options.name, options.store.db as Kysely<any>),
+    ],
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => maskError(formatted, error, serviceLog(options.name)),
   });
@@ -81,6 +89,9 @@ export async function startSubgraphService<TContext extends RequestContext>(
     apollo,
     port: options.port,
     host: options.host,
+    // Only the gateway calls an agency (its assertion is checked next), so its trace is continued here.
+    observe: { service: options.name, operations: GATEWAY_TO_AGENCY_OPERATIONS, joinCallerTrace: true },
+    metrics: options.metrics,
     context: async (request) => {
       const header = request.headers[ASSERTION_HEADER];
       let grant: AccessGrant;
