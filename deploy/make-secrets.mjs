@@ -10,12 +10,16 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { agencyAssertionKey } from "@safeguarding/shared/assertion";
 
 /** The files written into the secrets folder, named as deploy/compose.yaml refers to them. */
 export const SECRET_FILES = [
   "postgres_password",
-  "gateway-assertion.private.jwk.json",
-  "gateway-assertion.public.jwk.json",
+  // The gateway's assertion secret, and the key derived from it for each agency (each agency is given only its own).
+  "gateway-assertion.secret.jwk.json",
+  "gateway-assertion.police.jwk.json",
+  "gateway-assertion.social-care.jwk.json",
+  "gateway-assertion.health.jwk.json",
   // The development identity provider keeps its signing key and secrets in <DATA_DIR>/keys under these names and
   // makes them only when they are missing; compose mounts these, so it signs with the key the gateways trust.
   "identity-provider.private.jwk.json",
@@ -57,12 +61,22 @@ const password = () => randomBytes(24).toString("base64url");
 export function makeSecrets({ secretsDir, envFile }) {
   mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
   const env = Object.fromEntries(ENV_VARIABLES.map((name) => [name, password()]));
-  const assertion = ed25519Pair("gateway-assertion");
+  const assertion = {
+    kty: "oct",
+    k: randomBytes(32).toString("base64url"),
+    kid: `gateway-assertion-${randomUUID().slice(0, 8)}`,
+    alg: "HS256",
+  };
   const identityProvider = ed25519Pair("identity-provider");
   const files = {
     postgres_password: password(),
-    "gateway-assertion.private.jwk.json": JSON.stringify(assertion.privateJwk, null, 2),
-    "gateway-assertion.public.jwk.json": JSON.stringify(assertion.publicJwk, null, 2),
+    "gateway-assertion.secret.jwk.json": JSON.stringify(assertion, null, 2),
+    ...Object.fromEntries(
+      ["police", "social-care", "health"].map((agency) => [
+        `gateway-assertion.${agency}.jwk.json`,
+        JSON.stringify(agencyAssertionKey(assertion, agency), null, 2),
+      ]),
+    ),
     "identity-provider.private.jwk.json": JSON.stringify(identityProvider.privateJwk, null, 2),
     "identity-provider.public.jwk.json": JSON.stringify(identityProvider.publicJwk, null, 2),
     "identity-provider.secrets.json": JSON.stringify(

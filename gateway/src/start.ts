@@ -13,7 +13,7 @@ import { loadGlossary } from "@safeguarding/glossary";
 import { loadProtocolConfigs } from "@safeguarding/protocol-engine";
 import { createAssertionSigner } from "@safeguarding/shared/assertion";
 import { auditMigration } from "@safeguarding/shared/audit";
-import { gatewayAssertionKey } from "@safeguarding/shared/keys";
+import { gatewayAssertionSecret } from "@safeguarding/shared/keys";
 import { compactNhsNumber } from "@safeguarding/shared/nhs-number";
 import { openStore } from "@safeguarding/shared/store";
 import { AgencyDataSource } from "./agency-data-source.js";
@@ -63,7 +63,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     sqlitePath: join(config.dataDir, "gateway.db"),
     migrations: { "900_audit_log": auditMigration },
   });
-  const signer = await createAssertionSigner(await gatewayAssertionKey("private", config.dataDir, config.production));
+  const signer = await createAssertionSigner(await gatewayAssertionSecret(config.dataDir, config.production));
   const authenticator = createAuthenticator(await authConfigFromEnv(config.dataDir, config.production));
   const limiter = createRateLimiter(config.rateLimit);
   const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;

@@ -39,7 +39,7 @@ const kit = await import("@safeguarding/kit");
 const { findDemoUser } = await import("@safeguarding/shared/demo-users");
 const { demoAccessToken } = await import("@safeguarding/identity-provider/client");
 const { ASSERTION_HEADER, createAssertionSigner } = await import("@safeguarding/shared/assertion");
-const { loadOrCreateKeyPair } = await import("@safeguarding/shared/keys");
+const { loadOrCreateSecret } = await import("@safeguarding/shared/keys");
 const { openAuditReader } = await import("@safeguarding/shared/audit");
 const { AGENCIES } = await import("@safeguarding/shared/agencies");
 
@@ -232,9 +232,7 @@ async function direct(cluster) {
     facts: {},
     via: null,
   };
-  const signer = await createAssertionSigner(
-    (await loadOrCreateKeyPair(cluster.dataDir, "gateway-assertion")).privateJwk,
-  );
+  const signer = await createAssertionSigner((await loadOrCreateSecret(cluster.dataDir, "gateway-assertion")).jwk);
   for (const agency of AGENCIES) {
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { id ${SECTIONS[agency.name]} } } }`;
     let next = 0;

@@ -1,10 +1,16 @@
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
 import { craftToken, identityProviderKey, type CraftOptions } from "../support/tokens.js";
-import { ASSERTION_HEADER, ASSERTION_ISSUER, createAssertionSigner } from "@safeguarding/shared/assertion";
+import {
+  agencyAssertionKey,
+  ASSERTION_HEADER,
+  ASSERTION_ISSUER,
+  createAssertionSigner,
+} from "@safeguarding/shared/assertion";
 import { DEFAULT_ROLE_CLAIM } from "@safeguarding/shared/demo-users";
-import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
+import { loadOrCreateSecret } from "@safeguarding/shared/keys";
 import { testGrant } from "@safeguarding/kit/testing";
 import { DEMO_CHILD, postGraphql, PURPOSE, startCluster, type Cluster } from "../support/cluster.js";
 import { entriesFor } from "../support/audit.js";
@@ -310,15 +316,15 @@ describe("calling a subgraph directly, around the gateway", () => {
     expect(result.status).toBe(401);
   });
 
-  it("with an assertion minted by another key: 401", async () => {
-    const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-    const signer = await createAssertionSigner(await exportJWK(privateKey));
+  it("with an assertion minted under another secret: 401", async () => {
+    const other = (await loadOrCreateSecret(join(cluster.dataDir, "elsewhere"), "gateway-assertion")).jwk;
+    const signer = await createAssertionSigner(other);
     expect((await direct(await signer.sign(testGrant("POLICE_SAFEGUARDING"), "police"))).status).toBe(401);
   });
 
   it("with the gateway's assertion for another agency (replayed): 401", async () => {
-    const key = (await loadOrCreateKeyPair(cluster.dataDir, "gateway-assertion")).privateJwk;
-    const signer = await createAssertionSigner(key);
+    const secret = (await loadOrCreateSecret(cluster.dataDir, "gateway-assertion")).jwk;
+    const signer = await createAssertionSigner(secret);
     expect((await direct(await signer.sign(testGrant("POLICE_SAFEGUARDING"), "health"))).status).toBe(401);
     // The same key and the right audience is accepted: the refusals above are about the assertion, nothing else.
     const ok = await direct(await signer.sign(testGrant("POLICE_SAFEGUARDING"), "police"));
@@ -327,10 +333,11 @@ describe("calling a subgraph directly, around the gateway", () => {
   });
 
   it("with an expired assertion: 401", async () => {
-    const key = await importJWK((await loadOrCreateKeyPair(cluster.dataDir, "gateway-assertion")).privateJwk, "EdDSA");
+    const secret = (await loadOrCreateSecret(cluster.dataDir, "gateway-assertion")).jwk;
+    const key = await importJWK(agencyAssertionKey(secret, "police"), "HS256");
     const past = Math.floor(Date.now() / 1000) - 600;
     const stale = await new SignJWT({ role: "POLICE_SAFEGUARDING", org: "x", name: "x", rid: "r" })
-      .setProtectedHeader({ alg: "EdDSA" })
+      .setProtectedHeader({ alg: "HS256" })
       .setIssuer(ASSERTION_ISSUER)
       .setAudience("police")
       .setSubject("someone")

@@ -11,7 +11,8 @@ import { AGENCIES as AGENCY_TABLE, type AgencyRow } from "@safeguarding/shared/a
 import { SERVICE_NODE_ARGS } from "../../scripts/services.mjs";
 import { ACCESS_POLICY } from "@safeguarding/shared/policy";
 import { DEMO_USERS, findDemoUser, GATEWAY_AUDIENCE } from "@safeguarding/shared/demo-users";
-import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
+import { agencyAssertionKey } from "@safeguarding/shared/assertion";
+import { loadOrCreateKeyPair, loadOrCreateSecret } from "@safeguarding/shared/keys";
 import { demoAccessToken } from "@safeguarding/identity-provider/client";
 import { apiExplorerRedirectUris } from "@safeguarding/identity-provider/constants";
 
@@ -157,15 +158,22 @@ async function productionKeyEnv(dataDir: string, issuer: string): Promise<Record
   const signing = await loadOrCreateKeyPair(dataDir, "identity-provider");
   const jwksFile = join(dataDir, "keys", "identity-provider.jwks.json");
   writeFileSync(jwksFile, JSON.stringify({ keys: [signing.publicJwk] }));
-  const assertion = await loadOrCreateKeyPair(dataDir, "gateway-assertion");
+  const assertion = await loadOrCreateSecret(dataDir, "gateway-assertion");
+  // Each agency is given only its own key, as a deployment gives it (npm run deploy:secrets).
+  for (const agency of AGENCIES)
+    writeFileSync(agencyKeyFile(dataDir, agency.name), JSON.stringify(agencyAssertionKey(assertion.jwk, agency.name)), {
+      mode: 0o600,
+    });
   return {
     AUTH_JWKS_FILE: jwksFile,
     AUTH_ISSUER: issuer,
     AUTH_AUDIENCE: GATEWAY_AUDIENCE,
-    GATEWAY_ASSERTION_PRIVATE_KEY_FILE: assertion.privatePath,
-    GATEWAY_ASSERTION_PUBLIC_KEY_FILE: assertion.publicPath,
+    GATEWAY_ASSERTION_SECRET_FILE: assertion.path,
   };
 }
+
+const agencyKeyFile = (dataDir: string, agency: string) =>
+  join(dataDir, "keys", `gateway-assertion.${agency}.jwk.json`);
 
 /** A port nothing listens on now, for a process that must know its own address before it starts. */
 function freePort(): Promise<number> {
@@ -264,6 +272,9 @@ export async function startCluster(
         DATA_DIR: dataDir,
         [`${agency.env}_PORT`]: "0",
         ...keyEnv,
+        ...(options.env?.NODE_ENV === "production"
+          ? { GATEWAY_ASSERTION_KEY_FILE: agencyKeyFile(dataDir, agency.name) }
+          : {}),
         ...options.env,
       };
       if (databases.length) env[`${agency.env}_DATABASE_URL`] = databaseUrl(databases[i]);

@@ -1,7 +1,8 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
+import { agencyAssertionKey } from "./assertion.js";
 
 export interface KeyPairFiles {
   privateJwk: JWK;
@@ -66,19 +67,56 @@ export function readJwk(path: string): JWK {
 }
 
 /**
- * One half of the gateway's assertion key pair: from GATEWAY_ASSERTION_PRIVATE_KEY_FILE (the gateway) or
- * GATEWAY_ASSERTION_PUBLIC_KEY_FILE (each subgraph), required in production; locally the development pair under
- * <data dir>/keys, created by whichever service starts first.
+ * A local symmetric key (a JWK of kty "oct") under `<dataDir>/keys/`, created on first use, for development and the
+ * demo only. Written to a temporary name and hard-linked into place, so processes starting together share one.
  */
-export async function gatewayAssertionKey(
-  half: "private" | "public",
+export async function loadOrCreateSecret(
   dataDir: string,
-  production: boolean,
-): Promise<JWK> {
-  const setting = `GATEWAY_ASSERTION_${half.toUpperCase()}_KEY_FILE`;
-  const file = process.env[setting];
+  name: string,
+): Promise<{ jwk: JWK; path: string; created: boolean }> {
+  const dir = join(dataDir, "keys");
+  const path = join(dir, `${name}.secret.jwk.json`);
+  let created = false;
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const jwk = {
+      kty: "oct",
+      k: randomBytes(32).toString("base64url"),
+      kid: `${name}-${randomUUID().slice(0, 8)}`,
+      alg: "HS256",
+    };
+    const temp = join(dir, `.${name}.${process.pid}.${randomUUID()}`);
+    writeFileSync(temp, JSON.stringify(jwk, null, 2), { mode: 0o600 });
+    try {
+      linkSync(temp, path);
+      created = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      rmSync(temp, { force: true });
+    }
+  }
+  return { jwk: readJwk(path), path, created };
+}
+
+/**
+ * The gateway's secret its assertions to the agencies are MACed under (each agency's key derived from it):
+ * GATEWAY_ASSERTION_SECRET_FILE, required in production; locally the development secret under <data dir>/keys.
+ */
+export async function gatewayAssertionSecret(dataDir: string, production: boolean): Promise<JWK> {
+  const file = process.env.GATEWAY_ASSERTION_SECRET_FILE;
   if (file) return readJwk(file);
-  if (production) throw new Error(`${setting} must be set when NODE_ENV=production.`);
-  const pair = await loadOrCreateKeyPair(dataDir, "gateway-assertion");
-  return half === "private" ? pair.privateJwk : pair.publicJwk;
+  if (production) throw new Error("GATEWAY_ASSERTION_SECRET_FILE must be set when NODE_ENV=production.");
+  return (await loadOrCreateSecret(dataDir, "gateway-assertion")).jwk;
+}
+
+/**
+ * One agency's own assertion key: GATEWAY_ASSERTION_KEY_FILE, required in production (npm run deploy:secrets writes
+ * one per agency); locally derived from the development secret, which every local service can read.
+ */
+export async function agencyAssertionKeyFromEnv(agency: string, dataDir: string, production: boolean): Promise<JWK> {
+  const file = process.env.GATEWAY_ASSERTION_KEY_FILE;
+  if (file) return readJwk(file);
+  if (production) throw new Error("GATEWAY_ASSERTION_KEY_FILE must be set when NODE_ENV=production.");
+  return agencyAssertionKey((await loadOrCreateSecret(dataDir, "gateway-assertion")).jwk, agency);
 }

@@ -15,7 +15,7 @@ import {
 } from "./service.js";
 import type { JWK } from "jose";
 import { createAssertionVerifier } from "@safeguarding/shared/assertion";
-import { gatewayAssertionKey } from "@safeguarding/shared/keys";
+import { agencyAssertionKeyFromEnv } from "@safeguarding/shared/keys";
 import { auditMigration } from "@safeguarding/shared/audit";
 import { isProduction } from "@safeguarding/shared/config";
 import { serviceLog } from "@safeguarding/shared/log";
@@ -51,8 +51,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Load demo data into an empty store (default true). */
   seedDemo?: boolean;
-  /** The gateway's public key for its assertions; by default from configuration (see gatewayAssertionKey). */
-  assertionPublicKey?: JWK;
+  /** This agency's key for the gateway's assertions; by default from configuration (see agencyAssertionKeyFromEnv). */
+  assertionKey?: JWK;
   /** Where /metrics is served; nowhere when absent. */
   metrics?: MetricsExposure;
 }
@@ -117,11 +117,11 @@ export async function startSubgraph<DB extends SubjectTables, C extends RequestC
   const store = await openSubgraphStore(definition, options);
   if (options.seedDemo !== false) await seedDemoData(definition, store.db);
   const createContext = definition.createContextFactory(store.db);
-  const publicKey =
-    options.assertionPublicKey ??
-    (await gatewayAssertionKey("public", options.dataDir ?? defaultDataDir(), isProduction()));
+  const assertionKey =
+    options.assertionKey ??
+    (await agencyAssertionKeyFromEnv(definition.name, options.dataDir ?? defaultDataDir(), isProduction()));
   const service = await startSubgraphService({
-    verifier: await createAssertionVerifier(publicKey, definition.name),
+    verifier: await createAssertionVerifier(assertionKey, definition.name),
     name: definition.name,
     federated: definition.buildSchema(),
     store: store as Store<unknown>,

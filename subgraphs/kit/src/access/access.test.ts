@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exportJWK, generateKeyPair } from "jose";
-import { createAssertionSigner, createAssertionVerifier } from "@safeguarding/shared/assertion";
-import { loadOrCreateKeyPair } from "@safeguarding/shared/keys";
+import { agencyAssertionKey, createAssertionSigner, createAssertionVerifier } from "@safeguarding/shared/assertion";
+import { loadOrCreateKeyPair, loadOrCreateSecret } from "@safeguarding/shared/keys";
 import { childIdOf, decide } from "@safeguarding/shared/policy";
 import type { AccessGrant, Role } from "@safeguarding/shared/identity";
 
@@ -62,23 +61,31 @@ describe("the gateway's assertion", () => {
   it("round-trips identity, purpose and facts for the one subgraph it names", async () => {
     const dir = mkdtempSync(join(tmpdir(), "assertion-"));
     try {
-      const pair = await loadOrCreateKeyPair(dir, "gateway-assertion");
-      expect(pair.created).toBe(true);
-      expect((await loadOrCreateKeyPair(dir, "gateway-assertion")).created).toBe(false);
-      const signer = await createAssertionSigner(pair.privateJwk);
+      const secret = await loadOrCreateSecret(dir, "gateway-assertion");
+      expect(secret.created).toBe(true);
+      expect((await loadOrCreateSecret(dir, "gateway-assertion")).created).toBe(false);
+      const signer = await createAssertionSigner(secret.jwk);
+      const healthKey = agencyAssertionKey(secret.jwk, "health");
       const facts = { "9990000018": { missingOrRecentlyFound: true, allocatedSocialWorker: true } };
       const token = await signer.sign(grant("SOCIAL_WORKER", facts), "health");
-      const verified = await (await createAssertionVerifier(pair.publicJwk, "health")).verify(token);
+      const verified = await (await createAssertionVerifier(healthKey, "health")).verify(token);
       expect(verified).toEqual(grant("SOCIAL_WORKER", facts));
-      await expect((await createAssertionVerifier(pair.publicJwk, "police")).verify(token)).rejects.toThrow(
-        /audience|aud/,
+      // Another agency's key does not check it, and its own key is no good for another audience.
+      await expect(
+        (await createAssertionVerifier(agencyAssertionKey(secret.jwk, "police"), "police")).verify(token),
+      ).rejects.toThrow(/signature/);
+      await expect((await createAssertionVerifier(healthKey, "police")).verify(token)).rejects.toThrow(
+        /signature|audience/,
       );
-      const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-      const forged = await (await createAssertionSigner(await exportJWK(privateKey))).sign(grant("AUDITOR"), "health");
-      await expect((await createAssertionVerifier(pair.publicJwk, "health")).verify(forged)).rejects.toThrow(
-        /signature/,
-      );
-      await expect((await createAssertionVerifier(pair.publicJwk, "health")).verify(undefined)).rejects.toThrow();
+      // Minted under another secret, or by an agency with its own key for another agency: refused.
+      const other = (await loadOrCreateSecret(mkdtempSync(join(tmpdir(), "other-")), "gateway-assertion")).jwk;
+      const forged = await (await createAssertionSigner(other)).sign(grant("AUDITOR"), "health");
+      await expect((await createAssertionVerifier(healthKey, "health")).verify(forged)).rejects.toThrow(/signature/);
+      await expect((await createAssertionVerifier(healthKey, "health")).verify(undefined)).rejects.toThrow();
+      // An Ed25519 or unsigned token is refused by its header before any key is tried.
+      const [, payload] = token.split(".");
+      const none = `${Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url")}.${payload}.`;
+      await expect((await createAssertionVerifier(healthKey, "health")).verify(none)).rejects.toThrow(/HS256/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
