@@ -17,6 +17,7 @@ import type { JWK } from "jose";
 import { createAssertionVerifier } from "@safeguarding/shared/assertion";
 import { agencyAssertionKeyFromEnv } from "@safeguarding/shared/keys";
 import { auditMigration } from "@safeguarding/shared/audit";
+import { outboxMigration } from "@safeguarding/shared/events";
 import { isProduction } from "@safeguarding/shared/config";
 import { serviceLog } from "@safeguarding/shared/log";
 import { startTracing, stopTracing, tracingEnabled } from "@safeguarding/shared/tracing";
@@ -105,8 +106,9 @@ export async function openSubgraphStore<DB extends SubjectTables, C extends Requ
     name: definition.name,
     databaseUrl: options.databaseUrl,
     sqlitePath: join(options.dataDir ?? defaultDataDir(), `${definition.name}.db`),
-    // Every agency keeps its own audit trail in its own store, after its own tables.
-    migrations: { ...definition.migrations, "900_audit_log": auditMigration },
+    // Every agency keeps its own audit trail in its own store, after its own tables, and its own outbox of the
+    // events its writes raise (docs/ALERTS.md).
+    migrations: { ...definition.migrations, "900_audit_log": auditMigration, "910_outbox": outboxMigration },
   });
 }
 
