@@ -4,7 +4,7 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { Kysely } from "kysely";
-import { serveHttp, HttpRefusal, type MetricsExposure, type RunningHttp } from "./http.js";
+import { serveHttp, HttpRefusal, type HttpRoute, type MetricsExposure, type RunningHttp } from "./http.js";
 import { operationNamePlugin } from "./observe.js";
 import { ASSERTION_HEADER, CHILDREN_HEADER, type AssertionVerifier } from "@safeguarding/shared/assertion";
 import { requestedFieldsOf } from "./access/enforce.js";
@@ -63,6 +63,11 @@ export interface SubgraphServiceOptions<TContext extends RequestContext> {
   verifier: AssertionVerifier;
   /** Where /metrics is served; nowhere when absent. */
   metrics?: MetricsExposure;
+  /**
+   * Paths served beside GraphQL that are not behind the gateway's assertion (the alerts service's /events, which
+   * agencies call with their own signature): each route checks its own callers.
+   */
+  routes?: Record<string, HttpRoute>;
 }
 
 export interface RunningService extends RunningHttp {
@@ -92,6 +97,7 @@ export async function startSubgraphService<TContext extends RequestContext>(
     // Only the gateway calls an agency (its assertion is checked next), so its trace is continued here.
     observe: { service: options.name, operations: GATEWAY_TO_AGENCY_OPERATIONS, joinCallerTrace: true },
     metrics: options.metrics,
+    routes: options.routes,
     context: async (request) => {
       const header = request.headers[ASSERTION_HEADER];
       let grant: AccessGrant;

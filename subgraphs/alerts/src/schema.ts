@@ -1,0 +1,6 @@
+import { buildFederatedSchema } from "@safeguarding/kit";
+import { AlertResolver } from "./resolvers.js";
+
+export function buildAlertsSchema() {
+  return buildFederatedSchema({ resolvers: [AlertResolver] });
+}
