@@ -72,6 +72,22 @@ export const DEMO_USERS: readonly DemoUser[] = [
     note: "Out-of-hours social care: the whole social-care record.",
   },
   {
+    id: "on-call-manager",
+    name: "Ruth Adebayo",
+    role: "SOCIAL_WORKER",
+    organisation: "North Avonvale Council, Children's Services",
+    email: "ruth.adebayo@avonvale.gov.example",
+    note: "Children's services team manager on the North Avonvale on-call rota: out-of-hours alerts and the first step of escalation.",
+  },
+  {
+    id: "senior-manager",
+    name: "Graham Pell",
+    role: "SOCIAL_WORKER",
+    organisation: "North Avonvale Council, Children's Services",
+    email: "graham.pell@avonvale.gov.example",
+    note: "Head of service: the last step of alert escalation, and told when a child is held at a police station.",
+  },
+  {
     id: "camhs",
     name: "Dr Nadia Rahman",
     role: "HEALTH_CAMHS",

@@ -54,6 +54,17 @@ const CASE: Principal[] = [...POLICE, ...SOCIAL_CARE, "HEALTH_CAMHS", PROTOCOL_E
 /** The multi-agency professional network that meets about the child (strategy discussions, risk meetings). */
 const NETWORK: Principal[] = ["POLICE_SAFEGUARDING", ...SOCIAL_CARE, "HEALTH_CAMHS", PROTOCOL_ENGINE];
 
+/**
+ * Everyone a case alert can be addressed to: the case roles who sign in themselves. Not the protocol engine (it reads
+ * records, it is told nothing), not auditors or training supervisors (no case content; an alert's summary names the
+ * child and what happened; auditors see alerts raised, read and acknowledged in the alerts service's audit trail).
+ */
+const ALERTED: Principal[] = [...POLICE, ...SOCIAL_CARE, "HEALTH_CAMHS"];
+const MY_ALERTS: Rule = {
+  allow: ALERTED,
+  why: "Alerts carry case content and are addressed to people who work children's cases; each caller sees only alerts addressed to their own verified email.",
+};
+
 const caseRecord: TypeRule = { default: { allow: CASE } };
 const networkRecord: TypeRule = {
   default: {
@@ -112,6 +123,7 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
       socialCareSubjectSearch: { allow: CASE },
       healthSubjects: { allow: CASE },
       healthSubjectSearch: { allow: CASE },
+      myAlerts: MY_ALERTS,
     },
   },
   Mutation: {
@@ -130,6 +142,7 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
       recordCamhsReferral: HEALTH_WRITE,
       requestMentalHealthAssessment: HEALTH_WRITE,
       updateMentalHealthAssessment: HEALTH_WRITE,
+      acknowledgeAlert: { ...MY_ALERTS, why: "Only the recipient of an alert acknowledges it." },
     },
   },
 
@@ -224,6 +237,9 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
   AccessLogEntry: { default: AUDIT },
   AccessLogPurpose: { default: AUDIT },
   RecentView: { default: AUDIT },
+
+  // The alerts service: what is addressed to the caller.
+  Alert: { default: MY_ALERTS },
 
   // The glossary: public.
   GlossaryTerm: PUBLIC,
