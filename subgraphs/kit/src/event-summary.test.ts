@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summaryChild, summaryTime } from "./event-summary.js";
+import { summaryChild, summaryLine, summaryTime } from "./event-summary.js";
 
 describe("event summaries", () => {
   it("names the child with the NHS number spaced as people read it", () => {
@@ -14,5 +14,12 @@ describe("event summaries", () => {
     ["another year", "2025-12-31T09:05:00Z", "2026-01-02T09:00:00Z", "09:05 on 31 Dec 2025"],
   ])("gives the time in UK time (%s)", (_case, at, asOf, expected) => {
     expect(summaryTime(new Date(at), new Date(asOf))).toBe(expected);
+  });
+
+  it("keeps a summary within the event contract's 300 characters", () => {
+    expect(summaryLine("Short.")).toBe("Short.");
+    const long = summaryLine(`${"Name ".repeat(80)}reported missing.`);
+    expect(long).toHaveLength(300);
+    expect(long.endsWith("…")).toBe(true);
   });
 });

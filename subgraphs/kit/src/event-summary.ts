@@ -29,3 +29,14 @@ export function summaryTime(date: Date, asOf: Date = new Date()): string {
 export function summaryChild(subject: Pick<SubjectTable, "nhs_number" | "given_name" | "family_name">): string {
   return `${subject.given_name} ${subject.family_name} (${formatNhsNumber(subject.nhs_number)})`;
 }
+
+/** parseEvent's limit on a summary (gateway/shared/src/events.ts). */
+const SUMMARY_MAX = 300;
+
+/**
+ * A summary cut to the event contract's length, so that an unusually long name can never stop the fact itself being
+ * recorded (the event is written in the same transaction, and a summary over the limit would refuse both).
+ */
+export function summaryLine(text: string): string {
+  return text.length <= SUMMARY_MAX ? text : `${text.slice(0, SUMMARY_MAX - 1).trimEnd()}…`;
+}

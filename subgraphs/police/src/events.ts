@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { summaryChild, summaryTime, type SubjectTable } from "@safeguarding/kit";
+import { summaryChild, summaryLine, summaryTime, type SubjectTable } from "@safeguarding/kit";
 import { recordEvent, type EventKind, type SafeguardingEvent } from "@safeguarding/shared/events";
 import type { ReturnedTo, RiskLevel } from "./entities.js";
 
@@ -49,5 +49,6 @@ export function recordPoliceEvent(
     area: child.area,
     occurredAt: event.occurredAt.toISOString(),
     recordedAt: recordedAt.toISOString(),
+    summary: summaryLine(event.summary),
   });
 }

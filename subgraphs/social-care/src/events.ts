@@ -1,5 +1,12 @@
 import type { Kysely } from "kysely";
-import { codeTermName, requireKnownChild, summaryChild, summaryTime, type SubjectTable } from "@safeguarding/kit";
+import {
+  codeTermName,
+  requireKnownChild,
+  summaryChild,
+  summaryLine,
+  summaryTime,
+  type SubjectTable,
+} from "@safeguarding/kit";
 import {
   recordEvent,
   type CareTeamData,
@@ -48,6 +55,7 @@ export function recordSocialCareEvent(
     area: child.area,
     occurredAt: event.occurredAt.toISOString(),
     recordedAt: recordedAt.toISOString(),
+    summary: summaryLine(event.summary),
   });
 }
 
