@@ -35,3 +35,8 @@ export function linkCodesToTerms<C extends string>(
   }
   return (code) => links.get(code)!;
 }
+
+/** The glossary's name for a code ("Interim care order" for SSDA903_LEGAL_STATUS C1), or null when none explains it. */
+export function codeTermName(scheme: CodeScheme, code: string): string | null {
+  return glossary().byCode(scheme, code)?.term ?? null;
+}

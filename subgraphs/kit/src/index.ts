@@ -13,4 +13,5 @@ export * from "./rows.js";
 export * from "./app.js";
 export * from "./audit-response.js";
 export * from "./glossary-links.js";
+export * from "./event-summary.js";
 export * from "./access/index.js";

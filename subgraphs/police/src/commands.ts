@@ -11,6 +11,7 @@ import {
 } from "@safeguarding/kit";
 import { auditWrite, localActor, type WriteActor } from "@safeguarding/shared/request-audit";
 import type { MissingEpisode, ReturnedTo, RiskLevel } from "./entities.js";
+import { policeSummaries, recordPoliceEvent } from "./events.js";
 import { toMissingEpisode } from "./reads.js";
 import type { MissingEpisodeTable, PoliceDatabase } from "./store.js";
 
@@ -54,7 +55,8 @@ async function findEpisode(db: Kysely<PoliceDatabase>, id: string): Promise<Miss
 
 /**
  * Every write the police accept: each checks its input before touching the store, and records its audit entry (with
- * the values before and after) in the same transaction as the change, so neither lands without the other.
+ * the values before and after) and the events it raises for the alerts service (events.ts) in the same transaction
+ * as the change, so none lands without the others.
  */
 export function createPoliceCommands(db: Kysely<PoliceDatabase>, now: () => Date = () => new Date()) {
   return {
@@ -69,7 +71,7 @@ export function createPoliceCommands(db: Kysely<PoliceDatabase>, now: () => Date
       notInFuture("lastSeenAt", input.lastSeenAt, at);
       notBefore("reportedAt", input.reportedAt, "lastSeenAt", input.lastSeenAt);
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, childId, "police records");
+        const child = await requireKnownChild(trx, childId, "police records");
         const open = await trx
           .selectFrom("missing_episodes")
           .select("id")
@@ -110,6 +112,12 @@ export function createPoliceCommands(db: Kysely<PoliceDatabase>, now: () => Date
           childId,
           before: null,
           after: row,
+        });
+        await recordPoliceEvent(trx, child, at, {
+          kind: "MISSING_REPORTED",
+          occurredAt: input.reportedAt,
+          summary: policeSummaries.missingReported(child, input.reportedAt, input.riskLevel),
+          data: { episodeId: row.id, riskLevel: row.risk_level },
         });
         return toMissingEpisode(row);
       });
@@ -167,6 +175,21 @@ export function createPoliceCommands(db: Kysely<PoliceDatabase>, now: () => Date
           before: current,
           after: { ...current, ...update },
         });
+        const child = await requireKnownChild(trx, current.nhs_number, "police records");
+        await recordPoliceEvent(trx, child, at, {
+          kind: "FOUND",
+          occurredAt: input.foundAt,
+          summary: policeSummaries.found(child, input.foundAt, input.returnedTo),
+          data: { episodeId: current.id, returnedTo: input.returnedTo },
+        });
+        if (input.returnedTo === "POLICE_STATION") {
+          await recordPoliceEvent(trx, child, at, {
+            kind: "HELD_AT_POLICE_STATION",
+            occurredAt: input.foundAt,
+            summary: policeSummaries.heldAtPoliceStation(child, input.foundAt),
+            data: { episodeId: current.id },
+          });
+        }
         return toMissingEpisode({ ...current, ...update });
       });
     },

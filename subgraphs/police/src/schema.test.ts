@@ -15,6 +15,7 @@ import {
   type SubjectTables,
 } from "@safeguarding/kit";
 import { testBackends, testRequest, type TestStore } from "@safeguarding/kit/testing";
+import { parseEvent, type OutboxTables } from "@safeguarding/shared/events";
 import { createContextFactory } from "./context.js";
 import { policeSubgraph } from "./definition.js";
 import { buildPoliceSchema } from "./schema.js";
@@ -335,6 +336,8 @@ describe.each(backends)("police schema on $name", (backend) => {
       recordSeniorManagerNotification(input: $input) { id seniorManagerNotifiedAt seniorManagerNotified }
     }`;
     const episodesTable = () => db.selectFrom("missing_episodes").selectAll().orderBy("id").execute();
+    const outboxTable = () =>
+      (db as unknown as Kysely<OutboxTables>).selectFrom("outbox").selectAll().orderBy("id").execute();
     const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
     const report = (childId: string) => ({
       childId,
@@ -393,6 +396,16 @@ describe.each(backends)("police schema on $name", (backend) => {
         seniorManagerNotified: "Fiona Castell",
       });
 
+      // The senior manager's notification raises no event; the report and the return to a police station do.
+      const events = (await outboxTable())
+        .map((row) => parseEvent(JSON.parse(row.body)))
+        .filter((e) => e.data.episodeId === id);
+      expect(events.map((e) => [e.kind, e.childId, e.data.episodeId]).sort()).toEqual([
+        ["FOUND", "9990000026", id],
+        ["HELD_AT_POLICE_STATION", "9990000026", id],
+        ["MISSING_REPORTED", "9990000026", id],
+      ]);
+
       const [jayden] = await entities(["9990000026"]);
       expect(jayden.police.missingEpisodes[0]).toMatchObject({
         id,
@@ -404,6 +417,7 @@ describe.each(backends)("police schema on $name", (backend) => {
 
     it("refuses bad writes with BAD_USER_INPUT and writes nothing", async () => {
       const before = await episodesTable();
+      const outboxBefore = await outboxTable();
       expectBadUserInput(await run(REPORT, { input: report(NOBODY) }), "childId");
       expectBadUserInput(await run(REPORT, { input: report(DEMO_CHILD_ID) }), "childId");
       expectBadUserInput(
@@ -430,6 +444,7 @@ describe.each(backends)("police schema on $name", (backend) => {
         "episodeId",
       );
       expect(await episodesTable()).toEqual(before);
+      expect(await outboxTable()).toEqual(outboxBefore);
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   type SubjectTables,
 } from "@safeguarding/kit";
 import { testBackends, type TestStore, expectBadInput } from "@safeguarding/kit/testing";
+import { parseEvent, type OutboxTables, type SafeguardingEvent } from "@safeguarding/shared/events";
 import { policeSubgraph } from "./definition.js";
 import { MissingEpisodeStatus, ReturnedTo, RiskLevel } from "./entities.js";
 import {
@@ -38,6 +39,7 @@ const MAX_HELD_MINUTES = 7 * 24 * 60;
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 const hoursAgo = (hours: number) => minutesAgo(hours * 60);
 const hoursAhead = (hours: number) => new Date(Date.now() + hours * 3600_000);
+const EVENT_ORDER = ["MISSING_REPORTED", "FOUND", "HELD_AT_POLICE_STATION"];
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 type Refusal<T> = [string, Partial<T>, string, RegExp?];
@@ -55,7 +57,25 @@ describe.each(backends)("police service on $name", (backend) => {
     cseConcerns: await db.selectFrom("cse_concerns").selectAll().orderBy("id").execute(),
     warningMarkers: await db.selectFrom("warning_markers").selectAll().orderBy("id").execute(),
     officersInCase: await db.selectFrom("officers_in_case").selectAll().orderBy("nhs_number").execute(),
+    outbox: await outbox(),
   });
+
+  const outbox = () => (db as unknown as Kysely<OutboxTables>).selectFrom("outbox").selectAll().orderBy("id").execute();
+
+  /** The events a write left in the outbox, each row checked against its body, in the order they were written. */
+  async function eventsOf(write: () => Promise<unknown>): Promise<SafeguardingEvent[]> {
+    const before = new Set((await outbox()).map((row) => row.id));
+    await write();
+    const added = (await outbox()).filter((row) => !before.has(row.id));
+    return added
+      .map((row) => {
+        const event = parseEvent(JSON.parse(row.body));
+        expect(row).toMatchObject({ id: event.id, kind: event.kind, child_id: event.childId, published_at: null });
+        expect(row.attempts).toBe(0);
+        return event;
+      })
+      .sort((a, b) => EVENT_ORDER.indexOf(a.kind) - EVENT_ORDER.indexOf(b.kind));
+  }
 
   async function expectRefused(write: () => Promise<unknown>, field: string, message?: RegExp): Promise<void> {
     const before = await snapshot();
@@ -390,6 +410,135 @@ describe.each(backends)("police service on $name", (backend) => {
         again.id,
         reported.id,
       ]);
+    });
+  });
+
+  describe("events for the alerts service, written with the fact", () => {
+    // A child of our own, so that the summaries' name and times are known: December is GMT, July is BST.
+    const [, , synthetic] = syntheticChildren(3, 5);
+    const emily = { ...synthetic, givenName: "Emily", familyName: "Carter", area: "south-avonvale" };
+    const emilyNhs = `${emily.nhsNumber.slice(0, 3)} ${emily.nhsNumber.slice(3, 6)} ${emily.nhsNumber.slice(6)}`;
+    const CIRCUMSTANCES = "Seen getting into a car with two older men near the Mill Street flat.";
+    const report = (change: Partial<ReportMissing> = {}): ReportMissing => ({
+      childId: emily.nhsNumber,
+      reportedAt: new Date("2024-12-06T21:40:00Z"),
+      reportedBy: "Orchard Lane night staff",
+      lastSeenAt: new Date("2024-12-06T19:05:00Z"),
+      lastSeenLocation: "14 Orchard Lane, Avonvale AV3 2QT",
+      circumstances: CIRCUMSTANCES,
+      riskLevel: RiskLevel.HIGH,
+      cseIndicators: true,
+      department: "Missing Persons Unit",
+      ...change,
+    });
+    const found = (episodeId: string, change: Partial<RecordFound> = {}): RecordFound => ({
+      episodeId,
+      foundAt: new Date("2024-12-07T02:15:00Z"),
+      foundLocation: "Mill Street flat",
+      foundBy: "PC 2290 Hannah Lloyd",
+      returnedTo: ReturnedTo.PLACEMENT,
+      cseIndicators: true,
+      ...change,
+    });
+    /** What no summary may carry: circumstances, CSE, where the child was or was found, the placement. */
+    const expectNothingSensitive = (event: SafeguardingEvent) => {
+      for (const text of [CIRCUMSTANCES, "Mill Street", "Orchard Lane", "AV3", "CSE", "exploit", "sexual"])
+        expect(event.summary).not.toContain(text);
+      expect(JSON.stringify(event)).not.toMatch(/Mill Street|Orchard Lane|cse/i);
+    };
+
+    beforeAll(async () => {
+      await insertSubjects(db as unknown as Kysely<SubjectTables>, [
+        subjectRow(emily, new Date(), policeSubgraph.identityDepartment),
+      ]);
+    });
+
+    it("reportMissing writes one MISSING_REPORTED with the area, the episode, the risk and a plain summary", async () => {
+      let episode: { id: string } | undefined;
+      const events = await eventsOf(async () => (episode = await service.reportMissing(report())));
+      expect(events).toEqual([
+        {
+          id: expect.any(String),
+          kind: "MISSING_REPORTED",
+          agency: "POLICE",
+          childId: emily.nhsNumber,
+          area: "south-avonvale",
+          occurredAt: "2024-12-06T21:40:00.000Z",
+          recordedAt: expect.any(String),
+          summary: `Emily Carter (${emilyNhs}) reported missing to police at 21:40 on 6 Dec 2024, risk high.`,
+          data: { episodeId: episode!.id, riskLevel: "HIGH" },
+        },
+      ]);
+      expectNothingSensitive(events[0]);
+
+      // Reported again while still missing: refused, and no second event.
+      expect(await eventsOf(() => expectBadInput(service.reportMissing(report()), "childId"))).toEqual([]);
+
+      const closing = await eventsOf(() => service.recordFound(found(episode!.id)));
+      expect(closing).toEqual([
+        expect.objectContaining({
+          kind: "FOUND",
+          childId: emily.nhsNumber,
+          area: "south-avonvale",
+          occurredAt: "2024-12-07T02:15:00.000Z",
+          summary: `Emily Carter (${emilyNhs}) found at 02:15 on 7 Dec 2024 and returned to their placement.`,
+          data: { episodeId: episode!.id, returnedTo: "PLACEMENT" },
+        }),
+      ]);
+      expectNothingSensitive(closing[0]);
+    });
+
+    it("recordFound to a police station writes FOUND and HELD_AT_POLICE_STATION, in UK summer time", async () => {
+      const episode = await service.reportMissing(
+        report({ reportedAt: new Date("2025-07-01T20:15:00Z"), lastSeenAt: new Date("2025-07-01T18:00:00Z") }),
+      );
+      const foundAt = new Date("2025-07-01T23:30:00Z");
+      const events = await eventsOf(() =>
+        service.recordFound(
+          found(episode.id, { foundAt, returnedTo: ReturnedTo.POLICE_STATION, heldAtPoliceStationMinutes: 90 }),
+        ),
+      );
+      expect(events.map((e) => [e.kind, e.data, e.occurredAt])).toEqual([
+        ["FOUND", { episodeId: episode.id, returnedTo: "POLICE_STATION" }, foundAt.toISOString()],
+        ["HELD_AT_POLICE_STATION", { episodeId: episode.id }, foundAt.toISOString()],
+      ]);
+      expect(events[0].summary).toBe(
+        `Emily Carter (${emilyNhs}) found at 00:30 on 2 Jul 2025 and taken to a police station.`,
+      );
+      expect(events[1].summary).toMatch(
+        new RegExp(
+          `^Emily Carter \\(${emilyNhs}\\) taken to a police station after being found at 00:30 on 2 Jul 2025`,
+        ),
+      );
+      expect(events[1].summary).toMatch(/senior manager/);
+      for (const event of events) {
+        expect(event).toMatchObject({ agency: "POLICE", childId: emily.nhsNumber, area: "south-avonvale" });
+        expectNothingSensitive(event);
+      }
+    });
+
+    it("writes no event for a refused write: an unknown episode, an episode already closed, a child not known", async () => {
+      const refusals = [
+        () => expectBadInput(service.recordFound(found("ME-none")), "episodeId"),
+        () => expectBadInput(service.recordFound(found(AMBER_FOUND_AT_PLACEMENT)), "episodeId"),
+        () => expectBadInput(service.reportMissing(report({ childId: NOBODY })), "childId"),
+        () => expectBadInput(service.reportMissing(report({ childId: DEMO_CHILD_ID })), "childId"),
+      ];
+      for (const refused of refusals) expect(await eventsOf(refused)).toEqual([]);
+    });
+
+    it("writes the fact only with its event: an event the contract refuses rolls the episode back", async () => {
+      // An area of spaces breaks the event's shape (parseEvent); the episode must not be left without its event.
+      const [, , , , child] = syntheticChildren(5, 5);
+      await insertSubjects(db as unknown as Kysely<SubjectTables>, [
+        { ...subjectRow(child, new Date(), policeSubgraph.identityDepartment), area: "  " },
+      ]);
+      const episodes = () => db.selectFrom("missing_episodes").select("id").where("nhs_number", "=", child.nhsNumber);
+      const events = await eventsOf(() =>
+        expect(service.reportMissing(report({ childId: child.nhsNumber }))).rejects.toThrow(/area/),
+      );
+      expect(events).toEqual([]);
+      expect(await episodes().execute()).toEqual([]);
     });
   });
 });

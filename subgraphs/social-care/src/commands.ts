@@ -32,6 +32,7 @@ import type {
   RecordStrategyMinutesSharedInput,
   UpdateOutOfHoursPlanInput,
 } from "./inputs.js";
+import { recordSocialCareEvent, socialCareSummaries } from "./events.js";
 import {
   recorded,
   toLegalStatus,
@@ -64,7 +65,9 @@ function checkActions(actions: readonly MeetingActionInput[], heldAt: Date): Sto
 
 /**
  * Every write social care accepts: each checks its input before touching the store, and records its audit entry
- * (with the values before and after) in the same transaction as the change, so neither lands without the other.
+ * (with the values before and after) and any event it raises for the alerts service (events.ts) in the same
+ * transaction as the change, so none lands without the others. No write here changes the allocated social worker
+ * or named on-call manager (the contacts table); the demo seed records them and their CARE_TEAM_CHANGED.
  */
 export function createSocialCareCommands(db: Kysely<SocialCareDatabase>, now: () => Date = () => new Date()) {
   const stamp = (by: string, at: Date) => ({
@@ -89,7 +92,7 @@ export function createSocialCareCommands(db: Kysely<SocialCareDatabase>, now: ()
         throw badInput(`Legal status ${input.code} is made by a court: name the court in "court".`, "court");
       }
       return db.transaction().execute(async (trx) => {
-        await requireKnownChild(trx, childId, "children's social care");
+        const child = await requireKnownChild(trx, childId, "children's social care");
         const current = await trx
           .selectFrom("legal_statuses")
           .selectAll()
@@ -127,6 +130,12 @@ export function createSocialCareCommands(db: Kysely<SocialCareDatabase>, now: ()
           childId: childId,
           before: current ?? null,
           after: row,
+        });
+        await recordSocialCareEvent(trx, child, at, {
+          kind: "LEGAL_STATUS_CHANGED",
+          occurredAt: input.startedAt,
+          summary: socialCareSummaries.legalStatusChanged(child, input.code, input.startedAt),
+          data: { code: input.code },
         });
         return toLegalStatus(row);
       });

@@ -13,6 +13,7 @@ import {
   type SubjectTables,
 } from "@safeguarding/kit";
 import { testBackends, testRequest, type TestStore } from "@safeguarding/kit/testing";
+import { parseEvent, type OutboxTables } from "@safeguarding/shared/events";
 import { createContextFactory } from "./context.js";
 import { socialCareSubgraph } from "./definition.js";
 import { buildSocialCareSchema } from "./schema.js";
@@ -264,7 +265,12 @@ describe.each(backends)("social-care schema on $name", (backend) => {
       plans: await db.selectFrom("out_of_hours_plans").selectAll().orderBy("nhs_number").execute(),
       meetings: await db.selectFrom("risk_management_meetings").selectAll().orderBy("id").execute(),
       discussions: await db.selectFrom("strategy_discussions").selectAll().orderBy("id").execute(),
+      outbox: await outboxEvents(),
     });
+    const outboxEvents = async () =>
+      (await (db as unknown as Kysely<OutboxTables>).selectFrom("outbox").selectAll().orderBy("id").execute()).map(
+        (row) => parseEvent(JSON.parse(row.body)),
+      );
     const expectBadUserInput = (result: ExecutionResult<Json>, field: string) => {
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
       expect(result.errors?.[0]?.message).toBeTruthy();
@@ -332,6 +338,13 @@ describe.each(backends)("social-care schema on $name", (backend) => {
         source: { agency: "SOCIAL_CARE" },
       });
 
+      // The new order is told to the alerts service; the meeting and the minutes that follow raise no event.
+      const beforeMeeting = await outboxEvents();
+      const changed = beforeMeeting.filter((e) => e.kind === "LEGAL_STATUS_CHANGED");
+      expect(changed.map((e) => [e.childId, e.data, e.occurredAt])).toEqual([
+        [DEMO_CHILD_ID, { code: "C2" }, startedAt],
+      ]);
+
       const meeting = await run(RMM, { input: rmm() });
       expect(meeting.errors).toBeUndefined();
       expect(meeting.data.recordRiskManagementMeeting).toMatchObject({
@@ -344,6 +357,8 @@ describe.each(backends)("social-care schema on $name", (backend) => {
         input: { strategyDiscussionId: "SD-0018-02", sharedAt, recordedBy: "Graham Boateng" },
       });
       expect(minutes.errors).toBeUndefined();
+
+      expect(await outboxEvents()).toEqual(beforeMeeting);
 
       const [child] = await entities([DEMO_CHILD_ID]);
       const care = child.socialCare;

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { ago, DEMO_CHILD_ID, type DemoChild } from "@safeguarding/kit";
+import { recordCareTeamChanged } from "./events.js";
 import type { SocialCareDatabase } from "./store.js";
 
 const DEPARTMENT = "Children's Services";
@@ -11,8 +12,17 @@ const EDT = {
   team: "EDT",
 };
 
-/** Demo social-care records. The first child mirrors the case review: interim care order, CSE risk, no RMM held. */
+/**
+ * Demo social-care records, then the child's care team as an event in the same (seed) transaction, so that the alerts
+ * service knows whom to tell about the child from the start.
+ */
 export async function seedSocialCareChild(db: Kysely<SocialCareDatabase>, child: DemoChild, now: Date): Promise<void> {
+  await seedRecords(db, child, now);
+  await recordCareTeamChanged(db, child.nhsNumber, now);
+}
+
+/** The first child mirrors the case review: interim care order, CSE risk, no RMM held. */
+async function seedRecords(db: Kysely<SocialCareDatabase>, child: DemoChild, now: Date): Promise<void> {
   const by = (name: string, daysAgo: number) => ({
     department: DEPARTMENT,
     recorded_at: ago(now, daysAgo).toISOString(),
@@ -401,7 +411,11 @@ export async function seedSocialCareChild(db: Kysely<SocialCareDatabase>, child:
   }
 }
 
-/** Scale runs: every synthetic child has a social worker; about a third are looked after. */
+/**
+ * Scale runs: every synthetic child has a social worker; about a third are looked after. They write no events: a
+ * CARE_TEAM_CHANGED for each of 100,000 children would flood the relay and the alerts service, and no synthetic
+ * social worker has an email to address.
+ */
 export async function seedSocialCareSynthetic(
   db: Kysely<SocialCareDatabase>,
   children: readonly DemoChild[],

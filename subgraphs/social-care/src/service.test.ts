@@ -1,8 +1,9 @@
 import "reflect-metadata";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CHILD_ID, seedDemoData } from "@safeguarding/kit";
+import { DEMO_CHILD_ID, seedDemoData, summaryTime } from "@safeguarding/kit";
 import { testBackends, type TestStore, expectBadInput } from "@safeguarding/kit/testing";
+import { parseEvent, type OutboxTables, type SafeguardingEvent } from "@safeguarding/shared/events";
 import { socialCareSubgraph } from "./definition.js";
 import { LegalStatusCode, MeetingRiskLevel } from "./entities.js";
 import type {
@@ -22,6 +23,7 @@ const backends = testBackends(socialCareSubgraph);
 const AMBER = DEMO_CHILD_ID;
 const JAYDEN = "9990000026";
 const MAISIE = "9990000034";
+const TOMASZ = "9990000042";
 /** Known to the police and not to social care. */
 const REUBEN = "9990000069";
 /** A valid NHS number (check digit right) that no agency holds. */
@@ -62,7 +64,22 @@ describe.each(backends)("social-care service on $name", (backend) => {
     riskManagementMeetings: await db.selectFrom("risk_management_meetings").selectAll().orderBy("id").execute(),
     returnInterviews: await db.selectFrom("return_interviews").selectAll().orderBy("id").execute(),
     education: await db.selectFrom("education").selectAll().orderBy("nhs_number").execute(),
+    outbox: await outbox(),
   });
+
+  const outbox = () => (db as unknown as Kysely<OutboxTables>).selectFrom("outbox").selectAll().orderBy("id").execute();
+  const parsed = (row: { id: string; kind: string; child_id: string; body: string }) => {
+    const event = parseEvent(JSON.parse(row.body));
+    expect(row).toMatchObject({ id: event.id, kind: event.kind, child_id: event.childId });
+    return event;
+  };
+
+  /** The events a write left in the outbox. */
+  async function eventsOf(write: () => Promise<unknown>): Promise<SafeguardingEvent[]> {
+    const before = new Set((await outbox()).map((row) => row.id));
+    await write();
+    return (await outbox()).filter((row) => !before.has(row.id)).map(parsed);
+  }
 
   async function expectRefused(write: () => Promise<unknown>, field: string, message?: RegExp): Promise<void> {
     const before = await snapshot();
@@ -78,6 +95,39 @@ describe.each(backends)("social-care service on $name", (backend) => {
     service = createSocialCareService(db);
   });
   afterAll(async () => opened?.cleanup());
+
+  describe("the demo seed's care teams, for the alerts service", () => {
+    it("writes one CARE_TEAM_CHANGED per demo child: Amber's names Leah Marsh and Fiona Castell", async () => {
+      const events = (await outbox()).map(parsed).filter((e) => e.kind === "CARE_TEAM_CHANGED");
+      expect(events.map((e) => e.childId).sort()).toEqual([AMBER, JAYDEN, MAISIE, TOMASZ]);
+      const amber = events.find((e) => e.childId === AMBER)!;
+      expect(amber).toMatchObject({
+        agency: "SOCIAL_CARE",
+        area: "north-avonvale",
+        summary:
+          "Amber Whitlock (999 000 0018): allocated social worker Leah Marsh, named on-call manager Fiona Castell.",
+        data: {
+          socialWorker: { name: "Leah Marsh", email: "leah.marsh@avonvale.gov.example" },
+          onCallManager: { name: "Fiona Castell", email: "fiona.castell@avonvale.gov.example" },
+        },
+      });
+      const contact = await db
+        .selectFrom("contacts")
+        .select("recorded_at")
+        .where("nhs_number", "=", AMBER)
+        .where("kind", "=", "SOCIAL_WORKER")
+        .executeTakeFirstOrThrow();
+      expect(amber.occurredAt).toBe(contact.recorded_at);
+    });
+
+    it("sends a person recorded without an email as null, since the alerts service could not address them", async () => {
+      const jayden = (await outbox()).map(parsed).find((e) => e.kind === "CARE_TEAM_CHANGED" && e.childId === JAYDEN)!;
+      expect(jayden.data).toEqual({ socialWorker: null, onCallManager: null });
+      expect(jayden.summary).toBe(
+        "Jayden Okafor (999 000 0026): allocated social worker Aisha Karim (no email recorded), named on-call manager Fiona Castell (no email recorded).",
+      );
+    });
+  });
 
   describe("recordLegalStatus", () => {
     const valid = (): RecordLegalStatusInput => ({
@@ -138,6 +188,48 @@ describe.each(backends)("social-care service on $name", (backend) => {
         .where("ended_at", "is", null)
         .execute();
       expect(open).toEqual([{ id: status.id }]);
+    });
+
+    it("writes LEGAL_STATUS_CHANGED with the code and the start, and no conditions or placement", async () => {
+      const startedAt = hoursAgo(5);
+      let status: { id: string } | undefined;
+      const events = await eventsOf(async () => {
+        status = await service.recordLegalStatus({
+          ...valid(),
+          childId: TOMASZ,
+          startedAt,
+          code: LegalStatusCode.L1,
+          court: null,
+          conditions: "Held after being found with older men linked to exploitation; CAMHS to assess self-harm.",
+          whoDecidesWhereChildLives: "Police protection: the designated officer, then Beacon House children's home.",
+          recordedBy: "Kerry Walsh",
+        });
+      });
+      expect(status).toBeDefined();
+      expect(events).toEqual([
+        {
+          id: expect.any(String),
+          kind: "LEGAL_STATUS_CHANGED",
+          agency: "SOCIAL_CARE",
+          childId: TOMASZ,
+          area: "north-avonvale",
+          occurredAt: startedAt.toISOString(),
+          recordedAt: expect.any(String),
+          summary: `Tomasz Nowakowski (999 000 0042): legal status is now L1 (Police protection), from ${summaryTime(startedAt)}.`,
+          data: { code: "L1" },
+        },
+      ]);
+      expect(JSON.stringify(events)).not.toMatch(/exploitation|CAMHS|self-harm|Beacon House|designated officer/i);
+
+      // Refused (a care order needs its court): no status and no event.
+      expect(
+        await eventsOf(() =>
+          expectBadInput(
+            service.recordLegalStatus({ ...valid(), childId: TOMASZ, code: LegalStatusCode.C2, court: null }),
+            "court",
+          ),
+        ),
+      ).toEqual([]);
     });
 
     it("records a first status with no court when no court is involved, ending nothing", async () => {
