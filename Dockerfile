@@ -2,8 +2,8 @@
 # One image definition, one target per service, each running the entry point and Node flags `npm start` runs
 # (scripts/services.mjs):
 #
-#   docker build --target police -t safeguarding/police .      (identity-provider, police, social-care, health,
-#                                                               portal, gateway)
+#   docker build --target police -t safeguarding/police .      (identity-provider, alerts, police, social-care,
+#                                                               health, portal, gateway)
 #
 # deploy/compose.yaml builds every target. test/deploy/container.test.ts fails when a target's command, port or
 # health check drifts from scripts/services.mjs, and `npm run test:deploy` replays the runtime stage (the manifests,
@@ -30,6 +30,7 @@ COPY subgraphs/kit/package.json subgraphs/kit/
 COPY subgraphs/police/package.json subgraphs/police/
 COPY subgraphs/social-care/package.json subgraphs/social-care/
 COPY subgraphs/health/package.json subgraphs/health/
+COPY subgraphs/alerts/package.json subgraphs/alerts/
 COPY gateway/package.json gateway/
 COPY portal/package.json portal/
 
@@ -47,7 +48,7 @@ ENV NODE_ENV=production \
 # the portal or fetch the Node that runs scripts on a developer's machine), so none runs.
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 # What the services read at run time: compiled code, the composed supergraph (in gateway/dist), the glossary's
-# term files, the per-area protocol settings, the portal's built site and course files.
+# term files, the per-area protocol and alert settings, the portal's built site and course files.
 COPY --from=build /app/glossary/dist glossary/dist
 COPY --from=build /app/glossary/terms glossary/terms
 COPY --from=build /app/gateway/shared/dist gateway/shared/dist
@@ -57,6 +58,7 @@ COPY --from=build /app/subgraphs/kit/dist subgraphs/kit/dist
 COPY --from=build /app/subgraphs/police/dist subgraphs/police/dist
 COPY --from=build /app/subgraphs/social-care/dist subgraphs/social-care/dist
 COPY --from=build /app/subgraphs/health/dist subgraphs/health/dist
+COPY --from=build /app/subgraphs/alerts/dist subgraphs/alerts/dist
 COPY --from=build /app/gateway/dist gateway/dist
 COPY --from=build /app/gateway/protocol gateway/protocol
 COPY --from=build /app/portal/dist portal/dist
@@ -89,6 +91,15 @@ EXPOSE 4003
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD node deploy/probe.mjs "http://127.0.0.1:${HEALTH_PORT}/health"
 CMD ["node", "--max-semi-space-size=8", "subgraphs/health/dist/main.js"]
+
+# The alerts service (docs/ALERTS.md): consumes the agencies' events from NATS JetStream (NATS_URL), or takes them
+# at /events when there is no broker, and reads its per-area settings from gateway/protocol/alerts.
+FROM runtime AS alerts
+ENV ALERTS_PORT=4004
+EXPOSE 4004
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+    CMD node deploy/probe.mjs "http://127.0.0.1:${ALERTS_PORT}/health"
+CMD ["node", "--max-semi-space-size=8", "subgraphs/alerts/dist/main.js"]
 
 FROM runtime AS portal
 ENV PORTAL_PORT=4321

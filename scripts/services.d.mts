@@ -6,6 +6,8 @@ export interface ServiceDefinition {
   urlEnv?: string;
   /** Appended to the service's base URL for urlEnv; "/graphql" when omitted. */
   urlPath?: string;
+  /** More variables naming this service, each its base URL with this path (ALERTS_EVENTS_URL: "/events"). */
+  alsoUrlEnv?: Record<string, string>;
   /** Settings only this service is started with. */
   env?: Record<string, string>;
 }

@@ -15,6 +15,16 @@ export const SERVICES = [
     urlEnv: "AUTH_ISSUER",
     urlPath: "",
   },
+  // The alerts service before the agencies, whose relays post their events to its /events (ALERTS_EVENTS_URL) when
+  // there is no NATS_URL; the gateway reaches its GraphQL at ALERTS_URL.
+  {
+    name: "alerts",
+    entry: "subgraphs/alerts/dist/main.js",
+    portEnv: "ALERTS_PORT",
+    port: 4004,
+    urlEnv: "ALERTS_URL",
+    alsoUrlEnv: { ALERTS_EVENTS_URL: "/events" },
+  },
   // Every agency in the shared table, from its own folder under subgraphs/.
   ...AGENCIES.map((a) => ({
     name: a.name,

@@ -16,8 +16,11 @@ function portOf(service) {
 function start(service) {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
-    for (const s of SERVICES)
+    for (const s of SERVICES) {
       if (s.urlEnv && !env[s.urlEnv]) env[s.urlEnv] = `http://127.0.0.1:${portOf(s)}${s.urlPath ?? "/graphql"}`;
+      for (const [name, path] of Object.entries(s.alsoUrlEnv ?? {}))
+        if (!env[name]) env[name] = `http://127.0.0.1:${portOf(s)}${path}`;
+    }
     const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(repoRoot, service.entry)], {
       env: { ...env, ...service.env },
       stdio: ["ignore", "pipe", "pipe"],

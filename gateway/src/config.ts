@@ -7,6 +7,7 @@ import { rateLimitConfigFromEnv, type RateLimitConfig } from "./rate-limit.js";
 import { trustedProxiesFrom, type TrustedProxies } from "./request-context.js";
 
 export type { AgencyCode } from "@safeguarding/shared/agencies";
+import { DEFAULT_ALERTS_PORT } from "@safeguarding/shared/events";
 
 /** gateway/protocol: the per-area missing-protocol files the gateway ships. */
 export const PROTOCOL_CONFIG_DIR = fileURLToPath(new URL("../protocol/", import.meta.url));
@@ -37,6 +38,8 @@ export interface GatewayConfig {
   port: number;
   host: string;
   agencies: AgencyEndpoint[];
+  /** The alerts service's GraphQL endpoint (ALERTS_URL): myAlerts and acknowledgeAlert (docs/ALERTS.md). */
+  alertsUrl: string;
   /** Every call to a subgraph is abandoned after this long, so one slow agency cannot hold up the rest. */
   subgraphTimeoutMs: number;
   maxBodyBytes: number;
@@ -71,6 +74,7 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): Gatew
     port: intFromEnv("GATEWAY_PORT", 4000),
     host,
     agencies: agencyEndpoints(),
+    alertsUrl: process.env.ALERTS_URL || `http://127.0.0.1:${DEFAULT_ALERTS_PORT}/graphql`,
     subgraphTimeoutMs: intFromEnv("SUBGRAPH_TIMEOUT_MS", 5000),
     maxBodyBytes: intFromEnv("MAX_BODY_BYTES", 64 * 1024),
     limits: {

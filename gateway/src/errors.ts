@@ -18,6 +18,7 @@ const PASS_THROUGH = new Set([
   "OPERATION_NOT_TRUSTED",
   "AUDIT_UNAVAILABLE",
   "RATE_LIMITED",
+  "ALERTS_UNAVAILABLE",
 ]);
 
 /**
@@ -74,7 +75,16 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error?: unk
 /** Why an agency is missing when it answered but could not record the access in its own audit trail. */
 export const AUDIT_WITHHELD = "could not record this access in its audit trail, so it withheld its part";
 
+/** How the gateway's calls name the alerts service, which is composed like an agency but holds no part of a record. */
+export const ALERTS_SERVICE = "ALERTS";
+
 export function agencyUnavailable(agency: string, what: string): GraphQLError {
+  if (agency === ALERTS_SERVICE) {
+    return new GraphQLError(
+      `The alerts service ${what}, so alerts could not be shown or acknowledged just now. Try again shortly; an acknowledgement it received is kept. For anything urgent, phone as the action card says.`,
+      { extensions: { code: "ALERTS_UNAVAILABLE" } },
+    );
+  }
   return new GraphQLError(
     `The ${agencyDisplayName(agency)} service ${what}, so its part of the record is missing from this response. The other agencies' parts are shown. Try again shortly.`,
     { extensions: { code: what === AUDIT_WITHHELD ? "AUDIT_UNAVAILABLE" : "AGENCY_UNAVAILABLE", agency } },

@@ -20,7 +20,7 @@ import { AgencyDataSource } from "./agency-data-source.js";
 import { authConfigFromEnv, createAuthenticator } from "./auth.js";
 import { probeUrl, type GatewayConfig } from "./config.js";
 import type { GatewayContext } from "./context.js";
-import { formatGatewayError } from "./errors.js";
+import { ALERTS_SERVICE, formatGatewayError } from "./errors.js";
 import { InProcessDataSource } from "./in-process-data-source.js";
 import { explorerOptionsFromEnv, explorerRoutes } from "./explorer/serve.js";
 import { createSubgraphFetcher } from "./fetcher.js";
@@ -111,6 +111,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (name === "glossary") return new InProcessDataSource(glossarySchema);
       if (name === "protocol") return new InProcessDataSource(protocolSchema);
       if (name === "audit") return new InProcessDataSource(auditSchema);
+      // Called with the gateway's assertion like an agency (its own key), behind its own breaker and deadline.
+      if (name === "alerts")
+        return new AgencyDataSource(name, ALERTS_SERVICE, config.subgraphTimeoutMs, null, {
+          url: config.alertsUrl,
+          fetcher,
+        });
       const agency = config.agencies.find((a) => a.name === name);
       if (!agency) throw new Error(`No agency is configured for subgraph "${name}".`);
       return new AgencyDataSource(name, agency.agency, config.subgraphTimeoutMs, onePath, {

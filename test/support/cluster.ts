@@ -110,8 +110,13 @@ export interface Cluster {
   /** Where the gateway and each agency serve /metrics (their ready lines say); undefined when nowhere. */
   metricsUrls: Record<"gateway" | AgencyName, string | undefined>;
   /** Every line the gateway or an agency has written so far (its JSON logs), in order. */
-  logs(service: "gateway" | AgencyName): string[];
+  logs(service: "gateway" | "alerts" | AgencyName): string[];
   dataDir: string;
+  /** The alerts service's base URL (its GraphQL at /graphql, the agencies' events at /events). */
+  alertsUrl: string;
+  /** Stops the alerts service (SIGTERM), or kills it (SIGKILL); startAlerts starts it again on the same port and store. */
+  stopAlerts(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
+  startAlerts(): Promise<void>;
   /** Stops one agency's subgraph, to test partial answers. */
   stopAgency(name: AgencyName): Promise<void>;
   /** Sends a signal to one agency's process: SIGSTOP freezes it, SIGCONT resumes it, SIGKILL kills it. */
@@ -160,11 +165,13 @@ async function productionKeyEnv(dataDir: string, issuer: string): Promise<Record
   writeFileSync(jwksFile, JSON.stringify({ keys: [signing.publicJwk] }));
   const assertion = await loadOrCreateSecret(dataDir, "gateway-assertion");
   // Each agency is given only its own key, as a deployment gives it (npm run deploy:secrets).
-  for (const agency of AGENCIES)
-    writeFileSync(agencyKeyFile(dataDir, agency.name), JSON.stringify(agencyAssertionKey(assertion.jwk, agency.name)), {
+  for (const name of [...AGENCIES.map((a) => a.name), "alerts"])
+    writeFileSync(agencyKeyFile(dataDir, name), JSON.stringify(agencyAssertionKey(assertion.jwk, name)), {
       mode: 0o600,
     });
+  const events = await loadOrCreateSecret(dataDir, "events");
   return {
+    EVENTS_SECRET_FILE: events.path,
     AUTH_JWKS_FILE: jwksFile,
     AUTH_ISSUER: issuer,
     AUTH_AUDIENCE: GATEWAY_AUDIENCE,
@@ -242,7 +249,9 @@ export async function startCluster(
   // On PostgreSQL each agency and the gateway's audit trail get a database of their own.
   const databases =
     options.store === "postgres"
-      ? [...AGENCIES.map((a) => a.name), "gateway"].map((name) => `sg_test_${suffix}_${name.replace("-", "_")}`)
+      ? [...AGENCIES.map((a) => a.name), "gateway", "alerts"].map(
+          (name) => `sg_test_${suffix}_${name.replace("-", "_")}`,
+        )
       : [];
   if (databases.length) await createDatabases(databases);
 
@@ -265,12 +274,24 @@ export async function startCluster(
     options.env?.NODE_ENV === "production"
       ? await productionKeyEnv(dataDir, identityProvider.url)
       : { AUTH_ISSUER: identityProvider.url };
+  // The alerts service first: the agencies' relays post their events to it (no NATS_URL: the embedded transport).
+  const production = options.env?.NODE_ENV === "production";
+  let alerts = await startProcess("subgraphs/alerts/dist/main.js", {
+    DATA_DIR: dataDir,
+    ALERTS_PORT: "0",
+    ...keyEnv,
+    ...(production ? { GATEWAY_ASSERTION_KEY_FILE: agencyKeyFile(dataDir, "alerts") } : {}),
+    ...(databases.length ? { ALERTS_DATABASE_URL: databaseUrl(databases[AGENCIES.length + 1]) } : {}),
+    ...options.env,
+  });
+  const alertsBase = alerts.url.replace(/\/graphql$/, "");
   const agencies = new Map<AgencyName, RunningProcess>();
   const started = await Promise.all(
     AGENCIES.map(async (agency, i) => {
       const env: Record<string, string> = {
         DATA_DIR: dataDir,
         [`${agency.env}_PORT`]: "0",
+        ALERTS_EVENTS_URL: `${alertsBase}/events`,
         ...keyEnv,
         ...(options.env?.NODE_ENV === "production"
           ? { GATEWAY_ASSERTION_KEY_FILE: agencyKeyFile(dataDir, agency.name) }
@@ -316,6 +337,7 @@ export async function startCluster(
     POLICE_URL: urlFor("police"),
     SOCIAL_CARE_URL: urlFor("social-care"),
     HEALTH_URL: urlFor("health"),
+    ALERTS_URL: alerts.url,
     SUBGRAPH_TIMEOUT_MS: "3000",
     ...options.env,
   });
@@ -339,9 +361,21 @@ export async function startCluster(
       ]) as Record<"gateway" | AgencyName, string | undefined>;
     },
     logs(service) {
-      return [...(service === "gateway" ? gateway : agencies.get(service)!).output];
+      return [...(service === "gateway" ? gateway : service === "alerts" ? alerts : agencies.get(service)!).output];
     },
     dataDir,
+    alertsUrl: alertsBase,
+    async stopAlerts(signal = "SIGTERM") {
+      if (signal === "SIGKILL") {
+        const exited = new Promise((resolve) => alerts.child.once("exit", resolve));
+        alerts.child.kill("SIGKILL");
+        await exited;
+      } else await stopProcess(alerts);
+    },
+    async startAlerts() {
+      if (alerts.child.exitCode === null && alerts.child.signalCode === null) return;
+      alerts = await startProcess(alerts.entry, { ...alerts.env, ALERTS_PORT: new URL(alerts.url).port });
+    },
     async stopAgency(name) {
       await stopProcess(agencies.get(name)!);
     },
@@ -375,7 +409,7 @@ export async function startCluster(
       await stopProcess(gateway);
       await proxy?.close();
       await Promise.all([...(counters?.values() ?? [])].map((p) => p.close()));
-      await Promise.all([...agencies.values(), identityProvider].map(stopProcess));
+      await Promise.all([...agencies.values(), alerts, identityProvider].map(stopProcess));
       if (databases.length) await dropDatabases(databases);
       rmSync(dataDir, { recursive: true, force: true });
     },
