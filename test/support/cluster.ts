@@ -159,6 +159,8 @@ async function productionKeyEnv(dataDir: string, issuer: string): Promise<Record
   const jwksFile = join(dataDir, "keys", "identity-provider.jwks.json");
   writeFileSync(jwksFile, JSON.stringify({ keys: [signing.publicJwk] }));
   const assertion = await loadOrCreateSecret(dataDir, "gateway-assertion");
+  // Agencies sign the events they post to the alerts service with it (issue 12); production requires the file.
+  const events = await loadOrCreateSecret(dataDir, "events");
   // Each agency is given only its own key, as a deployment gives it (npm run deploy:secrets).
   for (const agency of AGENCIES)
     writeFileSync(agencyKeyFile(dataDir, agency.name), JSON.stringify(agencyAssertionKey(assertion.jwk, agency.name)), {
@@ -169,6 +171,7 @@ async function productionKeyEnv(dataDir: string, issuer: string): Promise<Record
     AUTH_ISSUER: issuer,
     AUTH_AUDIENCE: GATEWAY_AUDIENCE,
     GATEWAY_ASSERTION_SECRET_FILE: assertion.path,
+    EVENTS_SECRET_FILE: events.path,
   };
 }
 
