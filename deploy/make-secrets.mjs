@@ -20,6 +20,8 @@ export const SECRET_FILES = [
   "gateway-assertion.police.jwk.json",
   "gateway-assertion.social-care.jwk.json",
   "gateway-assertion.health.jwk.json",
+  // The events secret: agencies sign the events they post to the alerts service with it (docs/ALERTS.md).
+  "events.secret.jwk.json",
   // The development identity provider keeps its signing key and secrets in <DATA_DIR>/keys under these names and
   // makes them only when they are missing; compose mounts these, so it signs with the key the gateways trust.
   "identity-provider.private.jwk.json",
@@ -76,6 +78,11 @@ export function makeSecrets({ secretsDir, envFile }) {
         `gateway-assertion.${agency}.jwk.json`,
         JSON.stringify(agencyAssertionKey(assertion, agency), null, 2),
       ]),
+    ),
+    "events.secret.jwk.json": JSON.stringify(
+      { kty: "oct", k: randomBytes(32).toString("base64url"), kid: `events-${randomUUID().slice(0, 8)}`, alg: "HS256" },
+      null,
+      2,
     ),
     "identity-provider.private.jwk.json": JSON.stringify(identityProvider.privateJwk, null, 2),
     "identity-provider.public.jwk.json": JSON.stringify(identityProvider.publicJwk, null, 2),

@@ -164,18 +164,19 @@ async function productionKeyEnv(dataDir: string, issuer: string): Promise<Record
   const jwksFile = join(dataDir, "keys", "identity-provider.jwks.json");
   writeFileSync(jwksFile, JSON.stringify({ keys: [signing.publicJwk] }));
   const assertion = await loadOrCreateSecret(dataDir, "gateway-assertion");
+  // Agencies sign the events they post to the alerts service with it (issue 12); production requires the file.
+  const events = await loadOrCreateSecret(dataDir, "events");
   // Each agency is given only its own key, as a deployment gives it (npm run deploy:secrets).
   for (const name of [...AGENCIES.map((a) => a.name), "alerts"])
     writeFileSync(agencyKeyFile(dataDir, name), JSON.stringify(agencyAssertionKey(assertion.jwk, name)), {
       mode: 0o600,
     });
-  const events = await loadOrCreateSecret(dataDir, "events");
   return {
-    EVENTS_SECRET_FILE: events.path,
     AUTH_JWKS_FILE: jwksFile,
     AUTH_ISSUER: issuer,
     AUTH_AUDIENCE: GATEWAY_AUDIENCE,
     GATEWAY_ASSERTION_SECRET_FILE: assertion.path,
+    EVENTS_SECRET_FILE: events.path,
   };
 }
 

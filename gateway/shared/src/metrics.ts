@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /**
  * Prometheus metrics of one process (prom-client), served as text at /metrics. One registry per process, of our
@@ -34,6 +34,43 @@ export const auditAppendDuration = new Histogram({
   labelNames: ["service", "outcome"] as const,
   buckets: [0.0005, ...LATENCY_BUCKETS],
   registers: [metricsRegistry],
+});
+
+export const eventsPublished = new Counter({
+  name: "safeguarding_events_published_total",
+  help: "Events the outbox relay handed to the broker or the alerts service, by service and outcome (published: confirmed; failed: not confirmed, kept and retried).",
+  labelNames: ["service", "outcome"] as const,
+  registers: [metricsRegistry],
+});
+
+const outboxCounters = new Map<string, () => Promise<number>>();
+
+/**
+ * Registers how to count a service's waiting outbox rows, read when /metrics is scraped rather than on every relay
+ * pass, so the count costs one indexed query per scrape. Returns a function that stops counting (the store is closing).
+ */
+export function countOutboxWaiting(service: string, count: () => Promise<number>): () => void {
+  outboxCounters.set(service, count);
+  return () => {
+    if (outboxCounters.get(service) === count) outboxCounters.delete(service);
+  };
+}
+
+export const outboxWaiting = new Gauge({
+  name: "safeguarding_outbox_waiting",
+  help: "Events in a service's outbox not yet confirmed by the broker or the alerts service: rising means events are not leaving.",
+  labelNames: ["service"] as const,
+  registers: [metricsRegistry],
+  async collect() {
+    this.reset();
+    await Promise.all(
+      [...outboxCounters].map(async ([service, count]) => {
+        // A store that cannot answer leaves its service out of this scrape rather than failing the whole page.
+        const waiting = await count().catch(() => null);
+        if (waiting !== null) this.set({ service }, waiting);
+      }),
+    );
+  },
 });
 
 /** The operation-name label: one of the service's known operations, or "other" (anonymous ones included). */

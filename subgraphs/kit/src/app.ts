@@ -17,7 +17,15 @@ import type { JWK } from "jose";
 import { createAssertionVerifier } from "@safeguarding/shared/assertion";
 import { agencyAssertionKeyFromEnv } from "@safeguarding/shared/keys";
 import { auditMigration } from "@safeguarding/shared/audit";
-import { outboxMigration } from "@safeguarding/shared/events";
+import {
+  alertsEventsUrl,
+  eventsSecret,
+  natsSettingsFromEnv,
+  outboxMigration,
+  type NatsSettings,
+} from "@safeguarding/shared/events";
+import { natsEventPublisher } from "@safeguarding/shared/nats";
+import { httpEventPublisher, startRelay, type Relay } from "@safeguarding/shared/outbox";
 import { isProduction } from "@safeguarding/shared/config";
 import { serviceLog } from "@safeguarding/shared/log";
 import { startTracing, stopTracing, tracingEnabled } from "@safeguarding/shared/tracing";
@@ -56,10 +64,28 @@ export interface StartOptions {
   assertionKey?: JWK;
   /** Where /metrics is served; nowhere when absent. */
   metrics?: MetricsExposure;
+  /**
+   * Where the relay carries the events this agency's writes record (docs/ALERTS.md). Left out: NATS JetStream when
+   * NATS_URL is set, else a signed POST to ALERTS_EVENTS_URL. false: no relay (events wait in the outbox).
+   */
+  events?: EventTransportOptions | false;
+}
+
+export interface EventTransportOptions {
+  /** The broker; null sends events over HTTP whatever NATS_URL says. Left out: natsSettingsFromEnv(). */
+  nats?: NatsSettings | null;
+  /** The alerts service's events endpoint, when over HTTP; by default alertsEventsUrl(). */
+  httpUrl?: string;
+  /** The events secret that signs HTTP batches; by default eventsSecret() (EVENTS_SECRET_FILE in production). */
+  secret?: JWK;
+  /** How often the relay looks for waiting events between writes (it is nudged after each mutation anyway). */
+  intervalMs?: number;
 }
 
 export interface RunningSubgraph<DB> extends RunningService {
   store: Store<DB>;
+  /** The outbox relay; null when started with `events: false`. */
+  events: Relay | null;
 }
 
 export function subjectRow(child: DemoChild, now: Date, department: string): SubjectTable {
@@ -112,6 +138,25 @@ export async function openSubgraphStore<DB extends SubjectTables, C extends Requ
   });
 }
 
+/**
+ * Starts the agency's outbox relay on its store. The transport's settings are read here, at start, so a production
+ * agency without EVENTS_SECRET_FILE (and no NATS_URL) stops with that message rather than failing every write's
+ * event later; a broker or alerts service that is down is only retried.
+ */
+async function startEventRelay<DB>(name: string, store: Store<DB>, options: StartOptions): Promise<Relay | null> {
+  if (options.events === false) return null;
+  const events = options.events ?? {};
+  const log = serviceLog(name);
+  const nats = events.nats === undefined ? natsSettingsFromEnv() : events.nats;
+  const publisher = nats
+    ? natsEventPublisher(nats, log)
+    : httpEventPublisher({
+        url: events.httpUrl ?? alertsEventsUrl(),
+        secret: events.secret ?? (await eventsSecret(options.dataDir ?? defaultDataDir(), isProduction())),
+      });
+  return startRelay({ db: store.db as Kysely<any>, publisher, log, service: name, intervalMs: events.intervalMs });
+}
+
 export async function startSubgraph<DB extends SubjectTables, C extends RequestContext>(
   definition: SubgraphDefinition<DB, C>,
   options: StartOptions = {},
@@ -122,21 +167,34 @@ export async function startSubgraph<DB extends SubjectTables, C extends RequestC
   const assertionKey =
     options.assertionKey ??
     (await agencyAssertionKeyFromEnv(definition.name, options.dataDir ?? defaultDataDir(), isProduction()));
-  const service = await startSubgraphService({
-    verifier: await createAssertionVerifier(assertionKey, definition.name),
-    name: definition.name,
-    federated: definition.buildSchema(),
-    store: store as Store<unknown>,
-    createContext,
-    port: options.port ?? definition.defaultPort,
-    host: options.host ?? "127.0.0.1",
-    metrics: options.metrics,
-  });
+  const relay = await startEventRelay(definition.name, store, options);
+  let service: RunningService;
+  try {
+    service = await startSubgraphService({
+      verifier: await createAssertionVerifier(assertionKey, definition.name),
+      name: definition.name,
+      federated: definition.buildSchema(),
+      store: store as Store<unknown>,
+      createContext,
+      port: options.port ?? definition.defaultPort,
+      host: options.host ?? "127.0.0.1",
+      metrics: options.metrics,
+      // An event a write recorded leaves now rather than at the relay's next look.
+      onWrite: () => relay?.nudge(),
+    });
+  } catch (error) {
+    // A port in use, say: the relay must not go on publishing from a store nobody will close.
+    await relay?.close();
+    throw error;
+  }
   return {
     ...service,
     store,
+    events: relay,
     async close() {
       await service.close();
+      // After the service (no write can record another event) and before the store (a pass in progress finishes).
+      await relay?.close();
       await store.close();
     },
   };
@@ -165,6 +223,7 @@ export async function runSubgraphMain<DB extends SubjectTables, C extends Reques
         metricsUrl: running.metricsUrl,
         tracing: tracingEnabled(),
         store: running.store.dialect,
+        events: running.events ? (natsSettingsFromEnv() ? "nats" : "http") : "off",
         startMs: Date.now() - started,
       },
       "ready",

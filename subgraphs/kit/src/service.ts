@@ -68,6 +68,8 @@ export interface SubgraphServiceOptions<TContext extends RequestContext> {
    * agencies call with their own signature): each route checks its own callers.
    */
   routes?: Record<string, HttpRoute>;
+  /** Called after each mutation is answered: the outbox relay looks for the events it recorded. */
+  onWrite?: () => void;
 }
 
 export interface RunningService extends RunningHttp {
@@ -85,6 +87,7 @@ export async function startSubgraphService<TContext extends RequestContext>(
       ApolloServerPluginInlineTraceDisabled(),
       operationNamePlugin,
       auditPlugin(options.name, options.store.db as Kysely<any>),
+      ...(options.onWrite ? [afterWritePlugin(options.onWrite)] : []),
     ],
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => maskError(formatted, error, serviceLog(options.name)),
@@ -183,6 +186,19 @@ function auditPlugin(service: string, db: Kysely<any>): ApolloServerPlugin<Reque
             },
             response,
           );
+        },
+      };
+    },
+  };
+}
+
+/** Tells `onWrite` when a mutation has been answered (its transaction, and any event in it, committed or not). */
+function afterWritePlugin(onWrite: () => void): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation }) {
+          if (operation?.operation === "mutation") onWrite();
         },
       };
     },
