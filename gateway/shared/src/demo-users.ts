@@ -73,11 +73,11 @@ export const DEMO_USERS: readonly DemoUser[] = [
   },
   {
     id: "on-call-manager",
-    name: "Ruth Adebayo",
+    name: "Fiona Castell",
     role: "SOCIAL_WORKER",
     organisation: "North Avonvale Council, Children's Services",
-    email: "ruth.adebayo@avonvale.gov.example",
-    note: "Children's services team manager on the North Avonvale on-call rota: out-of-hours alerts and the first step of escalation.",
+    email: "fiona.castell@avonvale.gov.example",
+    note: "Service manager, the demo children's named on-call manager and on this week's on-call rota: out-of-hours alerts and the first step of escalation.",
   },
   {
     id: "senior-manager",

@@ -16,7 +16,7 @@ import {
   LEAH,
   OUT_OF_HOURS,
   PRIYA,
-  RUTH,
+  FIONA,
   SAM,
   testBackends,
   testClock,
@@ -80,8 +80,8 @@ describe.each(testBackends())("alerts on $name", (backend) => {
     await alerts.handleEvent(missing);
     expect(await recipientsOf(missing.id)).toEqual([
       [CHRIS.email, "out of hours: EDT"],
+      [FIONA.email, "out of hours: on-call manager"],
       [LEAH.email, "allocated social worker"],
-      [RUTH.email, "out of hours: on-call manager"],
     ]);
   });
 
@@ -121,8 +121,8 @@ describe.each(testBackends())("alerts on $name", (backend) => {
     expect(await team()).toMatchObject({ social_worker_email: SAM.email });
     await alerts.handleEvent(careTeamEvent({ socialWorker: LEAH, onCallManager: null }, "2026-12-01T12:00:00Z"));
     expect(await team()).toMatchObject({ social_worker_email: SAM.email });
-    await alerts.handleEvent(careTeamEvent({ socialWorker: LEAH, onCallManager: RUTH }, "2026-12-02T09:00:00.500Z"));
-    expect(await team()).toMatchObject({ social_worker_email: LEAH.email, on_call_manager_email: RUTH.email });
+    await alerts.handleEvent(careTeamEvent({ socialWorker: LEAH, onCallManager: FIONA }, "2026-12-02T09:00:00.500Z"));
+    expect(await team()).toMatchObject({ social_worker_email: LEAH.email, on_call_manager_email: FIONA.email });
     // A child social care has said nothing about: the duty team.
     const other = event("MISSING_REPORTED", { childId: child });
     await alerts.handleEvent(other);
@@ -218,8 +218,8 @@ describe.each(testBackends())("alerts on $name", (backend) => {
     clock.advance(0.5);
     const [toManager] = await short.escalateDue();
     expect(toManager).toMatchObject({
-      recipient_email: RUTH.email,
-      reason: "escalated: not acknowledged within 1 minutes",
+      recipient_email: FIONA.email,
+      reason: "escalated: not acknowledged within 1 minute",
       escalation_level: 1,
     });
     expect(await short.escalateDue()).toEqual([]);
@@ -230,13 +230,13 @@ describe.each(testBackends())("alerts on $name", (backend) => {
     expect(await short.escalateDue()).toEqual([]);
     expect(await recipientsOf(missing.id)).toEqual([
       [LEAH.email, "allocated social worker"],
-      [RUTH.email, "escalated: not acknowledged within 1 minutes"],
-      [GRAHAM.email, "escalated: not acknowledged within 1 minutes"],
+      [FIONA.email, "escalated: not acknowledged within 1 minute"],
+      [GRAHAM.email, "escalated: not acknowledged within 1 minute"],
     ]);
     const leahSees = (await short.alertsFor(LEAH.email, { unacknowledgedOnly: true, first: 200 })).find(
       (a) => a.id === first.id,
     );
-    expect(leahSees).toMatchObject({ id: first.id, escalatedTo: [RUTH.name, GRAHAM.name] });
+    expect(leahSees).toMatchObject({ id: first.id, escalatedTo: [FIONA.name, GRAHAM.name] });
 
     // The on-call manager told out of hours already: escalation goes straight to the senior manager, and an
     // acknowledgement by any recipient stops it.

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ALERTS_CONFIG_DIR, AlertsConfigError, isOutOfHours, loadAlertConfigs, rotaOnCallManager } from "./config.js";
 import { recipientsFor, SENIOR_MANAGER_PROMPT, storedSummary } from "./recipients.js";
-import { CHRIS, DUTY, GRAHAM, HELEN, IN_HOURS, LEAH, OUT_OF_HOURS, PRIYA, RUTH } from "./testing.js";
+import { CHRIS, DUTY, GRAHAM, HELEN, IN_HOURS, LEAH, OUT_OF_HOURS, PRIYA, FIONA } from "./testing.js";
 
 const configs = loadAlertConfigs(ALERTS_CONFIG_DIR);
 const area = configs.forArea("north-avonvale");
@@ -74,7 +74,7 @@ describe("out of hours, in the area's own time zone", () => {
   });
 
   it("the rota's manager covers their week, and the standing on-call manager any other time", () => {
-    expect(rotaOnCallManager(area, new Date("2026-12-05T02:00:00Z"))).toEqual(RUTH);
+    expect(rotaOnCallManager(area, new Date("2026-12-05T02:00:00Z"))).toEqual(FIONA);
     const other = { ...area, people: { ...area.people, onCallRota: [] } };
     expect(rotaOnCallManager(other, new Date("2026-12-05T02:00:00Z"))).toEqual(area.people.onCallManager);
   });
@@ -91,7 +91,7 @@ describe("who is told", () => {
     expect(people(recipientsFor("FOUND", area, team, OUT_OF_HOURS))).toEqual([
       [LEAH.email, "allocated social worker"],
       [CHRIS.email, "out of hours: EDT"],
-      [RUTH.email, "out of hours: on-call manager"],
+      [FIONA.email, "out of hours: on-call manager"],
     ]);
   });
 
@@ -120,7 +120,7 @@ describe("who is told", () => {
   it("protocol overdue and mental health escalation", () => {
     expect(people(recipientsFor("PROTOCOL_OVERDUE", area, team, OUT_OF_HOURS))).toEqual([
       [LEAH.email, "allocated social worker"],
-      [RUTH.email, "out of hours: on-call manager"],
+      [FIONA.email, "out of hours: on-call manager"],
     ]);
     expect(people(recipientsFor("MENTAL_HEALTH_ESCALATION_DUE", area, team, IN_HOURS))).toEqual([
       ["nadia.rahman@avonvale.nhs.example", "CAMHS"],

@@ -1,7 +1,8 @@
 import "reflect-metadata";
 import { metricsExposureFromEnv, stopOnSignal } from "@safeguarding/kit";
 import { intFromEnv, isProduction } from "@safeguarding/shared/config";
-import { DEFAULT_ALERTS_PORT } from "@safeguarding/shared/events";
+import { DEFAULT_ALERTS_PORT, natsSettingsFromEnv } from "@safeguarding/shared/events";
+import { consumeEvents } from "@safeguarding/shared/nats";
 import { serviceLog } from "@safeguarding/shared/log";
 import { startTracing, stopTracing, tracingEnabled } from "@safeguarding/shared/tracing";
 import { SERVICE } from "./alerts.js";
@@ -10,6 +11,9 @@ import { DEFAULT_ESCALATION_CHECK_MS, startAlertsService } from "./start.js";
 /** The process entry point, as runSubgraphMain is for the agencies: configuration from the environment. */
 const started = Date.now();
 const log = serviceLog(SERVICE);
+// With NATS_URL the agencies publish to JetStream and this service consumes as the durable "alerts" (acknowledging
+// each message only once its alerts are committed); /events stays open for the embedded transport either way.
+const nats = natsSettingsFromEnv();
 try {
   await startTracing(SERVICE);
   const running = await startAlertsService({
@@ -19,6 +23,7 @@ try {
     escalationCheckMs: intFromEnv("ALERTS_ESCALATION_CHECK_MS", DEFAULT_ESCALATION_CHECK_MS),
     metrics: metricsExposureFromEnv(isProduction()),
     log,
+    subscribe: nats ? async (handle) => consumeEvents(nats, { durable: "alerts", handle, log }) : undefined,
   });
   // scripts/start.mjs and the test cluster wait for this line: keep `event`, `url` and `startMs`.
   log.info(
@@ -29,6 +34,7 @@ try {
       metricsUrl: running.metricsUrl,
       tracing: tracingEnabled(),
       store: running.store.dialect,
+      events: nats ? "nats" : "http",
       startMs: Date.now() - started,
     },
     "ready",

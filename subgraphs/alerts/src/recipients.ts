@@ -9,7 +9,7 @@ export const REASONS = {
   controlRoom: "police control room",
   policeSafeguarding: "police safeguarding",
   camhs: "CAMHS",
-  escalated: (minutes: number) => `escalated: not acknowledged within ${minutes} minutes`,
+  escalated: (minutes: number) => `escalated: not acknowledged within ${minutes} minute${minutes === 1 ? "" : "s"}`,
 } as const;
 
 export interface Recipient {

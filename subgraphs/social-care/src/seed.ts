@@ -321,7 +321,13 @@ async function seedRecords(db: Kysely<SocialCareDatabase>, child: DemoChild, now
       .insertInto("contacts")
       .values([
         contact("SOCIAL_WORKER", "Aisha Karim", "Social worker", "01632 960 345", null),
-        contact("ON_CALL_MANAGER", "Fiona Castell", "Service manager (on call)", "07700 900 461", null),
+        contact(
+          "ON_CALL_MANAGER",
+          "Fiona Castell",
+          "Service manager (on call)",
+          "07700 900 461",
+          "fiona.castell@avonvale.gov.example",
+        ),
       ])
       .execute();
     return;
@@ -392,7 +398,13 @@ async function seedRecords(db: Kysely<SocialCareDatabase>, child: DemoChild, now
       .insertInto("contacts")
       .values([
         contact("SOCIAL_WORKER", "Kerry Walsh", "Social worker", "01632 960 348", null),
-        contact("ON_CALL_MANAGER", "Fiona Castell", "Service manager (on call)", "07700 900 461", null),
+        contact(
+          "ON_CALL_MANAGER",
+          "Fiona Castell",
+          "Service manager (on call)",
+          "07700 900 461",
+          "fiona.castell@avonvale.gov.example",
+        ),
       ])
       .execute();
     await db
