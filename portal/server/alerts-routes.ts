@@ -288,7 +288,8 @@ export function createAlertsRoutes(options: AlertsOptions) {
       const method = request.method ?? "GET";
       const acknowledging = ACKNOWLEDGE.exec(pathname);
       if (acknowledging) {
-        if (method !== "POST") plain(response, 405, "Acknowledge an alert with the form on the alerts page.", { allow: "POST" });
+        if (method !== "POST")
+          plain(response, 405, "Acknowledge an alert with the form on the alerts page.", { allow: "POST" });
         else await acknowledge(request, response, acknowledging[1]!);
         return true;
       }
