@@ -4,6 +4,8 @@
  * keyboard focus, and says new alerts politely to screen readers.
  */
 
+export {};
+
 const list = document.querySelector<HTMLElement>("[data-alerts-list]");
 const announcer = document.querySelector<HTMLElement>("[data-alerts-announcer]");
 const status = document.querySelector<HTMLElement>("[data-alerts-stream-status]");
