@@ -1,3 +1,4 @@
+import { askGateway, type GatewayError, type GraphqlAnswer } from "./gateway-request.ts";
 import type { CardField, CardPurpose, FieldError } from "./card-form.ts";
 import {
   ACTION_CARD_QUERY,
@@ -7,23 +8,9 @@ import {
 } from "./action-card-query.ts";
 
 /**
- * The portal's client for the action card: one POST to the gateway (GATEWAY_URL) as the signed-in officer, with the
- * access token the identity provider issued to that officer at sign-in and the officer's purpose, and what the answer
- * means for the page to show. The portal signs no token of its own.
+ * The portal's client for the action card: one POST to the gateway as the signed-in officer, with the officer's
+ * purpose, and what the answer means for the page to show.
  */
-
-export interface GatewayError {
-  message: string;
-  /** `field` names what was refused (FORBIDDEN, "Type.field") or what to fix (BAD_USER_INPUT, "purpose.reference"). */
-  extensions?: { code?: string; field?: string };
-}
-
-interface GraphqlAnswer {
-  data?: ActionCardData | null;
-  errors?: GatewayError[];
-}
-
-type GatewayReply = { ok: true; answer: GraphqlAnswer } | { ok: false; reason: string };
 
 /** What the gateway's answer means for the officer, in the order the card page checks it. */
 export type CardAnswer =
@@ -54,39 +41,23 @@ export interface ActionCardClientOptions {
 export function createActionCardClient(options: ActionCardClientOptions) {
   const timeoutMs = options.timeoutMs ?? 8000;
 
-  async function askGateway(id: string, purpose: CardPurpose, token: string): Promise<GatewayReply> {
-    const variables: ActionCardVariables = { id, purpose };
-    let response: Response;
-    try {
-      response = await fetch(options.gatewayUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: ACTION_CARD_QUERY, variables }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      const timedOut = error instanceof DOMException && error.name === "TimeoutError";
-      return {
-        ok: false,
-        reason: timedOut ? `did not answer within ${timeoutMs / 1000} seconds` : "could not be reached",
-      };
-    }
-    const answer = (await response.json().catch(() => null)) as GraphqlAnswer | null;
-    if (!answer || (!answer.data && !answer.errors))
-      return { ok: false, reason: `answered with an error (HTTP ${response.status})` };
-    return { ok: true, answer };
-  }
-
   return {
     /** Asks for one child's card with the officer's access token. */
     async cardFor(accessToken: string, id: string, purpose: CardPurpose): Promise<CardAnswer> {
-      const reply = await askGateway(id, purpose, accessToken);
+      const variables: ActionCardVariables = { id, purpose };
+      const reply = await askGateway<ActionCardData>({
+        gatewayUrl: options.gatewayUrl,
+        accessToken,
+        query: ACTION_CARD_QUERY,
+        variables,
+        timeoutMs,
+      });
       return reply.ok ? readAnswer(reply.answer) : { kind: "no-answer", reason: reply.reason };
     },
   };
 }
 
-function readAnswer(answer: GraphqlAnswer): CardAnswer {
+function readAnswer(answer: GraphqlAnswer<ActionCardData>): CardAnswer {
   const card = answer.data?.child?.actionCard ?? null;
   const errors = answer.errors ?? [];
   const forbidden = errors.filter((e) => e.extensions?.code === "FORBIDDEN");

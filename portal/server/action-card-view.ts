@@ -37,7 +37,7 @@ const FORMAT = new Intl.DateTimeFormat("en-GB", {
 });
 
 /** "26 Nov 2026, 13:20" in UK time. */
-function ukTime(value: string): string {
+export function ukTime(value: string): string {
   const p = Object.fromEntries(FORMAT.formatToParts(new Date(value)).map((part) => [part.type, part.value]));
   return `${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute}`;
 }

@@ -19,6 +19,7 @@ describe("portalConfigFromEnv", () => {
       host: "127.0.0.1",
       databaseUrl: undefined,
       gatewayUrl: "http://127.0.0.1:4000/graphql",
+      alertsPollMs: 2000,
       baseUrl: "http://127.0.0.1:4321",
       oidc: {
         issuer: "http://127.0.0.1:4400",
@@ -79,6 +80,12 @@ describe("portalConfigFromEnv", () => {
       "http://gateway.internal:4000/graphql",
     );
     expect(() => portalConfigFromEnv({ GATEWAY_URL: "gateway:4000" })).toThrow(/GATEWAY_URL must be an http/);
+  });
+
+  it("reads how often an open alerts page asks the gateway, within sane bounds", () => {
+    expect(portalConfigFromEnv({ ALERTS_POLL_MS: "5000" }).alertsPollMs).toBe(5000);
+    for (const value of ["0", "100", "2s", "-5"])
+      expect(() => portalConfigFromEnv({ ALERTS_POLL_MS: value })).toThrow(/ALERTS_POLL_MS must be a whole number/);
   });
 
   it.each(["-1", "70000", "80a"])("rejects PORTAL_PORT=%s with a sentence naming the variable", (value) => {

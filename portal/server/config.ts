@@ -41,8 +41,10 @@ export interface PortalConfig {
   host: string;
   /** PostgreSQL URL; when unset, progress and sessions are kept in SQLite under the data dir. */
   databaseUrl: string | undefined;
-  /** The gateway's GraphQL endpoint, which the printable action card asks. */
+  /** The gateway's GraphQL endpoint, which the printable action card and the alerts ask. */
   gatewayUrl: string;
+  /** ALERTS_POLL_MS: how often an open "Your alerts" page's stream asks the gateway for new alerts. */
+  alertsPollMs: number;
   /**
    * Where people reach the portal: the redirect URI is `<baseUrl>/auth/callback`, the post-logout address
    * `<baseUrl>/`, and an https address makes the session cookie Secure. Unset: http://127.0.0.1:<port it listens on>.
@@ -71,6 +73,18 @@ function port(raw: string | undefined): number {
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value > 65535) {
     throw new Error(`PORTAL_PORT must be a whole number from 0 to 65535; got "${raw}".`);
+  }
+  return value;
+}
+
+export const DEFAULT_ALERTS_POLL_MS = 2000;
+
+/** At least a quarter second: every open alerts page asks the gateway this often. */
+function alertsPollMs(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return DEFAULT_ALERTS_POLL_MS;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 250 || value > 600_000) {
+    throw new Error(`ALERTS_POLL_MS must be a whole number of milliseconds from 250 to 600000; got "${raw}".`);
   }
   return value;
 }
@@ -122,6 +136,7 @@ export function portalConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Porta
     host: env.HOST || "127.0.0.1",
     databaseUrl: env.PORTAL_DATABASE_URL || undefined,
     gatewayUrl: env.GATEWAY_URL ? httpUrl("GATEWAY_URL", env.GATEWAY_URL, DEFAULT_GATEWAY_URL) : DEFAULT_GATEWAY_URL,
+    alertsPollMs: alertsPollMs(env.ALERTS_POLL_MS),
     // The provider registers http://127.0.0.1:<PORTAL_PORT>/auth/callback by default, whatever HOST the portal
     // listens on, so the default address follows the port too.
     baseUrl: env.PORTAL_BASE_URL

@@ -9,6 +9,7 @@ import { withRequestLog } from "@safeguarding/shared/log";
 import { openStore, type Dialect } from "@safeguarding/shared/store";
 import { loadGlossary } from "@safeguarding/glossary";
 import { createActionCardRoutes } from "./action-card-routes.ts";
+import { createAlertsRoutes } from "./alerts-routes.ts";
 import { createApi } from "./api.ts";
 import {
   DEFAULT_GATEWAY_URL,
@@ -42,8 +43,10 @@ export interface PortalServerOptions {
   databaseUrl?: string;
   /** The built site; defaults to portal/dist. */
   siteDir?: string;
-  /** The gateway's GraphQL endpoint, for the action card; http://127.0.0.1:4000/graphql when omitted. */
+  /** The gateway's GraphQL endpoint, for the action card and alerts; http://127.0.0.1:4000/graphql when omitted. */
   gatewayUrl?: string;
+  /** How often an open "Your alerts" page's stream asks the gateway (ALERTS_POLL_MS); 2000 ms when omitted. */
+  alertsPollMs?: number;
   /**
    * Where people reach the portal (PORTAL_BASE_URL): the provider sends them back to `<baseUrl>/auth/callback`.
    * http://127.0.0.1:<the port it listens on> when omitted.
@@ -65,9 +68,10 @@ export interface PortalServer {
 
 /**
  * Built pages that are about the signed-in officer and nothing else: a signed-out visit goes to sign in and comes
- * back. (The action card's own routes do the same.)
+ * back. (The action card's and the alerts' own routes do the same; /alerts is listed too, so the built shell is never
+ * served to a signed-out visitor even if those routes change.)
  */
-const SIGNED_IN_PAGES = /^\/(progress|supervisor|modules\/[^/]+\/certificate)\/?$/;
+const SIGNED_IN_PAGES = /^\/(progress|supervisor|alerts|modules\/[^/]+\/certificate)\/?$/;
 
 async function readJsonFile(path: string): Promise<unknown> {
   return JSON.parse(await readFile(path, "utf8"));
@@ -117,6 +121,13 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
       }),
       api: createApi({ course, glossary: loadGlossary(), progress, sessions, ping: () => store.ping() }),
       actionCards: createActionCardRoutes({ gatewayUrl: options.gatewayUrl ?? DEFAULT_GATEWAY_URL, siteDir, sessions }),
+      alerts: createAlertsRoutes({
+        gatewayUrl: options.gatewayUrl ?? DEFAULT_GATEWAY_URL,
+        siteDir,
+        sessions,
+        baseUrl,
+        pollMs: options.alertsPollMs,
+      }),
     };
   }
 
@@ -158,6 +169,7 @@ export async function startPortalServer(options: PortalServerOptions): Promise<P
       if (await routes.signIn.handle(request, response, url)) return;
       if (await routes.api(request, response, url)) return;
       if (await routes.actionCards.handle(request, response, url)) return;
+      if (await routes.alerts.handle(request, response, url)) return;
       if (SIGNED_IN_PAGES.test(pathname) && !(await routes.sessions.current(request))) {
         response.writeHead(303, {
           location: `/sign-in?return=${encodeURIComponent(`${pathname}${url.search}`)}`,

@@ -3,6 +3,7 @@ import { escapeHtml } from "./html.ts";
 import { log } from "./log.ts";
 import { SignInFailed, type OidcClient } from "./oidc.ts";
 import { paragraphs, problemPage, type PageSender } from "./pages.ts";
+import { postedFromElsewhere } from "./same-origin.ts";
 import type { ProgressStore } from "./progress-store.ts";
 import { accessTokenUsable, CALLBACK_PATH, type SessionStore } from "./session.ts";
 
@@ -150,15 +151,7 @@ export function createSignInRoutes(options: SignInRoutesOptions) {
   }
 
   async function signOut(request: IncomingMessage, response: ServerResponse) {
-    // The session cookie is SameSite=Lax, so another site's form cannot sign anyone out; this refuses the attempt
-    // outright, where the browser says where the form was. Sec-Fetch-Site first: pages sent with no-referrer (the
-    // card's) post their forms with "Origin: null", and it is not affected.
-    const fetchSite = request.headers["sec-fetch-site"];
-    const origin = request.headers.origin;
-    const fromElsewhere = fetchSite
-      ? fetchSite !== "same-origin" && fetchSite !== "none"
-      : Boolean(origin && origin !== "null" && origin !== baseUrl.origin);
-    if (fromElsewhere) {
+    if (postedFromElsewhere(request, baseUrl.origin)) {
       response.writeHead(403, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
       response.end("Sign out from the portal's own pages.");
       return;

@@ -8,6 +8,7 @@ if (status) {
     for (const link of document.querySelectorAll<HTMLAnchorElement>('a[href="/sign-in"]')) link.href = signInHref();
   void currentOfficer().then((officer) => {
     if (!officer) return;
+    for (const item of document.querySelectorAll<HTMLElement>("[data-signed-in-only]")) item.hidden = false;
     // A form, not a link: signing out changes state (and ends the provider's session too), so it is a POST.
     const signOut = element(
       "form",
