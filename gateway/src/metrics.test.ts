@@ -11,8 +11,10 @@ import type { RateLimiter } from "./rate-limit.js";
 import { createRequestContext } from "./request-context.js";
 
 describe("the operation names the gateway's request metrics use", () => {
-  it("are the shipped clients' operations: the control room's and the portal's action card", () => {
-    const portal = readFileSync(new URL("../../portal/server/action-card.graphql", import.meta.url), "utf8");
+  it("are the shipped clients' operations: the control room's and the portal's", () => {
+    const portal = ["action-card.graphql", "alerts.graphql"]
+      .map((name) => readFileSync(new URL(`../../portal/server/${name}`, import.meta.url), "utf8"))
+      .join("\n");
     const portalOperations = [...portal.matchAll(/^\s*(?:query|mutation)\s+(\w+)/gm)].map((m) => m[1]);
     expect(portalOperations.length).toBeGreaterThan(0);
     expect([...KNOWN_OPERATIONS].sort()).toEqual([...CLIENT_OPERATIONS.map((o) => o.name), ...portalOperations].sort());

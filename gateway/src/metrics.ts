@@ -14,8 +14,10 @@ import { probeUrl, type AgencyEndpoint } from "./config.js";
 /** The operations the gateway's request metrics name: the shipped clients' (with trusted documents, the only ones). */
 export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
   ...CLIENT_OPERATIONS.map((operation) => operation.name),
-  // The portal's printable action card (portal/server/action-card.graphql).
+  // The portal's printable action card and alerts page (portal/server/*.graphql).
   "PortalActionCard",
+  "PortalMyAlerts",
+  "PortalAcknowledgeAlert",
 ]);
 
 export const agencyCalls = new Counter({

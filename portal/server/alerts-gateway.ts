@@ -1,44 +1,17 @@
 import { z } from "zod";
 import { askGateway, type GatewayError, type GraphqlAnswer } from "./gateway-request.ts";
 
+import { PortalAcknowledgeAlertDocument, PortalMyAlertsDocument } from "./generated/graphql.ts";
+
 /**
  * The portal's client for cross-agency alerts (issue 12): `myAlerts` and `acknowledgeAlert` over the gateway as the
- * signed-in officer, and what each answer means for the page.
- *
- * The operations are written here rather than generated from a .graphql file (as the action card's is), because the
- * gateway's API schema the codegen step reads gains `myAlerts` only once the alerts service is composed into the
- * supergraph; until then a document naming it would fail the portal's build. Once it is composed, move them to
- * alerts.graphql and register them with the trusted documents (scripts/trusted-documents.mjs).
+ * signed-in officer, and what each answer means for the page. The operations are generated from alerts.graphql
+ * against the gateway's API schema, so a renamed field fails the portal's build; operations.ts registers them with
+ * the trusted documents.
  */
 
-export const MY_ALERTS_QUERY = `query PortalMyAlerts($unacknowledgedOnly: Boolean!, $first: Int!) {
-  myAlerts(unacknowledgedOnly: $unacknowledgedOnly, first: $first) {
-    id
-    kind
-    childId
-    raisedAt
-    summary
-    reason
-    sourceAgency
-    acknowledgedAt
-    acknowledgedBy
-    escalatedTo
-  }
-}`;
-
-export const ACKNOWLEDGE_ALERT_MUTATION = `mutation PortalAcknowledgeAlert($id: ID!, $note: String) {
-  acknowledgeAlert(id: $id, note: $note) {
-    id
-    acknowledgedAt
-    acknowledgedBy
-  }
-}`;
-
-/** The operations, named, for the trusted documents manifest. */
-export const ALERT_OPERATIONS = [
-  { name: "PortalMyAlerts", body: MY_ALERTS_QUERY },
-  { name: "PortalAcknowledgeAlert", body: ACKNOWLEDGE_ALERT_MUTATION },
-];
+export const MY_ALERTS_QUERY: string = PortalMyAlertsDocument.toString().trim();
+export const ACKNOWLEDGE_ALERT_MUTATION: string = PortalAcknowledgeAlertDocument.toString().trim();
 
 export const ALERT_KINDS = [
   "MISSING_REPORTED",

@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_OPERATIONS } from "@safeguarding/gateway/client-operations";
 import { buildManifest } from "@safeguarding/gateway/trusted-documents";
 import { ACTION_CARD_QUERY } from "@safeguarding/portal/action-card-query";
+import { PORTAL_OPERATIONS } from "@safeguarding/portal/operations";
 import { DEMO_CHILD, PURPOSE, startCluster, type Cluster } from "../support/cluster.js";
 import { entriesFor } from "../support/audit.js";
 
 /** With trusted documents on, the gateway runs only the registered client operations. */
 
-// The operations `npm run trusted-documents` registers: the control room's and the portal's action card.
-const operations = [...CLIENT_OPERATIONS, { name: "PortalActionCard", body: ACTION_CARD_QUERY }];
+// The operations `npm run trusted-documents` registers: the control room's and the portal's.
+const operations = [...CLIENT_OPERATIONS, ...PORTAL_OPERATIONS];
 
 let cluster: Cluster;
 let dir: string;
