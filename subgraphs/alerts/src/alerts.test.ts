@@ -191,6 +191,27 @@ describe.each(testBackends())("alerts on $name", (backend) => {
     });
   });
 
+  it("a child held at a police station, unacknowledged for the area's 15 minutes, escalates to the on-call manager", async () => {
+    await db.updateTable("alerts").set({ escalate_at: null }).execute();
+    const held = event("HELD_AT_POLICE_STATION");
+    const [first] = await alerts.handleEvent(held);
+    expect(first).toMatchObject({ recipient_email: LEAH.email, escalate_at: "2026-12-09T11:15:00.000Z" });
+    clock.advance(14);
+    expect(await alerts.escalateDue()).toEqual([]);
+    clock.advance(1);
+    const [toManager] = await alerts.escalateDue();
+    expect(toManager).toMatchObject({
+      kind: "HELD_AT_POLICE_STATION",
+      recipient_email: FIONA.email,
+      reason: "escalated: not acknowledged within 15 minutes",
+      escalation_level: 1,
+    });
+    // The senior manager next, another 15 minutes on, unless someone acknowledges first.
+    await alerts.acknowledge(first.id, "Called the on-call manager myself.", caller(LEAH));
+    clock.advance(30);
+    expect(await alerts.escalateDue()).toEqual([]);
+  });
+
   it("escalates an unacknowledged event to the on-call manager, then the senior manager, then stops", async () => {
     // Everything else still waiting is acknowledged out of the way first.
     await db.updateTable("alerts").set({ escalate_at: null }).execute();
