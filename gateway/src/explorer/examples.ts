@@ -74,6 +74,18 @@ export const EXAMPLE_OPERATIONS: readonly ExampleOperation[] = [
 }`,
   },
   {
+    name: "MyAlerts",
+    title: "Your alerts",
+    description:
+      "The alerts addressed to you: a child reported missing or found, a legal status changed, and why you were told.",
+    signInAs: "social-worker",
+    query: `query MyAlerts {
+  myAlerts(unacknowledgedOnly: true, first: 20) {
+    id kind childId raisedAt summary reason sourceAgency acknowledgedAt escalatedTo
+  }
+}`,
+  },
+  {
     name: "ActionCard",
     title: "Missing protocol and action card",
     description:
