@@ -360,6 +360,9 @@ async function benchTransport(transport) {
     );
     console.log(`    myAlerts round trip            ${summary(results.flatMap((r) => r.polls))}`);
     console.log(
+      `    seen on the first poll after the answer: ${seen.filter((r) => r.polls.length === 1).length} of ${results.length}; polls per write max ${Math.max(...results.map((r) => r.polls.length))}`,
+    );
+    console.log(
       `  relay poll interval ${relayIntervalMs()} ms (gateway/shared/src/outbox.ts default; nudged after every mutation); myAlerts polled every ~${POLL_MS} ms`,
     );
     return results;
