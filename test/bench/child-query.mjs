@@ -9,6 +9,8 @@
 //               the README's before/after table is printed by this script (--steps)
 //   direct      autocannon straight at each agency's _entities (what one agency can do alone)
 //   scale       sequential reads against 1,000 and 100,000 children per agency: p50 of each and their ratio (--scale)
+//   alerts      a police write's commit to the alert in the recipient's myAlerts, embedded and NATS (alerts.mjs, its
+//               own clusters; --no-alerts skips it, npm run bench:alerts runs it alone)
 import { spawn } from "node:child_process";
 import { Agent, request as httpRequest } from "node:http";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     direct: { type: "boolean", default: true },
     "no-direct": { type: "boolean", default: false },
     scale: { type: "boolean", default: false },
+    "no-alerts": { type: "boolean", default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -44,9 +47,9 @@ const { loadOrCreateSecret } = await import("@safeguarding/shared/keys");
 const { openAuditReader } = await import("@safeguarding/shared/audit");
 const { AGENCIES } = await import("@safeguarding/shared/agencies");
 
-function run(args, env) {
+function run(args, env, stdout = "ignore") {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", stdout, "inherit"] });
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(" ")} exited ${code}`))));
   });
 }
@@ -363,3 +366,6 @@ if (values.scale) {
   }
   console.log(`  p50 at 100,000 ÷ p50 at 1,000 = ${(p50s[1] / p50s[0]).toFixed(2)}`);
 }
+
+// Issue 12's figures: alerts.mjs as its own process, with its defaults (its options are its own: npm run bench:alerts).
+if (!values["no-alerts"]) await run([join(root, "test/bench/alerts.mjs")], process.env, "inherit");
