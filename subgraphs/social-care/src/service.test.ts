@@ -122,9 +122,12 @@ describe.each(backends)("social-care service on $name", (backend) => {
 
     it("sends a person recorded without an email as null, since the alerts service could not address them", async () => {
       const jayden = (await outbox()).map(parsed).find((e) => e.kind === "CARE_TEAM_CHANGED" && e.childId === JAYDEN)!;
-      expect(jayden.data).toEqual({ socialWorker: null, onCallManager: null });
+      expect(jayden.data).toEqual({
+        socialWorker: null,
+        onCallManager: { name: "Fiona Castell", email: "fiona.castell@avonvale.gov.example" },
+      });
       expect(jayden.summary).toBe(
-        "Jayden Okafor (999 000 0026): allocated social worker Aisha Karim (no email recorded), named on-call manager Fiona Castell (no email recorded).",
+        "Jayden Okafor (999 000 0026): allocated social worker Aisha Karim (no email recorded), named on-call manager Fiona Castell.",
       );
     });
   });
