@@ -15,12 +15,14 @@ import { agencyAssertionKey } from "@safeguarding/shared/assertion";
 /** The files written into the secrets folder, named as deploy/compose.yaml refers to them. */
 export const SECRET_FILES = [
   "postgres_password",
-  // The gateway's assertion secret, and the key derived from it for each agency (each agency is given only its own).
+  // The gateway's assertion secret, and the key derived from it for each agency and the alerts service (each is given
+  // only its own).
   "gateway-assertion.secret.jwk.json",
   "gateway-assertion.police.jwk.json",
   "gateway-assertion.social-care.jwk.json",
   "gateway-assertion.health.jwk.json",
-  // The events secret: agencies sign the events they post to the alerts service with it (docs/ALERTS.md).
+  "gateway-assertion.alerts.jwk.json",
+  // The events secret: agencies sign the events they post to the alerts service's /events with it (docs/ALERTS.md).
   "events.secret.jwk.json",
   // The development identity provider keeps its signing key and secrets in <DATA_DIR>/keys under these names and
   // makes them only when they are missing; compose mounts these, so it signs with the key the gateways trust.
@@ -38,6 +40,7 @@ export const ENV_VARIABLES = [
   "HEALTH_DB_PASSWORD",
   "GATEWAY_DB_PASSWORD",
   "PORTAL_DB_PASSWORD",
+  "ALERTS_DB_PASSWORD",
   // The portal's client secret at the identity provider: the provider's secrets file holds the same value.
   "PORTAL_OIDC_CLIENT_SECRET",
 ];
@@ -74,7 +77,8 @@ export function makeSecrets({ secretsDir, envFile }) {
     postgres_password: password(),
     "gateway-assertion.secret.jwk.json": JSON.stringify(assertion, null, 2),
     ...Object.fromEntries(
-      ["police", "social-care", "health"].map((agency) => [
+      // The alerts service is called with the gateway's assertion like an agency, under its own audience.
+      ["police", "social-care", "health", "alerts"].map((agency) => [
         `gateway-assertion.${agency}.jwk.json`,
         JSON.stringify(agencyAssertionKey(assertion, agency), null, 2),
       ]),

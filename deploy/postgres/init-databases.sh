@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One database and one login role for each service that keeps data: every agency, the gateway's audit trail and the
-# portal. A role owns its own database and nothing else, and no other role may connect to it, so a leaked agency
+# One database and one login role for each service that keeps data: every agency, the alerts service, the gateway's
+# audit trail and the portal. A role owns its own database and nothing else, and no other role may connect to it, so a leaked agency
 # password opens that agency's records only.
 #
 # The postgres image runs this once, when its data volume is first initialised (docker-entrypoint-initdb.d), with
@@ -10,7 +10,7 @@ set -euo pipefail
 
 prefix="${SG_DATABASE_PREFIX:-}"
 # Keep in step with the agency table (gateway/shared/src/agencies.ts): the container test compares them.
-services=(police social_care health gateway portal)
+services=(police social_care health alerts gateway portal)
 
 for service in "${services[@]}"; do
   variable="${service^^}_DB_PASSWORD"

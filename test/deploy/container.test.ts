@@ -42,9 +42,17 @@ const TARGETS: ServiceDefinition[] = SERVICES;
 const DEVELOPMENT_ONLY = "identity-provider";
 const PACKAGE_DIR: Record<string, string> = {
   ...Object.fromEntries(AGENCIES.map((a) => [a.name, `subgraphs/${a.name}`])),
+  alerts: "subgraphs/alerts",
   gateway: "gateway",
   portal: "portal",
   "identity-provider": "gateway/identity-provider",
+};
+/** The services the compose file runs from published images, not from the Dockerfile. */
+const PUBLISHED_IMAGES: Record<string, string> = {
+  postgres: "postgres:15-bookworm",
+  redis: "redis:7.0-bookworm",
+  nats: "nats:2.9-alpine",
+  nginx: "nginx:1.22",
 };
 
 const target = (name: string): DockerTarget => {
@@ -55,6 +63,8 @@ const target = (name: string): DockerTarget => {
 const runtime = target("runtime");
 
 type ComposeService = {
+  image?: string;
+  command?: string[];
   build?: { context: string; target: string };
   environment?: Record<string, string>;
   secrets?: string[];
@@ -183,13 +193,49 @@ describe("deploy/compose.yaml", () => {
     }
   });
 
+  it("runs the services it does not build from published images pinned to a version", () => {
+    const published = Object.entries(services).filter(([, s]) => !s.build);
+    expect(Object.fromEntries(published.map(([name, s]) => [name, s.image]))).toEqual(PUBLISHED_IMAGES);
+  });
+
+  it("runs NATS with JetStream on a named volume, healthy once JetStream is on, for the agencies and alerts", () => {
+    const command = services.nats.command ?? [];
+    const flag = (name: string) => command[command.indexOf(name) + 1];
+    expect(command).toContain("-js");
+    const volume = services.nats.volumes?.find((v) => v.split(":")[1] === flag("-sd"));
+    expect(volume && Object.keys(compose.volumes ?? {})).toContain(volume?.split(":")[0]);
+    expect(services.nats.healthcheck?.test.join(" ")).toContain(
+      `http://127.0.0.1:${flag("-m")}/healthz?js-enabled-only=true`,
+    );
+    for (const name of [...AGENCIES.map((a) => a.name), "alerts"]) {
+      expect(services[name].environment?.NATS_URL, name).toBe("nats://nats:4222");
+      expect(services[name].depends_on?.nats, name).toEqual({ condition: "service_healthy" });
+    }
+  });
+
+  it("gives each service the gateway calls only the assertion key derived for its own audience", () => {
+    const declared = compose.secrets as Record<string, { file: string }>;
+    const holders = built.filter(([, s]) => s.environment?.GATEWAY_ASSERTION_KEY_FILE);
+    expect(holders.map(([, s]) => s.build.target).sort()).toEqual([...AGENCIES.map((a) => a.name), "alerts"].sort());
+    for (const [name, s] of holders) {
+      const secret = s.environment!.GATEWAY_ASSERTION_KEY_FILE.replace("/run/secrets/", "");
+      expect(declared[secret]?.file, name).toBe(`./secrets/gateway-assertion.${s.build.target}.jwk.json`);
+      expect(
+        s.secrets?.filter((x) => x.startsWith("gateway_assertion")),
+        name,
+      ).toEqual([secret]);
+    }
+  });
+
   it("requires exactly the settings npm run deploy:secrets writes into deploy/.env", () => {
     const required = [...composeVariables(composeText)].filter(([, isRequired]) => isRequired).map(([name]) => name);
     expect(required.sort()).toEqual([...ENV_VARIABLES].sort());
   });
 
-  it("gives every agency, the gateway and the portal a database and role of its own, as the init script makes", () => {
-    const owners = [...AGENCIES.map((a) => a.name), "gateway", "portal"].map((name) => name.replace("-", "_"));
+  it("gives every agency, the alerts service, the gateway and the portal a database and role of its own, as the init script makes", () => {
+    const owners = [...AGENCIES.map((a) => a.name), "alerts", "gateway", "portal"].map((name) =>
+      name.replace("-", "_"),
+    );
     const variables = Object.fromEntries(ENV_VARIABLES.map((name) => [name, "secret"]));
     const urls = built.flatMap(([, s]) =>
       Object.entries(s.environment ?? {})
@@ -206,12 +252,16 @@ describe("deploy/compose.yaml", () => {
     for (const owner of owners) expect(postgresEnv).toContain(`${owner.toUpperCase()}_DB_PASSWORD`);
   });
 
-  it("points the gateways at each agency's service and port, and the portal at nginx", () => {
+  it("points the gateways at each agency's service and port and at the alerts service, and the portal at nginx", () => {
+    const alerts = SERVICES.find((s) => s.name === "alerts")!;
     for (const [, service] of built.filter(([, s]) => s.build.target === "gateway")) {
       for (const agency of AGENCIES) {
         const port = SERVICES.find((s) => s.name === agency.name)!.port;
         expect(service.environment?.[`${agency.envPrefix}_URL`]).toBe(`http://${agency.name}:${port}/graphql`);
       }
+      expect(service.environment?.[alerts.urlEnv!]).toBe(`http://alerts:${alerts.port}/graphql`);
+      // A child's record must stay readable when alerts are down: the gateways do not wait for it.
+      expect(Object.keys(service.depends_on ?? {})).not.toContain("alerts");
     }
     expect(services.portal.environment?.GATEWAY_URL).toBe("http://nginx:8080/graphql");
     expect(nginxConf).toMatch(/^\s*listen 8080;/m);

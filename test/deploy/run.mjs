@@ -1,8 +1,9 @@
-// `npm run test:deploy`: the topology of deploy/compose.yaml, run as processes with the machine's nginx, PostgreSQL
-// and Redis, in production mode, from a folder laid out as the Dockerfile's runtime stage lays out the image:
+// `npm run test:deploy`: the topology of deploy/compose.yaml, run as processes with the machine's nginx, PostgreSQL,
+// Redis and NATS, in production mode, from a folder laid out as the Dockerfile's runtime stage lays out the image:
 //
 //   nginx (deploy/nginx.conf) ─► gateway-1, gateway-2 ─► police, social-care, health     portal, identity provider
 //                                     │ audit trail, rate limit    │ one database and role each
+//                                     │                            │ events ─► NATS JetStream ─► alerts ◄─ gateways
 //                                     ▼                            ▼
 //                           PostgreSQL (a database and role per service, made by deploy/postgres/init-databases.sh)
 //                           Redis (the replicas' shared rate limit)
@@ -12,8 +13,10 @@
 // through nginx, freezes and then kills (SIGKILL) one replica in the middle of it, and asserts: no request failed,
 // every answered read is in the gateway's audit trail exactly once (matched by x-request-id), any entry without an
 // answer belongs to a request the killed replica was running when it died, and `audit:verify` finds every chain
-// intact. It prints what each replica served. Everything it makes (processes, databases, roles, Redis keys, files)
-// is removed at the end, whether it passed or not.
+// intact. Then a police officer reports the demo child missing through nginx, and the alert must reach her allocated
+// social worker's myAlerts through nginx within seconds (agency outbox → relay → JetStream → alerts service). It
+// prints what each replica served and how long the alert took. Everything it makes (processes, databases, roles,
+// Redis keys, the JetStream stream, files) is removed at the end, whether it passed or not.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +28,8 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect as connectNats } from "@nats-io/transport-node";
 import { importJWK, SignJWT } from "jose";
 import pg from "pg";
 import { makeSecrets } from "../../deploy/make-secrets.mjs";
@@ -59,9 +64,14 @@ const step = (message) => console.log(`[${seconds().padStart(5)} s] ${message}`)
 
 const POSTGRES_ADMIN_URL = new URL(process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 const REDIS_URL = new URL(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379");
+const NATS_URL = new URL(process.env.NATS_TEST_URL ?? "nats://127.0.0.1:4222");
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const databasePrefix = `sg_deploy_${runId}_`;
 const redisPrefix = `sg:deploy:${runId}:`;
+// The run's own stream and subjects on the machine's broker (NATS_STREAM, NATS_SUBJECT_PREFIX), deleted at the end:
+// the agencies and the alerts service of this run see only each other's events.
+const natsStream = `SG_DEPLOY_${runId.toUpperCase()}`;
+const natsSubjectPrefix = `sg.deploy.${runId}`;
 const workDir = mkdtempSync(join(tmpdir(), "sg-deploy-"));
 
 // ---- Clean-up: everything registered here is undone in reverse order, on success, failure or Ctrl-C ----
@@ -286,6 +296,10 @@ function localEnvironment(context, service) {
       url.host = POSTGRES_ADMIN_URL.host;
     } else if (url.protocol === "redis:") {
       url.host = REDIS_URL.host;
+    } else if (url.protocol === "nats:") {
+      url.host = NATS_URL.host;
+      env.NATS_STREAM = natsStream;
+      env.NATS_SUBJECT_PREFIX = natsSubjectPrefix;
     } else {
       const port = addresses[url.hostname];
       if (port === undefined) throw new Error(`${service}: ${key} points at "${url.hostname}", which is not running.`);
@@ -510,6 +524,27 @@ async function connectionRefused(role, password, database) {
   }
 }
 
+// ---- NATS ----
+
+/** Connects to the machine's broker (NATS_TEST_URL) for a look or a clean-up; the services connect themselves. */
+async function withBroker(action) {
+  const nc = await connectNats({ servers: NATS_URL.toString(), timeout: 2000, reconnect: false });
+  try {
+    return await action(await jetstreamManager(nc));
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Deletes this run's stream (and with it the alerts service's durable consumer), if the services made it. */
+async function deleteStream() {
+  await withBroker(async (jsm) => {
+    const names = [];
+    for await (const name of jsm.streams.names()) names.push(name);
+    if (names.includes(natsStream)) await jsm.streams.delete(natsStream);
+  });
+}
+
 // ---- Tokens, as the identity provider would sign them ----
 
 async function tokenIssuer(privateJwk, issuer, audience) {
@@ -558,6 +593,15 @@ async function preflight() {
   } finally {
     redis.disconnect();
   }
+  try {
+    // JetStream must be on, not just the server: the relays and the alerts service need streams.
+    await withBroker((jsm) => jsm.getAccountInfo());
+  } catch (error) {
+    throw new Error(
+      `NATS with JetStream does not answer at ${NATS_URL.host} (NATS_TEST_URL): ${error.message} (start nats-server with -js).`,
+      { cause: error },
+    );
+  }
 }
 
 async function graphql(url, token, query, variables, headers = {}) {
@@ -574,6 +618,95 @@ const CHILD_QUERY = `query Child($id: ID!) {
     id givenName police { missingEpisodes { id } } socialCare { legalStatus { code } } health { gpPractice { name } }
   }
 }`;
+
+// The demo child (999 000 0018) and her allocated social worker in the demo seed; the reporting officer may write
+// police's missing-episode records. Both sign in at the identity provider, as the portal's users do.
+const DEMO_CHILD = "9990000018";
+const REPORTER = "response-officer";
+const SOCIAL_WORKER = "social-worker";
+const ALERT_WAIT_MS = 10_000;
+const MY_ALERTS = "{ myAlerts(unacknowledgedOnly: false, first: 50) { id kind childId reason } }";
+
+/**
+ * Reports the demo child missing through nginx as a police officer and waits for the MISSING_REPORTED alert to appear
+ * in her social worker's myAlerts, also through nginx. The seed has her missing already and police refuse a second
+ * open episode, so the open one is recorded found first (a FOUND alert, not the one waited for). Returns how long the
+ * alert took after the write was answered (null if it never came).
+ */
+async function checkAlertPath(issuer, nginxGraphql) {
+  step(`Alert: ${REPORTER} reports ${DEMO_CHILD} missing through nginx; her social worker waits for it in myAlerts`);
+  const { demoAccessToken } = await import("@safeguarding/identity-provider/client");
+  const [reporter, socialWorker] = await Promise.all([
+    demoAccessToken(issuer, REPORTER),
+    demoAccessToken(issuer, SOCIAL_WORKER),
+  ]);
+  const ask = async (token, query, variables) => {
+    const { status, body } = await graphql(nginxGraphql, token, query, variables);
+    if (status !== 200 || body.errors) throw new Error(`${query.slice(0, 60)}…: ${status} ${JSON.stringify(body)}`);
+    return body.data;
+  };
+  const write = async (mutation, input) => {
+    const type = `${mutation[0].toUpperCase()}${mutation.slice(1)}Input`;
+    return (await ask(reporter, `mutation($input: ${type}!) { ${mutation}(input: $input) { id status } }`, { input }))[
+      mutation
+    ];
+  };
+  const minutesAgo = (m) => new Date(Date.now() - m * 60_000).toISOString();
+  const before = new Set((await ask(socialWorker, MY_ALERTS)).myAlerts.map((alert) => alert.id));
+  const record = await ask(
+    reporter,
+    `query($id: ID!) { child(id: $id, purpose: { code: MISSING_EPISODE, reference: "DEPLOY-TEST" }) { police { missingEpisodes { id status } } } }`,
+    { id: DEMO_CHILD },
+  );
+  const open = record.child.police.missingEpisodes.find((episode) => episode.status === "MISSING");
+  if (open)
+    await write("recordFound", {
+      episodeId: open.id,
+      foundAt: minutesAgo(30),
+      foundLocation: "Avonvale bus station",
+      foundBy: "PC 1180 Sam Reid",
+      returnedTo: "PLACEMENT",
+    });
+  const episode = await write("reportMissing", {
+    childId: DEMO_CHILD,
+    reportedAt: minutesAgo(1),
+    reportedBy: "Sandra Okoye, foster carer",
+    lastSeenAt: minutesAgo(10),
+    lastSeenLocation: "Orchard Lane",
+    riskLevel: "HIGH",
+    cseIndicators: false,
+    department: "Control Room",
+  });
+  const answeredAt = Date.now();
+  check(episode.status === "MISSING", `reportMissing answered ${JSON.stringify(episode)}`);
+
+  let alert;
+  let polls = 0;
+  while (!alert && Date.now() - answeredAt < ALERT_WAIT_MS) {
+    polls += 1;
+    const { myAlerts } = await ask(socialWorker, MY_ALERTS);
+    alert = myAlerts.find((a) => !before.has(a.id) && a.kind === "MISSING_REPORTED" && a.childId === DEMO_CHILD);
+    // Often at first, then less: the social worker's requests count against the run's low rate limit too.
+    if (!alert) await new Promise((r) => setTimeout(r, Math.min(100 * 1.3 ** polls, 1000)));
+  }
+  const afterMs = alert ? Date.now() - answeredAt : null;
+  check(
+    alert?.reason === "allocated social worker",
+    alert
+      ? `the alert reached the social worker with the reason "${alert.reason}", not "allocated social worker"`
+      : `no MISSING_REPORTED alert for ${DEMO_CHILD} reached ${SOCIAL_WORKER} within ${ALERT_WAIT_MS / 1000} s of the write`,
+  );
+  console.log(
+    `          ${alert ? `MISSING_REPORTED visible to ${SOCIAL_WORKER} ${afterMs} ms after reportMissing was answered (${polls} polls of myAlerts)` : "no alert"}`,
+  );
+  return {
+    kind: "MISSING_REPORTED",
+    childId: DEMO_CHILD,
+    recipient: SOCIAL_WORKER,
+    reason: alert?.reason ?? "none",
+    afterMs,
+  };
+}
 
 async function main() {
   await preflight();
@@ -603,6 +736,8 @@ async function main() {
       }
     },
   ]);
+  // Registered before any service starts: the first agency or the alerts service to connect adds the stream.
+  undo.push(["delete this run's JetStream stream", deleteStream]);
 
   const targets = serviceTargets(dockerfile);
   step("Replaying the image's runtime stage into a folder (npm ci --omit=dev, then every COPY)");
@@ -639,7 +774,7 @@ async function main() {
     env: Object.fromEntries(Object.entries(seedEnv).filter(([key]) => key.endsWith("_DATABASE_URL") || key === "PATH")),
   });
 
-  step("Starting the identity provider, the agencies and the portal, then both gateway replicas");
+  step("Starting the identity provider, the alerts service, the agencies and the portal, then both gateway replicas");
   // nginx's port is chosen now: the portal is given it (GATEWAY_URL) before nginx starts, as compose would.
   const nginxPort = await freePort();
   context.addresses.nginx = nginxPort;
@@ -647,7 +782,8 @@ async function main() {
   const provider = await startComposeService(context, "identity-provider");
   context.addresses[provider.name] = provider.port;
   const others = await Promise.all(
-    // Every other service the compose file builds, but the gateways: those start once the agencies are up.
+    // Every other service the compose file builds, but the gateways: those start once the agencies are up. The alerts
+    // service starts beside the agencies: whichever reaches the broker first adds the stream, and the relays retry.
     Object.keys(compose.services)
       .filter((name) => compose.services[name].build && !replicaNames.includes(name) && name !== "identity-provider")
       .map((name) => startComposeService(context, name)),
@@ -868,6 +1004,9 @@ async function main() {
   const readsInTrail = new Set(rows.map((row) => row.request_id.slice(0, row.request_id.lastIndexOf("."))));
   check(readsInTrail.size === READS, `${readsInTrail.size} of ${READS} reads are in the audit trail`);
 
+  // -- An alert, end to end: a police write through nginx reaches the allocated social worker's myAlerts --
+  const alerted = await checkAlertPath(context.variables.AUTH_ISSUER, nginxGraphql);
+
   // -- Every chain intact --
   step("npm run audit:verify on the four chains");
   const verifyEnv = { PATH: process.env.PATH, DATA_DIR: join(workDir, "data", "verify") };
@@ -893,6 +1032,7 @@ Served by: ${replicaNames.map((name) => `${name} ${served[name]}`).join(", ")}
 Audit:     ${delivered.size} answered reads, each in the gateway's trail exactly once under the x-request-id it was answered with
            ${unanswered.length} entries written by ${KILLED} for reads it ran but never answered (each read answered once by ${SURVIVOR})
            ${verified.results.map((r) => `${r.store} ${r.status} (${r.entries})`).join(", ")}
+Alert:     ${alerted.kind} for ${alerted.childId} in ${alerted.recipient}'s myAlerts through nginx ${alerted.afterMs === null ? "never (within the wait)" : `${alerted.afterMs} ms after the write was answered`} (reason: ${alerted.reason})
 Time:      ${elapsed.toFixed(1)} s`);
 }
 
