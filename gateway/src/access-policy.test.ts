@@ -116,4 +116,12 @@ describe("the access policy table against the API schema", () => {
       expect(mayEverSee("AUDITOR", type, "id"), type).toBe(false);
     expect(alwaysAllowed("AUDITOR", ruleFor("Query", "accessLog"))).toBe(true);
   });
+
+  it("shows a child's unacknowledged alerts to the roles that see the action card's risks, and no one else", () => {
+    const readers = ([...ROLES, PROTOCOL_ENGINE] as Principal[]).filter((p) => mayEverSee(p, "Child", "alerts"));
+    const cardReaders = ([...ROLES] as Principal[]).filter((p) => mayEverSee(p, "ActionCard", "risks"));
+    expect(readers).toEqual(cardReaders);
+    for (const principal of ["AUDITOR", "TRAINING_SUPERVISOR", PROTOCOL_ENGINE] as Principal[])
+      expect(mayEverSee(principal, "Child", "alerts"), principal).toBe(false);
+  });
 });

@@ -27,7 +27,8 @@ export function readSubgraphSdls(): SubgraphSdl[] {
       url: `http://127.0.0.1:${a.defaultPort}/graphql`,
       sdl: read(`@safeguarding/${a.name}-subgraph`),
     })),
-    // The alerts service is composed like an agency; it adds the caller's own alerts, not a part of a child's record.
+    // The alerts service is composed like an agency: the caller's own alerts, and Child.alerts (what nobody has
+    // acknowledged yet), which is not an agency's section, so the one-trip read path leaves it to the planner.
     { name: "alerts", url: "http://127.0.0.1:4004/graphql", sdl: read("@safeguarding/alerts-subgraph") },
   ];
 }

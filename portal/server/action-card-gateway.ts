@@ -5,6 +5,7 @@ import {
   type ActionCard,
   type ActionCardData,
   type ActionCardVariables,
+  type ChildAlert,
 } from "./action-card-query.ts";
 
 /**
@@ -12,10 +13,25 @@ import {
  * purpose, and what the answer means for the page to show.
  */
 
+/**
+ * The child's alerts nobody has acknowledged, asked for beside the card: listed (perhaps none), not shown to the
+ * officer's role, or not checked because the alerts service did not answer.
+ */
+export type CardAlerts = { kind: "listed"; alerts: ChildAlert[] } | { kind: "withheld" } | { kind: "unchecked" };
+
 /** What the gateway's answer means for the officer, in the order the card page checks it. */
 export type CardAnswer =
-  /** The card, with what part of it is missing (warnings) and what the officer's role may not see (withheld). */
-  | { kind: "card"; card: ActionCard; warnings: string[]; withheld: { field: string; message: string }[] }
+  /**
+   * The card, with what part of it is missing (warnings), what the officer's role may not see (withheld) and the
+   * child's unacknowledged alerts.
+   */
+  | {
+      kind: "card";
+      card: ActionCard;
+      warnings: string[];
+      withheld: { field: string; message: string }[];
+      alerts: CardAlerts;
+    }
   /** The gateway did not answer, or not in GraphQL; `reason` completes "The gateway …". */
   | { kind: "no-answer"; reason: string }
   /** The gateway refused the officer's access token. */
@@ -57,6 +73,20 @@ export function createActionCardClient(options: ActionCardClientOptions) {
   };
 }
 
+/** An error about the alerts beside the card, not the card: the alerts section says it, not the warning banner. */
+const aboutAlerts = (error: GatewayError) =>
+  error.extensions?.code === "ALERTS_UNAVAILABLE" ||
+  (error.extensions?.code !== "FORBIDDEN" && error.path?.[0] === "child" && error.path[1] === "alerts");
+
+function alertsOf(answer: GraphqlAnswer<ActionCardData>): CardAlerts {
+  const alerts = answer.data?.child?.alerts;
+  if (alerts) return { kind: "listed", alerts };
+  const refused = (answer.errors ?? []).some(
+    (e) => e.extensions?.code === "FORBIDDEN" && e.extensions.field === "Child.alerts",
+  );
+  return refused ? { kind: "withheld" } : { kind: "unchecked" };
+}
+
 function readAnswer(answer: GraphqlAnswer<ActionCardData>): CardAnswer {
   const card = answer.data?.child?.actionCard ?? null;
   const errors = answer.errors ?? [];
@@ -66,8 +96,9 @@ function readAnswer(answer: GraphqlAnswer<ActionCardData>): CardAnswer {
     return {
       kind: "card",
       card,
-      warnings: others.map((e) => e.message),
+      warnings: others.filter((e) => !aboutAlerts(e)).map((e) => e.message),
       withheld: forbidden.map((e) => ({ field: e.extensions?.field ?? "", message: e.message })),
+      alerts: alertsOf(answer),
     };
   if (errors.some((e) => e.extensions?.code === "UNAUTHENTICATED")) return { kind: "sign-in-refused" };
   const badInput = errors.filter((e) => e.extensions?.code === "BAD_USER_INPUT");

@@ -16,3 +16,6 @@ export type ActionCardVariables = PortalActionCardQueryVariables;
 
 /** The card as the gateway answers it. */
 export type ActionCard = NonNullable<NonNullable<PortalActionCardQuery["child"]>["actionCard"]>;
+
+/** One of the child's alerts nobody has acknowledged, as the gateway answers it beside the card. */
+export type ChildAlert = NonNullable<NonNullable<PortalActionCardQuery["child"]>["alerts"]>[number];

@@ -132,6 +132,7 @@ export function createActionCardRoutes(options: ActionCardOptions) {
             warnings: answer.warnings,
             withheld: answer.withheld,
             openedBy: { officer: user.name, purpose: purpose.value },
+            alerts: answer.alerts,
           }),
           { layout: "full" },
         );

@@ -7,7 +7,9 @@ import {
   type CardPurpose,
   type FieldError,
 } from "./card-form.ts";
-import type { ActionCard } from "./action-card-query.ts";
+import type { CardAlerts } from "./action-card-gateway.ts";
+import type { ActionCard, ChildAlert } from "./action-card-query.ts";
+import { kindInWords } from "./alerts-view.ts";
 import { escapeHtml } from "./html.ts";
 import { paragraphs, problemPage } from "./pages.ts";
 
@@ -91,10 +93,49 @@ export interface CardNotes {
   withheld?: { field: string; message: string }[];
   /** Who opened the card and why, printed on it. */
   openedBy?: { officer: string; purpose: CardPurpose };
+  /** The child's alerts nobody has acknowledged, asked for beside the card; not shown when not asked. */
+  alerts?: CardAlerts;
+}
+
+/** The card lists this many alerts at most, so it still prints on one page; the rest are counted. */
+export const CARD_ALERTS_SHOWN = 5;
+
+/**
+ * One alert: what, when, who was told (and why), then the summary; not yet acknowledged as of the card's making. On
+ * paper it is one line (reasons and source left out, the summary cut short) so the card still fits one A4 page.
+ */
+function alertLine(alert: ChildAlert, asOf: string): string {
+  const sentTo =
+    alert.sentTo
+      .map((r) => `${escapeHtml(r.name)}<span class="app-card__reason"> (${escapeHtml(r.reason)})</span>`)
+      .join(", ") || "nobody";
+  const escalated = alert.escalatedTo.length ? `; escalated to ${escapeHtml(alert.escalatedTo.join(", "))}` : "";
+  return `<li><strong>${escapeHtml(kindInWords(alert.kind))}</strong>, ${escapeHtml(ukTime(alert.raisedAt))}. Sent to ${sentTo}${escalated}. <span class="app-card__detail">${escapeHtml(alert.summary)}</span> ${source({ agency: alert.sourceAgency, system: "", department: "alerts service" }, asOf)}</li>`;
+}
+
+/** "Alerts not yet acknowledged": what people were told about the child and nobody has picked up yet. */
+export function renderCardAlerts(alerts: CardAlerts, asOf: string): string {
+  const heading = `<h3 class="govuk-heading-s app-card__subheading" id="card-alerts">Alerts not yet acknowledged</h3>`;
+  const text = (body: string) => `<p class="govuk-body app-card__text">${body}</p>`;
+  let body: string;
+  if (alerts.kind === "unchecked")
+    body = text(
+      "Alerts could not be checked: the alerts service did not answer. Ask EDT whether anyone has been told.",
+    );
+  else if (alerts.kind === "withheld") body = text("Not shown to your role.");
+  else if (alerts.alerts.length === 0) body = text("None.");
+  else {
+    const shown = alerts.alerts.slice(0, CARD_ALERTS_SHOWN);
+    const more = alerts.alerts.length - shown.length;
+    body = `<ul class="govuk-list govuk-list--bullet">${shown.map((alert) => alertLine(alert, asOf)).join("")}</ul>${
+      more > 0 ? text(`and ${more} more.`) : ""
+    }`;
+  }
+  return `<div class="app-card__alerts">${heading}${body}</div>`;
 }
 
 export function renderActionCard(card: ActionCard, notes: CardNotes = {}): string {
-  const { warnings = [], withheld = [], openedBy } = notes;
+  const { warnings = [], withheld = [], openedBy, alerts } = notes;
   const { child, legalStatus, whereToReturn: where } = card;
   const first = child.name.split(" ")[0];
   const section = (id: string, title: string, body: string) =>
@@ -189,9 +230,11 @@ export function renderActionCard(card: ActionCard, notes: CardNotes = {}): strin
   const risks = section(
     "card-risks",
     "5. Current risks and open protocol steps",
-    risksShown.length
-      ? itemList(risksShown)
-      : `<p class="govuk-body app-card__text">No current risks are recorded.</p>`,
+    `${
+      risksShown.length
+        ? itemList(risksShown)
+        : `<p class="govuk-body app-card__text">No current risks are recorded.</p>`
+    }${alerts ? renderCardAlerts(alerts, card.generatedAt) : ""}`,
   );
   const decisions = section(
     "card-decisions",

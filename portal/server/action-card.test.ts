@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "@safeguarding/shared/store";
-import type { ActionCard } from "./action-card-query.ts";
+import { createActionCardClient } from "./action-card-gateway.ts";
+import type { ActionCard, ChildAlert } from "./action-card-query.ts";
 import { createActionCardRoutes } from "./action-card-routes.ts";
-import { renderActionCard, withheldFieldName } from "./action-card-view.ts";
+import { renderActionCard, renderCardAlerts, withheldFieldName } from "./action-card-view.ts";
 import { progressMigrations, type PortalDatabase } from "./progress-store.ts";
 import { createSessionStore, type Session } from "./session.ts";
 
@@ -138,6 +139,90 @@ describe("the action card page", () => {
 });
 
 /** The card's routes on a real server, for what is decided before the gateway is asked. */
+const missingAlert: ChildAlert = {
+  kind: "MISSING_REPORTED",
+  raisedAt: "2026-11-26T01:40:00Z",
+  summary: "Amber <Hayes> (999 000 0018) reported missing from placement at 01:10.",
+  sourceAgency: "POLICE",
+  sentTo: [
+    { name: "Leah Marsh", reason: "allocated social worker" },
+    { name: "Chris Doyle", reason: "out of hours: EDT" },
+  ],
+  escalatedTo: ["Fiona Castell"],
+};
+
+describe("the alerts not yet acknowledged, on the card", () => {
+  it("lists each in words, when, the summary and who it went to, near the current risks", () => {
+    const html = renderActionCard(card, { alerts: { kind: "listed", alerts: [missingAlert] } });
+    const part = html.slice(html.indexOf('id="card-risks"'), html.indexOf('id="card-decisions"'));
+    expect(part).toContain("Alerts not yet acknowledged");
+    const text = part.replace(/<[^>]+>/g, "");
+    expect(text).toContain(
+      "Reported missing, 26 Nov 2026, 01:40. Sent to Leah Marsh (allocated social worker), Chris Doyle (out of hours: EDT); escalated to Fiona Castell. Amber &lt;Hayes&gt; (999 000 0018) reported missing",
+    );
+    expect(part).not.toContain("<Hayes>");
+    // Where it comes from, and that it was still unacknowledged when the card was put together.
+    expect(part).toMatch(/Police<span class="app-card__department">, alerts service<\/span>; as of 26 Nov 2026, 13:20/);
+    expect(part).not.toContain("<Hayes>");
+  });
+
+  it('says "None", or that alerts could not be checked, or that the role may not see them', () => {
+    expect(renderCardAlerts({ kind: "listed", alerts: [] }, asOf)).toContain("None.");
+    expect(renderCardAlerts({ kind: "unchecked" }, asOf)).toContain("Alerts could not be checked");
+    expect(renderCardAlerts({ kind: "withheld" }, asOf)).toContain("Not shown to your role.");
+    // Not asked for: no section at all.
+    expect(renderActionCard(card)).not.toContain("Alerts not yet acknowledged");
+  });
+
+  it('shows at most 5, then "and N more", so the card still prints on one page', () => {
+    const many = Array.from({ length: 8 }, (_, i) => ({ ...missingAlert, summary: `Event number ${i}.` }));
+    const html = renderCardAlerts({ kind: "listed", alerts: many }, asOf);
+    expect(html.match(/<li>/g)).toHaveLength(5);
+    expect(html).toContain("Event number 4.");
+    expect(html).not.toContain("Event number 5.");
+    expect(html).toContain("and 3 more.");
+  });
+
+  it("reads the gateway's answer: the alerts beside the card, or unchecked without a warning when the service is down", async () => {
+    let reply: unknown;
+    const gateway = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(reply));
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = createActionCardClient({
+        gatewayUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/graphql`,
+      });
+      const ask = () =>
+        client.cardFor("token", "9990000018", { code: "MISSING_EPISODE", reference: "INC-1", agreement: null });
+      reply = { data: { child: { actionCard: card, alerts: [missingAlert] } } };
+      expect(await ask()).toMatchObject({
+        kind: "card",
+        warnings: [],
+        alerts: { kind: "listed", alerts: [missingAlert] },
+      });
+      reply = {
+        data: { child: { actionCard: card, alerts: null } },
+        errors: [{ message: "The alerts service did not answer…", extensions: { code: "ALERTS_UNAVAILABLE" } }],
+      };
+      expect(await ask()).toMatchObject({ kind: "card", warnings: [], withheld: [], alerts: { kind: "unchecked" } });
+      reply = {
+        data: { child: { actionCard: card, alerts: null } },
+        errors: [
+          {
+            message: "The AUDITOR role may not see Child.alerts.",
+            path: ["child", "alerts"],
+            extensions: { code: "FORBIDDEN", field: "Child.alerts" },
+          },
+        ],
+      };
+      expect(await ask()).toMatchObject({ kind: "card", alerts: { kind: "withheld" } });
+    } finally {
+      await new Promise((resolve) => gateway.close(resolve));
+    }
+  });
+});
+
 describe("the action card routes", () => {
   const NOW = Date.parse("2026-11-26T02:00:00Z");
   let store: Store<PortalDatabase>;

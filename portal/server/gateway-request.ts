@@ -7,6 +7,8 @@ export interface GatewayError {
   message: string;
   /** `field` names what was refused (FORBIDDEN, "Type.field") or what to fix (BAD_USER_INPUT, "purpose.reference"). */
   extensions?: { code?: string; field?: string };
+  /** Where in the answer the error is (the field left null). */
+  path?: (string | number)[];
 }
 
 export interface GraphqlAnswer<Data> {

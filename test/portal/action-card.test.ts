@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import {
   type RunningIdentityProvider,
 } from "@safeguarding/identity-provider";
 import { startPortalServer, type PortalServer } from "@safeguarding/portal/server";
+import { EVENTS_SIGNATURE_HEADER, eventsSecret, signEventBody } from "@safeguarding/shared/events";
 import { DEMO_CHILD, startCluster, type Cluster } from "../support/cluster.js";
 import { craftToken } from "../support/tokens.js";
 import {
@@ -45,6 +47,41 @@ async function signedInContext(server: PortalServer, user: string): Promise<Brow
   return context;
 }
 
+/** More alerts than the card lists, none acknowledged: the card shows 5 "and 2 more", and must still print on one page. */
+const UNACKNOWLEDGED_EVENTS = 7;
+
+/**
+ * Gives the alerts service events about the child as the police relay would (signed POST /events), so the card has
+ * alerts nobody has acknowledged without changing her police record. Resolves once the gateway lists them.
+ */
+async function raiseAlerts(): Promise<void> {
+  const events = Array.from({ length: UNACKNOWLEDGED_EVENTS }, (_, i) => {
+    const at = new Date(Date.now() - (UNACKNOWLEDGED_EVENTS - i) * 600_000).toISOString();
+    const missing = i % 2 === 0;
+    return {
+      id: randomUUID(),
+      kind: missing ? "MISSING_REPORTED" : "FOUND",
+      agency: "POLICE",
+      childId: DEMO_CHILD,
+      area: "north-avonvale",
+      occurredAt: at,
+      recordedAt: at,
+      summary: missing
+        ? `Amber Whitlock (999 000 0018) reported missing from placement; last seen Orchard Lane, report ${i + 1}.`
+        : `Amber Whitlock (999 000 0018) found at Avonvale bus station and returned to placement, report ${i + 1}.`,
+      data: { episodeId: `ME-TEST-${i}`, ...(missing ? { riskLevel: "HIGH" } : { returnedTo: "PLACEMENT" }) },
+    };
+  });
+  const body = JSON.stringify(events);
+  const secret = await eventsSecret(cluster.dataDir, false);
+  const response = await fetch(`${cluster.alertsUrl}/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json", [EVENTS_SIGNATURE_HEADER]: signEventBody(secret, body) },
+    body,
+  });
+  expect(response.status, await response.text()).toBe(200);
+}
+
 /** Submits the form and returns the status of the page it lands on (after any redirect). */
 async function submit(page: Page): Promise<number> {
   const [response] = await Promise.all([
@@ -59,6 +96,7 @@ beforeAll(async () => {
   const [portalPort, deadPort, untrustedPort] = [await freePort(), await freePort(), await freePort()];
   const urlOf = (port: number) => `http://127.0.0.1:${port}`;
   cluster = await startCluster({ portals: [urlOf(portalPort), urlOf(deadPort)] });
+  await raiseAlerts();
   dataDir = await mkdtemp(join(tmpdir(), "portal-action-card-"));
   // The secret the cluster's provider created for the portal, as `npm start`'s portal reads it.
   const oidc = { issuer: cluster.issuer, clientSecret: portalClientSecret(cluster.dataDir, {}) };
@@ -137,6 +175,14 @@ describe("the printable action card for 999 000 0018", () => {
     expect(text).toContain("14 Orchard Lane, Avonvale AV3 2QT");
     expect(text).toMatch(/Do not hand the child to a parent/);
     expect(text).toContain(`Opened by PC Tom Okafor for: missing episode, ${REFERENCE}`);
+    // The alerts nobody has acknowledged, beside the current risks: the newest 5, and how many more.
+    const alerts = page.locator('[aria-labelledby="card-risks"] .app-card__alerts');
+    await expect(alerts.locator("h3").textContent()).resolves.toBe("Alerts not yet acknowledged");
+    const listed = await alerts.locator("li").allTextContents();
+    expect(listed).toHaveLength(5);
+    expect(listed[0]).toMatch(/^Reported missing, \d+ \w+ \d{4}, \d\d:\d\d\. Sent to .+\. .*report 7\./);
+    expect(listed[1]).toMatch(/^Found, .*report 6\./);
+    await expect(alerts.textContent()).resolves.toContain("and 2 more.");
     // A police safeguarding officer may see the whole card while the child is missing: nothing is withheld.
     expect(await page.locator(".app-card__withheld").count()).toBe(0);
     const calls = await page.locator(".app-card__calls > li").allTextContents();

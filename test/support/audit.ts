@@ -26,7 +26,7 @@ export interface StoredEntry {
 /** Reads one service's audit trail straight from its (SQLite) store, read-only, as an investigator would. */
 export async function auditEntries(
   cluster: Cluster,
-  service: AuditedService,
+  service: AuditedService | "alerts",
   requestId?: string,
 ): Promise<StoredEntry[]> {
   const reader = await openAuditReader({ sqlitePath: join(cluster.dataDir, `${service}.db`) });

@@ -65,6 +65,16 @@ const MY_ALERTS: Rule = {
   why: "Alerts carry case content and are addressed to people who work children's cases; each caller sees only alerts addressed to their own verified email.",
 };
 
+/**
+ * A child's alerts nobody has acknowledged, on the record and the action card: for the case roles who see the card's
+ * current risks and sign in themselves. Not the protocol engine (no rule reads alerts), nor auditors or training
+ * supervisors (no case content).
+ */
+const CHILD_ALERTS: Rule = {
+  allow: ALERTED,
+  why: "Alerts not yet acknowledged say what has just happened to the child; they are for those working the child's case now.",
+};
+
 const caseRecord: TypeRule = { default: { allow: CASE } };
 const networkRecord: TypeRule = {
   default: {
@@ -147,7 +157,7 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
   },
 
   // The child index (identity, in the gateway).
-  Child: { default: { allow: CASE }, fields: { recentlyViewedBy: AUDIT } },
+  Child: { default: { allow: CASE }, fields: { recentlyViewedBy: AUDIT, alerts: CHILD_ALERTS } },
   ChildSummary: caseRecord,
   AgencyIdentity: caseRecord,
   AgencySubject: caseRecord,
@@ -240,6 +250,9 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
 
   // The alerts service: what is addressed to the caller.
   Alert: { default: MY_ALERTS },
+  // …and what a child's case roles see of the child's alerts nobody has acknowledged (Child.alerts).
+  ChildAlert: { default: CHILD_ALERTS },
+  AlertRecipient: { default: CHILD_ALERTS },
 
   // The glossary: public.
   GlossaryTerm: PUBLIC,

@@ -277,6 +277,51 @@ describe.each(testBackends())("alerts on $name", (backend) => {
     expect(await short.escalateDue()).toEqual([]);
   });
 
+  it("lists a child's events nobody has acknowledged: one per event, everyone told, newest first, at most 20", async () => {
+    const child = "9990000050";
+    clock.set(OUT_OF_HOURS);
+    await alerts.handleEvent({ ...careTeamEvent({ socialWorker: LEAH, onCallManager: null }), childId: child });
+    const missing = event("MISSING_REPORTED", { childId: child });
+    await alerts.handleEvent(missing);
+    clock.advance(10);
+    const found = await alerts.handleEvent(event("FOUND", { childId: child }));
+    const listed = await alerts.unacknowledgedForChild(child);
+    expect(listed.map((a) => a.kind)).toEqual(["FOUND", "MISSING_REPORTED"]);
+    expect(listed[1]).toMatchObject({
+      raisedAt: OUT_OF_HOURS,
+      summary: expect.stringMatching(/reported missing/),
+      sourceAgency: "POLICE",
+      escalatedTo: [],
+    });
+    expect(listed[1].sentTo).toEqual(
+      expect.arrayContaining([
+        { name: LEAH.name, reason: "allocated social worker" },
+        { name: CHRIS.name, reason: "out of hours: EDT" },
+      ]),
+    );
+    expect(listed[1].sentTo).toHaveLength(3);
+
+    // One recipient acknowledging takes the event off the list; one nobody acknowledges shows its escalation.
+    await alerts.acknowledge(found.find((a) => a.recipient_email === CHRIS.email)!.id, null, caller(CHRIS));
+    clock.advance(16);
+    await alerts.escalateDue();
+    const after = await alerts.unacknowledgedForChild(child);
+    expect(after.map((a) => a.kind)).toEqual(["MISSING_REPORTED"]);
+    expect(after[0].escalatedTo).toEqual([GRAHAM.name]);
+    expect(after[0].sentTo).toHaveLength(3);
+
+    const busy = "9990000034";
+    for (let i = 0; i < 22; i += 1) {
+      clock.advance(1);
+      await alerts.handleEvent(event("FOUND", { childId: busy, summary: `Found, number ${i}.` }));
+    }
+    const newest = await alerts.unacknowledgedForChild(busy);
+    expect(newest).toHaveLength(20);
+    expect(newest[0].summary).toMatch(/number 21/);
+    expect(newest.at(-1)!.summary).toMatch(/number 2\b/);
+    expect(await alerts.unacknowledgedForChild("9990000042")).toEqual([]);
+  });
+
   it("audits every alert raised, escalated and acknowledged, and the chain verifies", async () => {
     const entries = await queryAuditLog(db, { limit: 1000 });
     const operations = new Set(entries.map((e) => e.operation));
@@ -296,10 +341,9 @@ describe.each(testBackends())("alerts on $name", (backend) => {
       userId: "alerts-service",
       childIds: [expect.any(String)],
     });
-    expect(entries.find((e) => e.operation === "acknowledged")).toMatchObject({
-      role: "SOCIAL_WORKER",
-      childIds: [AMBER],
-    });
+    expect(entries.filter((e) => e.operation === "acknowledged")).toContainEqual(
+      expect.objectContaining({ role: "SOCIAL_WORKER", childIds: [AMBER] }),
+    );
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
   });
 });

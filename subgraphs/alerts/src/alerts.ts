@@ -11,6 +11,8 @@ import type { AlertsDatabase, AlertTable, CareTeamTable } from "./store.js";
 export const SERVICE = "alerts";
 export const MAX_NOTE_LENGTH = 500;
 export const MAX_FIRST = 200;
+/** How many of a child's unacknowledged events the record and the action card list. */
+export const CHILD_ALERTS_LIMIT = 20;
 
 export type AlertRow = Selectable<AlertTable>;
 
@@ -26,6 +28,19 @@ export interface AlertView {
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
   acknowledgeNote: string | null;
+  escalatedTo: string[];
+}
+
+/**
+ * One event about a child that nobody it went to has acknowledged, as anyone working the child's case reads it: who
+ * was told, not which of them is the caller.
+ */
+export interface ChildAlertView {
+  kind: AlertKind;
+  raisedAt: Date;
+  summary: string;
+  sourceAgency: string;
+  sentTo: { name: string; reason: string }[];
   escalatedTo: string[];
 }
 
@@ -295,6 +310,50 @@ export function createAlertsService(db: Kysely<AlertsDatabase>, options: AlertsS
   }
 
   /**
+   * The child's events that nobody has acknowledged, newest first, at most CHILD_ALERTS_LIMIT: one entry per event,
+   * with everyone it went to. An event counts as acknowledged once any recipient has acknowledged it, as its
+   * escalation does: someone has it in hand.
+   */
+  async function unacknowledgedForChild(childId: string): Promise<ChildAlertView[]> {
+    const events = await db
+      .selectFrom("alerts")
+      .select(["event_id", (eb) => eb.fn.min("raised_at").as("first_raised_at")])
+      .where("child_id", "=", childId)
+      .groupBy("event_id")
+      .having((eb) => eb.fn.count("acknowledged_at"), "=", 0)
+      .orderBy("first_raised_at", "desc")
+      .orderBy("event_id", "desc")
+      .limit(CHILD_ALERTS_LIMIT)
+      .execute();
+    if (events.length === 0) return [];
+    const rows = await db
+      .selectFrom("alerts")
+      .selectAll()
+      .where(
+        "event_id",
+        "in",
+        events.map((e) => e.event_id),
+      )
+      .orderBy("escalation_level")
+      .orderBy("raised_at")
+      .orderBy("recipient_name")
+      .execute();
+    return events.map(({ event_id }) => {
+      const told = rows.filter((r) => r.event_id === event_id);
+      const raised = told.filter((r) => r.escalation_level === 0);
+      const first = raised[0] ?? told[0];
+      return {
+        kind: first.kind as AlertKind,
+        raisedAt: new Date(first.raised_at),
+        summary: first.summary,
+        sourceAgency: first.source_agency,
+        sentTo: raised.map((r) => ({ name: r.recipient_name, reason: r.reason })),
+        escalatedTo: told.filter((r) => r.escalation_level > 0).map((r) => r.recipient_name),
+      };
+    });
+  }
+
+  /**
    * The recipient says they have it: the alert records when, by whom and their note, and the event stops escalating.
    * Checked before anything is written, and audited in the same transaction.
    */
@@ -341,7 +400,7 @@ export function createAlertsService(db: Kysely<AlertsDatabase>, options: AlertsS
     return (await views([row]))[0];
   }
 
-  return { handleEvent, escalateDue, alertsFor, acknowledge };
+  return { handleEvent, escalateDue, alertsFor, unacknowledgedForChild, acknowledge };
 }
 
 export type AlertsService = ReturnType<typeof createAlertsService>;

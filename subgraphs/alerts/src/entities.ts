@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { Agency } from "@safeguarding/kit";
 import { ALERT_KINDS, type AlertKind as EventAlertKind } from "@safeguarding/shared/events";
 
@@ -46,4 +46,51 @@ export class Alert {
     description: "Who the event was escalated to because nobody acknowledged it in time, in order.",
   })
   escalatedTo!: string[];
+}
+
+@ObjectType({ description: "Someone an alert about a child was sent to, and why." })
+export class AlertRecipient {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { description: 'Why they were told, e.g. "allocated social worker" or "out of hours: EDT".' })
+  reason!: string;
+}
+
+/**
+ * An event about a child that people were told of and none of them has acknowledged yet, as anyone working the
+ * child's case sees it: one per event, whoever it went to. Not the caller's own Alert: it has no id to acknowledge,
+ * no per-recipient reason and no acknowledgement.
+ */
+@ObjectType({
+  description:
+    "Something that happened to the child that people were told about and none of them has acknowledged yet: one per event, whoever it went to.",
+})
+export class ChildAlert {
+  @Field(() => AlertKind)
+  kind!: AlertKind;
+
+  @Field(() => Date, { description: "When the first people were told." })
+  raisedAt!: Date;
+
+  @Field(() => String, { description: "One line: the child, what happened and when (never clinical or CSE detail)." })
+  summary!: string;
+
+  @Field(() => Agency, { description: "The agency that recorded what happened." })
+  sourceAgency!: Agency;
+
+  @Field(() => [AlertRecipient], { description: "Who was told when it was raised, with why." })
+  sentTo!: AlertRecipient[];
+
+  @Field(() => [String], {
+    description: "Who it was escalated to because nobody acknowledged it in time, in order.",
+  })
+  escalatedTo!: string[];
+}
+
+@ObjectType()
+@Directive('@key(fields: "id")')
+export class Child {
+  @Field(() => ID, { description: "The child's NHS number, 10 digits." })
+  id!: string;
 }

@@ -1,9 +1,9 @@
 import "reflect-metadata";
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { compactNhsNumber } from "@safeguarding/shared/nhs-number";
-import { forbidden, MAX_FIRST } from "./alerts.js";
+import { CHILD_ALERTS_LIMIT, forbidden, MAX_FIRST } from "./alerts.js";
 import type { AlertsContext } from "./context.js";
-import { Alert } from "./entities.js";
+import { Alert, Child, ChildAlert } from "./entities.js";
 
 /** Alerts are addressed by email: a caller whose account has none can have none. */
 function callerEmail(context: AlertsContext, field: string): string {
@@ -53,5 +53,18 @@ export class AlertResolver {
       actor: context,
     });
     return alert as Alert;
+  }
+}
+
+@Resolver(() => Child)
+export class ChildAlertsResolver {
+  @FieldResolver(() => [ChildAlert], {
+    nullable: true,
+    description: `What people were told about this child and none of them has acknowledged yet, newest first, at most ${CHILD_ALERTS_LIMIT}: one per event, whoever it went to. Null when the alerts service could not be asked.`,
+  })
+  async alerts(@Root() child: Child, @Ctx() context: AlertsContext): Promise<ChildAlert[]> {
+    // The read is audited (by the kit, before the answer leaves) naming the child, as myAlerts' reads are.
+    context.access.childIds.add(child.id);
+    return (await context.alerts.unacknowledgedForChild(child.id)) as ChildAlert[];
   }
 }

@@ -92,11 +92,12 @@ describe.each(testBackends())("the alerts service over HTTP on $name", (backend)
 
   async function graphql(
     query: string,
-    as: { role: Role; email: string | null; name?: string },
+    as: { role: Role; email: string | null; name?: string; via?: "protocol" },
     variables: Record<string, unknown> = {},
   ) {
     const grant = testGrant(as.role, { email: as.email, userId: `test-${as.email}` });
     grant.identity.name = as.name ?? grant.identity.name;
+    grant.via = as.via ?? null;
     const assertion = await (await createAssertionSigner(gatewaySecret)).sign(grant, "alerts");
     const response = await fetch(running.url, {
       method: "POST",
@@ -217,11 +218,60 @@ describe.each(testBackends())("the alerts service over HTTP on $name", (backend)
     expect((await graphql(MY_ALERTS, leah, { all: false })).data?.myAlerts).toHaveLength(1);
   });
 
+  const CHILD_ALERTS = `query ($representations: [_Any!]!) { _entities(representations: $representations) {
+    ... on Child { alerts { kind raisedAt summary sourceAgency sentTo { name reason } escalatedTo } } } }`;
+  const amber = { representations: [{ __typename: "Child", id: AMBER }] };
+
+  it("answers a child's unacknowledged alerts to the gateway's _entities call, one per event, to any case role", async () => {
+    const controlRoom = { role: "CONTROL_ROOM" as const, email: null };
+    const result = await graphql(CHILD_ALERTS, controlRoom, amber);
+    expect(result.errors).toBeUndefined();
+    const [child] = result.data?._entities as { alerts: Record<string, unknown>[] }[];
+    // Leah acknowledged hers above, so the event is in hand and no longer listed; a new one is.
+    expect(child.alerts).toEqual([]);
+    const body = JSON.stringify([event("FOUND", { summary: "Amber Hayes (999 000 0018) found at 20:10." })]);
+    expect((await postEvents(body)).status).toBe(200);
+    const again = await graphql(CHILD_ALERTS, controlRoom, amber);
+    expect(again.data?._entities).toEqual([
+      {
+        alerts: [
+          {
+            kind: "FOUND",
+            raisedAt: clock.now().toISOString(),
+            summary: "Amber Hayes (999 000 0018) found at 20:10.",
+            sourceAgency: "POLICE",
+            sentTo: expect.arrayContaining([{ name: LEAH.name, reason: "allocated social worker" }]),
+            escalatedTo: [],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("refuses a child's alerts to an auditor and to the protocol engine, naming the field", async () => {
+    const auditor = await graphql(
+      CHILD_ALERTS,
+      { role: "AUDITOR", email: "fiona.grant@avonvale.police.example" },
+      amber,
+    );
+    expect(auditor.data?._entities).toEqual([{ alerts: null }]);
+    expect(auditor.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", field: "Child.alerts" });
+    const engine = await graphql(CHILD_ALERTS, { role: "SOCIAL_WORKER", ...LEAH, via: "protocol" }, amber);
+    expect(engine.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", field: "Child.alerts" });
+  });
+
   it("audits reads naming the child, and acknowledgements, in a chain that verifies", async () => {
     const entries = await queryAuditLog(opened.store.db, { limit: 1000 });
     const reads = entries.filter((e) => e.action === "READ" && e.operation === "myAlerts" && e.outcome === "OK");
     expect(reads.length).toBeGreaterThan(0);
     expect(reads.map((e) => e.childIds)).toEqual(reads.map(() => [AMBER]));
+    const childReads = entries.filter((e) => e.action === "READ" && e.operation === "_entities");
+    expect(childReads.map((e) => [e.role, e.outcome, e.childIds])).toEqual(
+      expect.arrayContaining([
+        ["CONTROL_ROOM", "OK", [AMBER]],
+        ["AUDITOR", "DENIED", [AMBER]],
+      ]),
+    );
     const acknowledged = entries.filter((e) => e.operation === "acknowledged");
     expect(acknowledged).toHaveLength(1);
     expect(acknowledged[0]).toMatchObject({ childIds: [AMBER], userName: LEAH.name });
