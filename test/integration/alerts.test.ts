@@ -115,12 +115,14 @@ const outboxIds = (cluster: Cluster, agency: string) => {
 };
 
 /**
- * What the stores hold: the police outbox's events, every event (police and social care) the alerts service has not
- * seen, alerts given twice to one person for one event, and Leah's alerts per event.
+ * What the stores hold: the police outbox's events, every event (police, social care and health) the alerts service
+ * has not seen, alerts given twice to one person for one event, and Leah's alerts per police event (health's
+ * escalation watch may also tell her that the demo child's overdue assessment needs escalating).
  */
 function storeCounts(cluster: Cluster) {
   const outbox = outboxIds(cluster, "police");
   const careTeam = outboxIds(cluster, "social-care");
+  const health = outboxIds(cluster, "health");
   const alerts = new DatabaseSync(join(cluster.dataDir, "alerts.db"), { readOnly: true });
   try {
     const seen = new Set(
@@ -132,10 +134,13 @@ function storeCounts(cluster: Cluster) {
     const doubled = alerts
       .prepare("SELECT event_id, recipient_email, COUNT(*) AS n FROM alerts GROUP BY 1, 2 HAVING COUNT(*) > 1")
       .all();
+    const police = new Set(outbox);
     const leahPerEvent = alerts
       .prepare("SELECT event_id, COUNT(*) AS n FROM alerts WHERE recipient_email = ? GROUP BY 1")
-      .all(LEAH.email);
-    return { outbox, missing: [...outbox, ...careTeam].filter((id) => !seen.has(id)), doubled, leahPerEvent };
+      .all(LEAH.email)
+      .filter((r) => police.has(String(r.event_id)));
+    const missing = [...outbox, ...careTeam, ...health].filter((id) => !seen.has(id));
+    return { outbox, missing, doubled, leahPerEvent };
   } finally {
     alerts.close();
   }

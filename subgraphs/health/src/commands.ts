@@ -179,6 +179,7 @@ export function createHealthCommands(db: Kysely<HealthDatabase>, now: () => Date
           scheduled_for: null,
           completed_at: null,
           outcome_summary: null,
+          escalation_due_event_at: null,
           department: CAMHS_ACCESS_TEAM,
           recorded_at: at.toISOString(),
           recorded_by: requestedBy,

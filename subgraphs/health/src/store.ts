@@ -31,6 +31,11 @@ export interface MentalHealthAssessmentTable extends RecordedColumns {
   scheduled_for: string | null;
   completed_at: string | null;
   outcome_summary: string | null;
+  /**
+   * When the escalation watch (escalation-watch.ts) wrote this assessment's MENTAL_HEALTH_ESCALATION_DUE event; null
+   * until then. Set in the event's own transaction, so each assessment raises the event at most once.
+   */
+  escalation_due_event_at: string | null;
 }
 
 /** One rung of an area's escalation ladder: keyed by area, ladder (IN_HOURS | OUT_OF_HOURS) and position. */
@@ -117,6 +122,14 @@ export const healthMigrations: Record<string, Migration> = {
           .addColumn("escalate_after_minutes", "integer"),
       )
         .addPrimaryKeyConstraint("escalation_steps_pkey", ["area", "ladder", "position"])
+        .execute();
+    },
+  },
+  "003_escalation_due_event": {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable("mental_health_assessments")
+        .addColumn("escalation_due_event_at", "varchar(32)")
         .execute();
     },
   },

@@ -27,7 +27,7 @@ import {
 import { natsEventPublisher } from "@safeguarding/shared/nats";
 import { httpEventPublisher, startRelay, type Relay } from "@safeguarding/shared/outbox";
 import { isProduction } from "@safeguarding/shared/config";
-import { serviceLog } from "@safeguarding/shared/log";
+import { serviceLog, type Logger } from "@safeguarding/shared/log";
 import { startTracing, stopTracing, tracingEnabled } from "@safeguarding/shared/tracing";
 import { metricsExposureFromEnv, type MetricsExposure } from "./http.js";
 import { openStore, type Store } from "@safeguarding/shared/store";
@@ -51,6 +51,24 @@ export interface SubgraphDefinition<DB extends SubjectTables, TContext extends R
   seedChild(db: Kysely<DB>, child: DemoChild, now: Date): Promise<void>;
   /** Adds a small, varied record for one synthetic child (scale runs). */
   seedSynthetic?(db: Kysely<DB>, children: readonly DemoChild[], now: Date, random: () => number): Promise<void>;
+  /**
+   * Work the agency does on its own, not in answer to a request (health's escalation watch: events that fall due as
+   * time passes). Started once the store is migrated and seeded, before the service listens; a throw stops start-up
+   * (a bad setting, say). stop() is awaited on close, after the service and before the relay and the store, so a pass
+   * in progress finishes and the events it recorded stay in the outbox for the next start if the relay has not sent
+   * them. Left out by agencies with nothing to do between requests.
+   */
+  background?(db: Kysely<DB>, context: BackgroundContext): BackgroundTask;
+}
+
+export interface BackgroundContext {
+  log: Logger;
+  /** Wakes the outbox relay after the task recorded events, as a write does after a mutation. */
+  eventsRecorded(): void;
+}
+
+export interface BackgroundTask {
+  stop(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -69,6 +87,8 @@ export interface StartOptions {
    * NATS_URL is set, else a signed POST to ALERTS_EVENTS_URL. false: no relay (events wait in the outbox).
    */
   events?: EventTransportOptions | false;
+  /** Run the definition's background task, if it has one (default true); false for tests that drive it themselves. */
+  background?: boolean;
 }
 
 export interface EventTransportOptions {
@@ -168,8 +188,14 @@ export async function startSubgraph<DB extends SubjectTables, C extends RequestC
     options.assertionKey ??
     (await agencyAssertionKeyFromEnv(definition.name, options.dataDir ?? defaultDataDir(), isProduction()));
   const relay = await startEventRelay(definition.name, store, options);
+  let background: BackgroundTask | undefined;
   let service: RunningService;
   try {
+    if (options.background !== false)
+      background = definition.background?.(store.db, {
+        log: serviceLog(definition.name),
+        eventsRecorded: () => relay?.nudge(),
+      });
     service = await startSubgraphService({
       verifier: await createAssertionVerifier(assertionKey, definition.name),
       name: definition.name,
@@ -183,7 +209,8 @@ export async function startSubgraph<DB extends SubjectTables, C extends RequestC
       onWrite: () => relay?.nudge(),
     });
   } catch (error) {
-    // A port in use, say: the relay must not go on publishing from a store nobody will close.
+    // A port in use, say: neither the background task nor the relay may go on using a store nobody will close.
+    await background?.stop();
     await relay?.close();
     throw error;
   }
@@ -193,7 +220,9 @@ export async function startSubgraph<DB extends SubjectTables, C extends RequestC
     events: relay,
     async close() {
       await service.close();
-      // After the service (no write can record another event) and before the store (a pass in progress finishes).
+      // After the service and the background task (nothing can record another event) and before the store (a pass
+      // in progress finishes).
+      await background?.stop();
       await relay?.close();
       await store.close();
     },

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Query, Resolver } from "type-graphql";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import {
   EVENTS_SIGNATURE_HEADER,
   recordEvent,
@@ -138,5 +138,55 @@ describe("an agency's outbox relay, as startSubgraph runs it", () => {
     } finally {
       await running.close();
     }
+  });
+});
+
+describe("an agency's background task, as startSubgraph runs it", () => {
+  function startWith(
+    background: SubgraphDefinition<SubjectTables & OutboxTables, RequestContext>["background"],
+    run = true,
+  ) {
+    const dataDir = mkdtempSync(join(tmpdir(), "background-kit-test-"));
+    dirs.push(dataDir);
+    return startSubgraph(
+      { ...definition, background },
+      {
+        port: 0,
+        dataDir,
+        seedDemo: false,
+        assertionKey: agencyAssertionKey({ kty: "oct", k: randomBytes(32).toString("base64url") }, "relay-test"),
+        events: false,
+        background: run,
+      },
+    );
+  }
+
+  it("starts it on the migrated store and stops it on close, before the store closes", async () => {
+    const steps: string[] = [];
+    const running = await startWith((db, context) => {
+      expect(typeof context.eventsRecorded).toBe("function");
+      steps.push("started");
+      return {
+        async stop() {
+          // The store is still open while the task stops: a pass in progress may finish its transaction.
+          await db.selectFrom("outbox").select("id").execute();
+          steps.push("stopped");
+        },
+      };
+    });
+    expect(steps).toEqual(["started"]);
+    await running.close();
+    expect(steps).toEqual(["started", "stopped"]);
+  });
+
+  it("does not start it with background: false, and a throw stops start-up", async () => {
+    const started = vi.fn(() => ({ stop: async () => undefined }));
+    await (await startWith(started, false)).close();
+    expect(started).not.toHaveBeenCalled();
+    await expect(
+      startWith(() => {
+        throw new Error("bad setting");
+      }),
+    ).rejects.toThrow("bad setting");
   });
 });
