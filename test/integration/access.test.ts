@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildClientSchema,
@@ -14,9 +17,9 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { ACCESS_POLICY, allowedGiven, ruleFor } from "@safeguarding/shared/policy";
-import { DEMO_USERS, type DemoUser } from "@safeguarding/shared/demo-users";
-import { type ChildFacts, type Role } from "@safeguarding/shared/identity";
-import { PURPOSE, startCluster, type Cluster, type GraphqlResult } from "../support/cluster.js";
+import { DEMO_USERS, findDemoUser, type DemoUser } from "@safeguarding/shared/demo-users";
+import { RECENTLY_FOUND_HOURS, type ChildFacts, type Role } from "@safeguarding/shared/identity";
+import { PURPOSE, repoRoot, startCluster, writerFor, type Cluster, type GraphqlResult } from "../support/cluster.js";
 
 /**
  * Every cell of the access policy, exercised through the gateway: for each demo user (one or more per role) and
@@ -29,6 +32,37 @@ const CHILDREN = ["9990000018", "9990000026", "9990000034", "9990000042", "99900
 
 let cluster: Cluster;
 let schema: GraphQLSchema;
+let alertAreas: string;
+
+/**
+ * The demo area's alert settings for this cluster, always out of hours (the days around today are bank holidays) and
+ * with the response officer in the control room, so every role that may read alerts has some to read.
+ */
+function alwaysOutOfHours(): string {
+  const dir = mkdtempSync(join(tmpdir(), "sg-alert-areas-"));
+  const officer = findDemoUser("response-officer")!;
+  const days = [-1, 0, 1, 2].map((d) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10));
+  for (const name of ["default.json", "north-avonvale.json"]) {
+    const config = JSON.parse(readFileSync(join(repoRoot, "gateway/protocol/alerts", name), "utf8"));
+    config.officeHours.bankHolidays.push(...days);
+    config.people.controlRoom.push({ name: officer.name, email: officer.email });
+    writeFileSync(join(dir, name), JSON.stringify(config));
+  }
+  return dir;
+}
+
+/** Waits until each of these demo users has at least one alert: delivery is asynchronous. */
+async function everyoneAlerted(users: string[]) {
+  const deadline = Date.now() + 20_000;
+  for (const user of users) {
+    for (;;) {
+      const result = await cluster.query(`{ myAlerts(unacknowledgedOnly: false) { id } }`, {}, { as: user });
+      if (result.data?.myAlerts?.length) break;
+      if (Date.now() > deadline) throw new Error(`${user} had no alert within 20 s: ${JSON.stringify(result)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 
 /** A selection of every field of a type, with __typename everywhere, not revisiting a type already on the path. */
 function selectAll(type: GraphQLObjectType, path: string[] = [], skip: Set<string> = new Set()): string {
@@ -94,7 +128,8 @@ function check(
 }
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  alertAreas = alwaysOutOfHours();
+  cluster = await startCluster({ env: { ALERTS_CONFIG_DIR: alertAreas } });
   const introspection = await cluster.query(getIntrospectionQuery());
   schema = buildClientSchema(introspection.data);
   // The demo data holds no risk-management meeting: record one, so its cells are reached too.
@@ -118,16 +153,77 @@ beforeAll(async () => {
     { as: "edt" },
   );
   expect(meeting.errors).toBeUndefined();
+  // Alerts for every role that may read them: a new legal status (the control room, with the response officer in it
+  // here, and police safeguarding), Jayden reported missing out of hours (EDT), Amber found (her social worker), and
+  // Amber's overdue mental-health assessment, which health raises at start (CAMHS).
+  const writes: [string, Record<string, unknown>][] = [
+    [
+      "recordLegalStatus",
+      {
+        childId: "9990000026",
+        code: "C2",
+        startedAt: hours(-1),
+        court: "Family Court sitting at Avonvale",
+        conditions: "Full care order.",
+        whoDecidesWhereChildLives: "The local authority decides where Jayden lives.",
+        recordedBy: "Aisha Karim",
+      },
+    ],
+    [
+      "reportMissing",
+      {
+        childId: "9990000026",
+        reportedAt: hours(-1),
+        reportedBy: "Owen Pryce, foster carer",
+        lastSeenAt: hours(-3),
+        lastSeenLocation: "Linden Road",
+        riskLevel: "MEDIUM",
+        cseIndicators: false,
+        department: "Control Room",
+      },
+    ],
+  ];
+  for (const [mutation, input] of writes) {
+    const type = `${mutation[0].toUpperCase()}${mutation.slice(1)}Input`;
+    const result = await cluster.query(
+      `mutation($input: ${type}!) { ${mutation}(input: $input) { id } }`,
+      { input },
+      { as: writerFor(mutation) },
+    );
+    expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+  }
+  const amber = await cluster.query(
+    `{ child(id: "9990000018", ${PURPOSE}) { police { missingEpisodes { id status } } } }`,
+    {},
+    { as: "police-safeguarding" },
+  );
+  const open = amber.data.child.police.missingEpisodes.find((e: { status: string }) => e.status === "MISSING");
+  const found = await cluster.query(
+    `mutation($input: RecordFoundInput!) { recordFound(input: $input) { id } }`,
+    {
+      input: {
+        episodeId: open.id,
+        foundAt: new Date(Date.now() - 1000).toISOString(),
+        foundLocation: "Bus station",
+        foundBy: "PC 4127",
+        returnedTo: "PLACEMENT",
+      },
+    },
+    { as: writerFor("recordFound") },
+  );
+  expect(found.errors).toBeUndefined();
+  await everyoneAlerted(["control-room", "response-officer", "police-safeguarding", "edt", "social-worker", "camhs"]);
 });
 
 afterAll(async () => {
   await cluster?.close();
+  if (alertAreas) rmSync(alertAreas, { recursive: true, force: true });
 });
 
 /** The facts the policy's conditions depend on, read from the records themselves. */
 async function factsOf(child: string, user: DemoUser): Promise<ChildFacts> {
   const police = await cluster.query(
-    `query($id: ID!) { child(id: $id, ${PURPOSE}) { police { missingEpisodes { status } } } }`,
+    `query($id: ID!) { child(id: $id, ${PURPOSE}) { police { missingEpisodes { status foundAt } } } }`,
     { id: child },
     { as: "police-safeguarding" },
   );
@@ -136,10 +232,14 @@ async function factsOf(child: string, user: DemoUser): Promise<ChildFacts> {
     { id: child },
     { as: "edt" },
   );
-  const episodes: { status: string }[] = police.data?.child?.police?.missingEpisodes ?? [];
+  const episodes: { status: string; foundAt: string | null }[] = police.data?.child?.police?.missingEpisodes ?? [];
+  const recently = Date.now() - RECENTLY_FOUND_HOURS * 3_600_000;
   const email: string | undefined = socialCare.data?.child?.socialCare?.socialWorker?.person?.email;
   return {
-    missingOrRecentlyFound: episodes.some((e) => e.status === "MISSING"),
+    // Open, or closed within the last RECENTLY_FOUND_HOURS (the police's own fact, as the policy reads it).
+    missingOrRecentlyFound: episodes.some(
+      (e) => e.status === "MISSING" || (e.foundAt !== null && Date.parse(e.foundAt) >= recently),
+    ),
     allocatedSocialWorker: user.role === "SOCIAL_WORKER" && !!email && email.toLowerCase() === user.email,
   };
 }
@@ -189,6 +289,7 @@ describe("every cell of the access policy, through the gateway", () => {
       const calls: [string, string, Record<string, unknown>][] = [
         ["children", `{ children(search: { name: "amber" }, ${PURPOSE}) { ${all("ChildSummary")} } }`, {}],
         ["accessLog", `{ accessLog(childId: "9990000018") { ${all("AccessLogEntry")} } }`, {}],
+        ["myAlerts", `{ myAlerts(unacknowledgedOnly: false) { ${all("Alert")} } }`, {}],
         [
           "evaluateProtocol",
           // One episode ended a week before asOf with no return interview: at least one flag to check.
@@ -207,7 +308,7 @@ describe("every cell of the access policy, through the gateway", () => {
     expect(failures).toEqual([]);
   });
 
-  it("lets each write through only for the owning agency's roles", async () => {
+  it("lets each write through only for the roles the table names", async () => {
     const mutation = schema.getMutationType()!;
     const dummy = (type: GraphQLInputType): unknown => {
       if (isNonNullType(type)) return dummy(type.ofType);
@@ -231,10 +332,13 @@ describe("every cell of the access policy, through the gateway", () => {
     const failures: string[] = [];
     for (const user of DEMO_USERS) {
       for (const field of Object.values(mutation.getFields())) {
-        const input = field.args.find((a) => a.name === "input")!;
+        // Every argument it requires (an input object for the agencies' writes; an id for acknowledgeAlert).
+        const args = field.args.filter((a) => isNonNullType(a.type));
+        const declared = args.map((a) => `$${a.name}: ${String(a.type)}`).join(", ");
+        const passed = args.map((a) => `${a.name}: $${a.name}`).join(", ");
         const result = await cluster.query(
-          `mutation($input: ${String(input.type)}) { ${field.name}(input: $input) { __typename } }`,
-          { input: dummy(input.type) },
+          `mutation(${declared}) { ${field.name}(${passed}) { __typename } }`,
+          Object.fromEntries(args.map((a) => [a.name, dummy(a.type)])),
           { as: user.id },
         );
         const codes = (result.errors ?? []).map((e) => e.extensions?.code);
