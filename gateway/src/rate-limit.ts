@@ -28,7 +28,13 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 300;
 const DEFAULT_KEY_PREFIX = "sg:rl:";
 /** Keys kept by one in-process limiter; beyond this the oldest window is dropped. */
 const DEFAULT_MAX_KEYS = 100_000;
-const REDIS_COMMAND_TIMEOUT_MS = 500;
+/**
+ * How long a Redis command may take before the request is refused (503). Not shorter: a gateway whose event loop is
+ * held up (a burst of cold requests on a busy machine) reads Redis's prompt answer only after the timer has fired, and
+ * at 500 ms `npm run test:deploy` saw such spurious refusals on a loaded machine; not longer, so that a silent store
+ * still fails closed in about a second.
+ */
+const REDIS_COMMAND_TIMEOUT_MS = 1000;
 
 function decide(limit: number, count: number, msUntilReset: number): RateLimitDecision {
   const allowed = count <= limit;
