@@ -34,6 +34,8 @@ const STORES = [
   { name: "police", envPrefix: "POLICE" },
   { name: "social-care", envPrefix: "SOCIAL_CARE" },
   { name: "health", envPrefix: "HEALTH" },
+  // The alerts service: every alert raised, delivered, read, acknowledged and escalated (docs/ALERTS.md).
+  { name: "alerts", envPrefix: "ALERTS" },
 ];
 
 async function check({ name, envPrefix }) {

@@ -1008,9 +1008,9 @@ async function main() {
   const alerted = await checkAlertPath(context.variables.AUTH_ISSUER, nginxGraphql);
 
   // -- Every chain intact --
-  step("npm run audit:verify on the four chains");
+  step("npm run audit:verify on the five chains (the gateway's, each agency's, the alerts service's)");
   const verifyEnv = { PATH: process.env.PATH, DATA_DIR: join(workDir, "data", "verify") };
-  for (const name of [...agencies, SURVIVOR]) {
+  for (const name of [...agencies, "alerts", SURVIVOR]) {
     const env = localEnvironment(context, name);
     for (const [key, value] of Object.entries(env)) if (key.endsWith("_DATABASE_URL")) verifyEnv[key] = value;
   }

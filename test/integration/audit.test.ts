@@ -288,6 +288,7 @@ describe("npm run audit:verify", () => {
     expect(clean.status, clean.stdout).toBe(0);
     expect(clean.stdout).toMatch(/police\s+ok/);
     expect(clean.stdout).toMatch(/gateway\s+ok/);
+    expect(clean.stdout).toMatch(/alerts\s+ok/);
     const [victim] = (await auditEntries(cluster, "police")).slice(1, 2);
     const database = new DatabaseSync(join(cluster.dataDir, "police.db"));
     try {
