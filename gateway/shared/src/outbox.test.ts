@@ -189,6 +189,11 @@ describe.each(backends)("outbox relay on $name", (backend) => {
     try {
       await waitFor(() => received.length === 2);
       expect(received.map((e) => e.id)).toEqual([first.id, second.id]);
+      // The publisher has the events before the relay marks them: wait for the marks.
+      await waitFor(
+        async () =>
+          (await db.selectFrom("outbox").select("id").where("published_at", "is", null).execute()).length === 0,
+      );
       const rows = await db.selectFrom("outbox").selectAll().orderBy("created_at").execute();
       expect(rows.map((r) => r.attempts)).toEqual([3, 3]);
       expect(rows.every((r) => r.published_at !== null)).toBe(true);
@@ -285,6 +290,10 @@ describe.each(backends)("outbox relay on $name", (backend) => {
       await waitFor(() => accepted.length === 2);
       expect(accepted).toEqual(recorded);
       expect(badSignatures).toBe(0);
+      // The server has the events before the relay has its answer: wait for the relay to mark them.
+      const published = async () =>
+        (await db.selectFrom("outbox").select("id").where("published_at", "is", null).execute()).length === 0;
+      await waitFor(published);
       const rows = await db.selectFrom("outbox").selectAll().orderBy("created_at").execute();
       expect(rows.map((r) => [r.attempts, r.published_at !== null])).toEqual([
         [1, true],
