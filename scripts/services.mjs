@@ -15,8 +15,8 @@ export const SERVICES = [
     urlEnv: "AUTH_ISSUER",
     urlPath: "",
   },
-  // The alerts service before the agencies, whose relays post their events to its /events (ALERTS_EVENTS_URL) when
-  // there is no NATS_URL; the gateway reaches its GraphQL at ALERTS_URL.
+  // The alerts service: the agencies' relays post their events to its /events (ALERTS_EVENTS_URL) when there is no
+  // NATS_URL, and keep them in their outboxes until it answers; the gateway reaches its GraphQL at ALERTS_URL.
   {
     name: "alerts",
     entry: "subgraphs/alerts/dist/main.js",

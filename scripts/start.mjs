@@ -102,6 +102,8 @@ Safeguarding Gateway is running. Embedded SQLite files (for any service without 
   Sign-in (OpenID):  ${issuer}  (development identity provider: demo users only)
   Training portal:   ${portalUrl}
   Action card:       ${portalUrl}/action-card/9990000018
+  Your alerts:       ${portalUrl}/alerts/  (sign in as social-worker; README, "Alerts")
+  Alerts service:    ${urls.alerts}
 
 Every request except a glossary look-up needs a bearer token and a stated purpose. Demo users, at least one per
 role: npm run token -- --list (tokens come from the identity provider). Try, as the control room (the demo child
