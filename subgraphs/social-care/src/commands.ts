@@ -1,3 +1,4 @@
+import { GraphQLError } from "graphql";
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import {
@@ -224,6 +225,19 @@ export function createSocialCareCommands(db: Kysely<SocialCareDatabase>, now: ()
       });
       const rows: ContactTable[] = [];
       if (input.socialWorker) rows.push(member("socialWorker", "SOCIAL_WORKER", input.socialWorker, "Social worker"));
+      // Being a child's allocated social worker opens her clinical detail and access log to that person, so nobody
+      // may allocate the child to themselves: another social worker or manager records it (and it is audited).
+      const callerEmail = actor.grant.identity.email?.toLowerCase();
+      if (
+        actor.grant.via !== "local" &&
+        callerEmail &&
+        rows[0]?.kind === "SOCIAL_WORKER" &&
+        rows[0].email === callerEmail
+      )
+        throw new GraphQLError(
+          "You cannot record yourself as this child's allocated social worker: it would open her clinical detail and access log to you. Ask your team manager or another social worker to record the allocation.",
+          { extensions: { code: "FORBIDDEN", field: "socialWorker.email" } },
+        );
       if (input.onCallManager)
         rows.push(member("onCallManager", "ON_CALL_MANAGER", input.onCallManager, "Named on-call manager"));
       const kinds = rows.map((row) => row.kind);

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CHILD_ID, seedDemoData, summaryTime } from "@safeguarding/kit";
-import { testBackends, type TestStore, expectBadInput } from "@safeguarding/kit/testing";
+import { testBackends, testGrant, type TestStore, expectBadInput } from "@safeguarding/kit/testing";
 import { parseEvent, type OutboxTables, type SafeguardingEvent } from "@safeguarding/shared/events";
 import { socialCareSubgraph } from "./definition.js";
 import { LegalStatusCode, MeetingRiskLevel } from "./entities.js";
@@ -441,6 +441,19 @@ describe.each(backends)("social-care service on $name", (backend) => {
         await expectRefused(() => service.recordCareTeam({ ...valid(), ...change }), field, message);
       },
     );
+
+    it("refuses a social worker allocating a child to themselves, changing nothing", async () => {
+      const self = {
+        requestId: "self-allocation",
+        grant: testGrant("SOCIAL_WORKER", { email: SAM.email }),
+        audited: false,
+      };
+      const before = await contactsOf(JAYDEN);
+      await expect(service.recordCareTeam(valid(), self)).rejects.toMatchObject({
+        extensions: { code: "FORBIDDEN", field: "socialWorker.email" },
+      });
+      expect(await contactsOf(JAYDEN)).toEqual(before);
+    });
 
     it("records Jayden's new social worker, keeps his on-call manager, and tells the alerts service both", async () => {
       const [before] = (await contactsOf(JAYDEN)).filter((c) => c.kind === "SOCIAL_WORKER");
