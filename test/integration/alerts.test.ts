@@ -7,7 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isOutOfHours, loadAlertConfigs } from "@safeguarding/alerts-subgraph";
 import { findDemoUser } from "@safeguarding/shared/demo-users";
-import { DEMO_CHILD, startCluster, type Cluster } from "../support/cluster.js";
+import { DEMO_CHILD, startCluster, writerFor, type Cluster } from "../support/cluster.js";
 
 /**
  * Alerts end to end (issue 12): a police write through the gateway, its event in the police outbox, the relay, the
@@ -244,6 +244,42 @@ describe("alerts over the embedded transport (no NATS_URL)", () => {
     // One alert for Leah per police event about her child: MISSING_REPORTED and FOUND each tell her.
     expect(counts.leahPerEvent.length).toBe(counts.outbox.length);
     expect(counts.leahPerEvent.every((r) => Number(r.n) === 1)).toBe(true);
+  });
+
+  // Last in this cluster: the missing report here is about Jayden, so Leah gets no alert for it.
+  it("a newly recorded social worker for Jayden is told when he is reported missing", async () => {
+    const jayden = "9990000026";
+    const sam = findDemoUser("social-worker-unallocated")!;
+    const recorded = await cluster.query<{ recordCareTeam: { socialWorker: { person: { name: string } } } }>(
+      `mutation($input: RecordCareTeamInput!) { recordCareTeam(input: $input) { socialWorker { person { name } } } }`,
+      {
+        input: {
+          childId: jayden,
+          socialWorker: { name: sam.name, email: sam.email, phone: "01632 960 360" },
+          recordedBy: "Graham Boateng",
+        },
+      },
+      { as: writerFor("recordCareTeam") },
+    );
+    expect(recorded.errors, JSON.stringify(recorded.errors)).toBeUndefined();
+    expect(recorded.data!.recordCareTeam.socialWorker.person.name).toBe(sam.name);
+    // The care team travels on social care's relay and the report on the police's: let the first land first.
+    await everyEventArrives(cluster, 10_000);
+
+    const lastSeenAt = tick();
+    await write(cluster, "reportMissing", {
+      childId: jayden,
+      reportedAt: tick(),
+      reportedBy: "Owen Pryce, foster carer",
+      lastSeenAt,
+      lastSeenLocation: "Linden Road",
+      riskLevel: "MEDIUM",
+      cseIndicators: false,
+      department: "Force Control Room",
+    });
+    const alert = await alertArrives(cluster, sam.id, (a) => a.kind === "MISSING_REPORTED" && a.childId === jayden);
+    expect(alert).toMatchObject({ reason: "allocated social worker", sourceAgency: "POLICE" });
+    expect(alert.summary).toMatch(/999 000 0026/);
   });
 });
 

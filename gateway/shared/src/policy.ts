@@ -145,6 +145,7 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
       recordLegalStatus: SOCIAL_CARE_WRITE,
       updateOutOfHoursPlan: SOCIAL_CARE_WRITE,
       recordDecision: SOCIAL_CARE_WRITE,
+      recordCareTeam: SOCIAL_CARE_WRITE,
       recordStrategyDiscussion: SOCIAL_CARE_WRITE,
       recordStrategyMinutesShared: SOCIAL_CARE_WRITE,
       recordRiskManagementMeeting: SOCIAL_CARE_WRITE,

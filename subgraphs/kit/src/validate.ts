@@ -24,6 +24,18 @@ export function textList(field: string, values: readonly string[] | null | undef
   return list.map((value, i) => requiredText(`${field}[${i}]`, value));
 }
 
+/**
+ * An email address the alerts service and the allocated-social-worker check can match a signed-in user on: one "@",
+ * a dot in the domain, no spaces. Stored in lower case, as both compare it.
+ */
+export function optionalEmail(field: string, value: string | null | undefined): string | null {
+  const email = optionalText(field, value, 254);
+  if (email === null) return null;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    throw badInput(`${field} (${email}) does not look like an email address: give it as name@example.gov.uk.`, field);
+  return email.toLowerCase();
+}
+
 /** A time that has happened: not in the future (a few minutes of clock skew are allowed). */
 export function notInFuture(field: string, value: Date, now: Date): Date {
   if (Number.isNaN(value.getTime())) throw badInput(`${field} is not a valid date and time.`, field);

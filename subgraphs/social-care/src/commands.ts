@@ -1,3 +1,4 @@
+import { GraphQLError } from "graphql";
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import {
@@ -6,6 +7,7 @@ import {
   requireKnownChild,
   notBefore,
   notInFuture,
+  optionalEmail,
   optionalText,
   requiredText,
   textList,
@@ -20,10 +22,13 @@ import type {
   OutOfHoursPlan,
   ReturnInterview,
   RiskManagementMeeting,
+  SocialCareRecord,
   StrategyDiscussion,
 } from "./entities.js";
 import type {
+  CaseContactInput,
   MeetingActionInput,
+  RecordCareTeamInput,
   RecordDecisionInput,
   RecordLegalStatusInput,
   RecordReturnInterviewInput,
@@ -32,16 +37,18 @@ import type {
   RecordStrategyMinutesSharedInput,
   UpdateOutOfHoursPlanInput,
 } from "./inputs.js";
-import { recordSocialCareEvent, socialCareSummaries } from "./events.js";
+import { recordCareTeamChanged, recordSocialCareEvent, socialCareSummaries } from "./events.js";
 import {
   recorded,
   toLegalStatus,
   toOutOfHoursPlan,
   toRiskManagementMeeting,
+  toSocialCareRecord,
   toStrategyDiscussion,
   type StoredAction,
 } from "./reads.js";
 import type {
+  ContactTable,
   LegalStatusTable,
   OutOfHoursPlanTable,
   RiskManagementMeetingTable,
@@ -66,8 +73,7 @@ function checkActions(actions: readonly MeetingActionInput[], heldAt: Date): Sto
 /**
  * Every write social care accepts: each checks its input before touching the store, and records its audit entry
  * (with the values before and after) and any event it raises for the alerts service (events.ts) in the same
- * transaction as the change, so none lands without the others. No write here changes the allocated social worker
- * or named on-call manager (the contacts table); the demo seed records them and their CARE_TEAM_CHANGED.
+ * transaction as the change, so none lands without the others.
  */
 export function createSocialCareCommands(db: Kysely<SocialCareDatabase>, now: () => Date = () => new Date()) {
   const stamp = (by: string, at: Date) => ({
@@ -186,6 +192,75 @@ export function createSocialCareCommands(db: Kysely<SocialCareDatabase>, now: ()
           after: row,
         });
         return toOutOfHoursPlan(row);
+      });
+    },
+
+    async recordCareTeam(
+      input: RecordCareTeamInput,
+      actor: WriteActor = localActor("social-care"),
+    ): Promise<SocialCareRecord> {
+      const at = now();
+      const childId = childIdArgument(input.childId);
+      const recordedBy = requiredText("recordedBy", input.recordedBy, 200);
+      if (!input.socialWorker && !input.onCallManager) {
+        throw badInput(
+          "Give socialWorker, onCallManager or both: who the child's allocated social worker or named on-call manager now is.",
+          "socialWorker",
+        );
+      }
+      const member = (
+        field: string,
+        kind: ContactTable["kind"],
+        person: CaseContactInput,
+        role: string,
+      ): ContactTable => ({
+        nhs_number: childId,
+        kind,
+        name: requiredText(`${field}.name`, person.name, 200),
+        role: optionalText(`${field}.role`, person.role, 200) ?? role,
+        phone: optionalText(`${field}.phone`, person.phone, 40),
+        email: optionalEmail(`${field}.email`, person.email),
+        team: optionalText(`${field}.team`, person.team, 200),
+        ...stamp(recordedBy, at),
+      });
+      const rows: ContactTable[] = [];
+      if (input.socialWorker) rows.push(member("socialWorker", "SOCIAL_WORKER", input.socialWorker, "Social worker"));
+      // Being a child's allocated social worker opens her clinical detail and access log to that person, so nobody
+      // may allocate the child to themselves: another social worker or manager records it (and it is audited).
+      const callerEmail = actor.grant.identity.email?.toLowerCase();
+      if (
+        actor.grant.via !== "local" &&
+        callerEmail &&
+        rows[0]?.kind === "SOCIAL_WORKER" &&
+        rows[0].email === callerEmail
+      )
+        throw new GraphQLError(
+          "You cannot record yourself as this child's allocated social worker: it would open her clinical detail and access log to you. Ask your team manager or another social worker to record the allocation.",
+          { extensions: { code: "FORBIDDEN", field: "socialWorker.email" } },
+        );
+      if (input.onCallManager)
+        rows.push(member("onCallManager", "ON_CALL_MANAGER", input.onCallManager, "Named on-call manager"));
+      const kinds = rows.map((row) => row.kind);
+      return db.transaction().execute(async (trx) => {
+        await requireKnownChild(trx, childId, "children's social care");
+        const previous = await trx
+          .selectFrom("contacts")
+          .selectAll()
+          .where("nhs_number", "=", childId)
+          .where("kind", "in", kinds)
+          .execute();
+        await trx.deleteFrom("contacts").where("nhs_number", "=", childId).where("kind", "in", kinds).execute();
+        await trx.insertInto("contacts").values(rows).execute();
+        await auditWrite(trx, actor, {
+          service: "social-care",
+          operation: "recordCareTeam",
+          childId: childId,
+          before: previous.length > 0 ? previous : null,
+          after: rows,
+        });
+        // Read back from the contacts as they now are, so the event names both people, changed or not.
+        await recordCareTeamChanged(trx, childId, at);
+        return toSocialCareRecord(childId);
       });
     },
 

@@ -62,6 +62,48 @@ export class UpdateOutOfHoursPlanInput {
   updatedBy!: string;
 }
 
+@InputType({ description: "A named professional on the child's care team, as the social-care section shows them." })
+export class CaseContactInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "e.g. Social worker; when left out, the part they play for this child.",
+  })
+  role?: string | null;
+
+  @Field(() => String, { nullable: true })
+  phone?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "How alerts reach them and how they are matched to their sign-in; without it they are not told.",
+  })
+  email?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Team or department." })
+  team?: string | null;
+}
+
+@InputType({
+  description:
+    "Who the child's allocated social worker and/or named on-call manager now are; each one given replaces the one recorded.",
+})
+export class RecordCareTeamInput {
+  @Field(() => ID)
+  childId!: string;
+
+  @Field(() => CaseContactInput, { nullable: true })
+  socialWorker?: CaseContactInput | null;
+
+  @Field(() => CaseContactInput, { nullable: true })
+  onCallManager?: CaseContactInput | null;
+
+  @Field(() => String)
+  recordedBy!: string;
+}
+
 @InputType()
 export class RecordDecisionInput {
   @Field(() => ID)

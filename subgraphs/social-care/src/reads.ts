@@ -18,6 +18,7 @@ import type {
   PlacementTypeCode,
   ReturnInterview,
   RiskManagementMeeting,
+  SocialCareRecord,
   StrategyDiscussion,
 } from "./entities.js";
 import type {
@@ -35,6 +36,11 @@ import type {
 } from "./store.js";
 
 export const SOCIAL_CARE_SYSTEM = "Children's social care case management system";
+/** The social-care section of a child social care knows: its fields resolve from the child's rows. */
+export const toSocialCareRecord = (nhsNumber: string): SocialCareRecord => ({
+  nhsNumber,
+  source: { agency: Agency.SOCIAL_CARE, system: SOCIAL_CARE_SYSTEM, department: "Children's Services" },
+});
 export const recorded = (row: { department: string; recorded_at: string; recorded_by: string }) =>
   recordedFields(row, Agency.SOCIAL_CARE, SOCIAL_CARE_SYSTEM);
 

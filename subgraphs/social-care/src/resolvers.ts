@@ -1,6 +1,5 @@
 import "reflect-metadata";
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
-import { Agency } from "@safeguarding/kit";
 import {
   CaseContact,
   CaseDecision,
@@ -16,6 +15,7 @@ import {
   StrategyDiscussion,
 } from "./entities.js";
 import {
+  RecordCareTeamInput,
   RecordDecisionInput,
   RecordLegalStatusInput,
   RecordReturnInterviewInput,
@@ -25,7 +25,7 @@ import {
   UpdateOutOfHoursPlanInput,
 } from "./inputs.js";
 import type { SocialCareContext } from "./context.js";
-import { SOCIAL_CARE_SYSTEM } from "./service.js";
+import { toSocialCareRecord } from "./service.js";
 
 @Resolver(() => Child)
 export class ChildSocialCareResolver {
@@ -35,10 +35,7 @@ export class ChildSocialCareResolver {
   })
   async socialCare(@Root() child: Child, @Ctx() context: SocialCareContext): Promise<SocialCareRecord | null> {
     if (!(await context.subjects.known(child.id))) return null;
-    return {
-      nhsNumber: child.id,
-      source: { agency: Agency.SOCIAL_CARE, system: SOCIAL_CARE_SYSTEM, department: "Children's Services" },
-    };
+    return toSocialCareRecord(child.id);
   }
 }
 
@@ -158,6 +155,20 @@ export class SocialCareMutationResolver {
     @Ctx() context: SocialCareContext,
   ): Promise<OutOfHoursPlan> {
     return context.socialCare.updateOutOfHoursPlan(input, context);
+  }
+
+  @Mutation(() => SocialCareRecord, {
+    description:
+      "Record who the child's allocated social worker and/or named on-call manager now are, replacing those recorded; alerts go to them from then on. Returns the social-care section.",
+  })
+  async recordCareTeam(
+    @Arg("input", () => RecordCareTeamInput) input: RecordCareTeamInput,
+    @Ctx() context: SocialCareContext,
+  ): Promise<SocialCareRecord> {
+    const record = await context.socialCare.recordCareTeam(input, context);
+    // The section's fields read through this request's loaders: anything they loaded before the write is stale.
+    context.loaders = context.socialCare.createLoaders();
+    return record;
   }
 
   @Mutation(() => CaseDecision)

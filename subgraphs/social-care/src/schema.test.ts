@@ -13,6 +13,7 @@ import {
   type SubjectTables,
 } from "@safeguarding/kit";
 import { testBackends, testRequest, type TestStore } from "@safeguarding/kit/testing";
+import type { AuditLogTable } from "@safeguarding/shared/audit";
 import { parseEvent, type OutboxTables } from "@safeguarding/shared/events";
 import { createContextFactory } from "./context.js";
 import { socialCareSubgraph } from "./definition.js";
@@ -246,6 +247,12 @@ describe.each(backends)("social-care schema on $name", (backend) => {
     const MINUTES = `mutation ($input: RecordStrategyMinutesSharedInput!) {
       recordStrategyMinutesShared(input: $input) { id minutesSharedAt }
     }`;
+    const CARE_TEAM = `mutation ($input: RecordCareTeamInput!) {
+      recordCareTeam(input: $input) {
+        socialWorker { person { name role phone email } recordedBy }
+        onCallManager { person { name email } }
+      }
+    }`;
     const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
     const rmm = (change: Record<string, unknown> = {}) => ({
       childId: DEMO_CHILD_ID,
@@ -265,7 +272,13 @@ describe.each(backends)("social-care schema on $name", (backend) => {
       plans: await db.selectFrom("out_of_hours_plans").selectAll().orderBy("nhs_number").execute(),
       meetings: await db.selectFrom("risk_management_meetings").selectAll().orderBy("id").execute(),
       discussions: await db.selectFrom("strategy_discussions").selectAll().orderBy("id").execute(),
+      contacts: await db.selectFrom("contacts").selectAll().orderBy("nhs_number").orderBy("kind").execute(),
       outbox: await outboxEvents(),
+      audit: await (db as unknown as Kysely<{ audit_log: AuditLogTable }>)
+        .selectFrom("audit_log")
+        .select("seq")
+        .orderBy("seq")
+        .execute(),
     });
     const outboxEvents = async () =>
       (await (db as unknown as Kysely<OutboxTables>).selectFrom("outbox").selectAll().orderBy("id").execute()).map(
@@ -310,12 +323,100 @@ describe.each(backends)("social-care schema on $name", (backend) => {
       );
       expectBadUserInput(await run(RMM, { input: rmm({ childId: REUBEN }) }), "childId");
       expectBadUserInput(
+        await run(CARE_TEAM, {
+          input: {
+            childId: DEMO_CHILD_ID,
+            socialWorker: { name: "Sam Okoro", email: "sam.okoro@avonvale.gov.example" },
+            onCallManager: { name: "Priya Shah", email: "priya.shah" },
+            recordedBy: "Graham Boateng",
+          },
+        }),
+        "onCallManager.email",
+      );
+      expectBadUserInput(
+        await run(CARE_TEAM, { input: { childId: DEMO_CHILD_ID, recordedBy: "Graham Boateng" } }),
+        "socialWorker",
+      );
+      expectBadUserInput(
         await run(MINUTES, {
           input: { strategyDiscussionId: "SD-0018-01", sharedAt: iso(0), recordedBy: "Graham Boateng" },
         }),
         "strategyDiscussionId",
       );
       expect(await allRows()).toEqual(before);
+    });
+
+    it("records Amber's care team, returns the section as it now shows, and raises CARE_TEAM_CHANGED naming them", async () => {
+      const before = await outboxEvents();
+      const result = await run(CARE_TEAM, {
+        input: {
+          childId: DEMO_CHILD_ID,
+          socialWorker: { name: " Sam Okoro ", phone: "01632 960 360", email: "sam.okoro@avonvale.gov.example" },
+          recordedBy: "Graham Boateng",
+        },
+      });
+      expect(result.errors).toBeUndefined();
+      expect(result.data.recordCareTeam).toEqual({
+        socialWorker: {
+          person: {
+            name: "Sam Okoro",
+            role: "Social worker",
+            phone: "01632 960 360",
+            email: "sam.okoro@avonvale.gov.example",
+          },
+          recordedBy: "Graham Boateng",
+        },
+        onCallManager: { person: { name: "Fiona Castell", email: "fiona.castell@avonvale.gov.example" } },
+      });
+      const seen = new Set(before.map((e) => e.id));
+      const raisedSince = async () => (await outboxEvents()).filter((e) => !seen.has(e.id));
+      const raised = await raisedSince();
+      expect(raised.map((e) => [e.kind, e.childId, e.data])).toEqual([
+        [
+          "CARE_TEAM_CHANGED",
+          DEMO_CHILD_ID,
+          {
+            socialWorker: { name: "Sam Okoro", email: "sam.okoro@avonvale.gov.example" },
+            onCallManager: { name: "Fiona Castell", email: "fiona.castell@avonvale.gov.example" },
+          },
+        ],
+      ]);
+
+      // Two writes in one request: the second answer shows the second write, not what the first one loaded.
+      const twice = await run(
+        `mutation ($first: RecordCareTeamInput!, $second: RecordCareTeamInput!) {
+          first: recordCareTeam(input: $first) { onCallManager { person { name } } }
+          second: recordCareTeam(input: $second) { socialWorker { person { name } } onCallManager { person { name } } }
+        }`,
+        {
+          first: { childId: DEMO_CHILD_ID, onCallManager: { name: "Priya Shah" }, recordedBy: "Graham Boateng" },
+          second: {
+            childId: DEMO_CHILD_ID,
+            onCallManager: { name: "Dev Mistry", email: "dev.mistry@avonvale.gov.example" },
+            recordedBy: "Graham Boateng",
+          },
+        },
+      );
+      expect(twice.errors).toBeUndefined();
+      expect(twice.data).toEqual({
+        first: { onCallManager: { person: { name: "Priya Shah" } } },
+        second: {
+          socialWorker: { person: { name: "Sam Okoro" } },
+          onCallManager: { person: { name: "Dev Mistry" } },
+        },
+      });
+      const [child] = await entities([DEMO_CHILD_ID]);
+      expect(child.socialCare.socialWorker.person.email).toBe("sam.okoro@avonvale.gov.example");
+      expect(child.socialCare.onCallManager.person).toMatchObject({ name: "Dev Mistry", phone: null, team: null });
+      const onCall = (await raisedSince()).map((e) => e.data.onCallManager);
+      expect(onCall).toHaveLength(3);
+      expect(onCall).toEqual(
+        expect.arrayContaining([
+          { name: "Fiona Castell", email: "fiona.castell@avonvale.gov.example" },
+          null,
+          { name: "Dev Mistry", email: "dev.mistry@avonvale.gov.example" },
+        ]),
+      );
     });
 
     it("records a care order, an RMM and shared minutes for 9990000018, and reads them back", async () => {

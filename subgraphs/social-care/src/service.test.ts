@@ -2,11 +2,13 @@ import "reflect-metadata";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CHILD_ID, seedDemoData, summaryTime } from "@safeguarding/kit";
-import { testBackends, type TestStore, expectBadInput } from "@safeguarding/kit/testing";
+import { testBackends, testGrant, type TestStore, expectBadInput } from "@safeguarding/kit/testing";
 import { parseEvent, type OutboxTables, type SafeguardingEvent } from "@safeguarding/shared/events";
 import { socialCareSubgraph } from "./definition.js";
 import { LegalStatusCode, MeetingRiskLevel } from "./entities.js";
+import type { AuditLogTable } from "@safeguarding/shared/audit";
 import type {
+  RecordCareTeamInput,
   RecordDecisionInput,
   RecordLegalStatusInput,
   RecordReturnInterviewInput,
@@ -65,7 +67,15 @@ describe.each(backends)("social-care service on $name", (backend) => {
     returnInterviews: await db.selectFrom("return_interviews").selectAll().orderBy("id").execute(),
     education: await db.selectFrom("education").selectAll().orderBy("nhs_number").execute(),
     outbox: await outbox(),
+    audit: await auditLog(),
   });
+
+  const auditLog = () =>
+    (db as unknown as Kysely<{ audit_log: AuditLogTable }>)
+      .selectFrom("audit_log")
+      .selectAll()
+      .orderBy("seq")
+      .execute();
 
   const outbox = () => (db as unknown as Kysely<OutboxTables>).selectFrom("outbox").selectAll().orderBy("id").execute();
   const parsed = (row: { id: string; kind: string; child_id: string; body: string }) => {
@@ -382,6 +392,146 @@ describe.each(backends)("social-care service on $name", (backend) => {
       const decision = await service.recordDecision({ ...valid(), childId: MAISIE, appliesOutOfHours: false });
       expect((await service.createLoaders().decisions(MAISIE))?.map((d) => [d.id, d.appliesOutOfHours])).toEqual([
         [decision.id, false],
+      ]);
+    });
+  });
+
+  describe("recordCareTeam", () => {
+    const SAM = { name: "Sam Okoro", phone: "01632 960 360", email: "Sam.Okoro@avonvale.gov.example" };
+    const valid = (): RecordCareTeamInput => ({ childId: JAYDEN, socialWorker: SAM, recordedBy: "Graham Boateng" });
+    const contactsOf = (childId: string) =>
+      db.selectFrom("contacts").selectAll().where("nhs_number", "=", childId).orderBy("kind").execute();
+    const careTeamEvents = async (write: () => Promise<unknown>) => {
+      const events = await eventsOf(write);
+      expect(events.map((e) => e.kind)).toEqual(["CARE_TEAM_CHANGED"]);
+      return events[0];
+    };
+
+    it.each<Refusal<RecordCareTeamInput>>([
+      ...unknownChildren<RecordCareTeamInput>(),
+      ["neither person", { socialWorker: undefined }, "socialWorker", /Give socialWorker, onCallManager or both/],
+      ["both given as null", { socialWorker: null, onCallManager: null }, "socialWorker", /or both/],
+      ["a social worker with no name", { socialWorker: { ...SAM, name: " " } }, "socialWorker.name"],
+      [
+        "an email with no @",
+        { socialWorker: { ...SAM, email: "sam.okoro.avonvale.gov.example" } },
+        "socialWorker.email",
+        /socialWorker\.email \(sam\.okoro\.avonvale\.gov\.example\) does not look like an email address/,
+      ],
+      [
+        "an email with a space",
+        { socialWorker: { ...SAM, email: "sam okoro@avonvale.gov.example" } },
+        "socialWorker.email",
+      ],
+      [
+        "a valid social worker with an on-call manager whose email has no domain",
+        { onCallManager: { name: "Priya Shah", email: "priya.shah@avonvale" } },
+        "onCallManager.email",
+      ],
+      [
+        "an on-call manager's phone over 40 characters",
+        { onCallManager: { name: "Priya Shah", phone: "0".repeat(41) } },
+        "onCallManager.phone",
+      ],
+      ["a role over 200 characters", { socialWorker: { ...SAM, role: "x".repeat(201) } }, "socialWorker.role"],
+      ["no recorder", { recordedBy: " " }, "recordedBy"],
+    ])(
+      "refuses %s and changes nothing: no contact, no event, no audit entry",
+      async (_case, change, field, message) => {
+        await expectRefused(() => service.recordCareTeam({ ...valid(), ...change }), field, message);
+      },
+    );
+
+    it("refuses a social worker allocating a child to themselves, changing nothing", async () => {
+      const self = {
+        requestId: "self-allocation",
+        grant: testGrant("SOCIAL_WORKER", { email: SAM.email }),
+        audited: false,
+      };
+      const before = await contactsOf(JAYDEN);
+      await expect(service.recordCareTeam(valid(), self)).rejects.toMatchObject({
+        extensions: { code: "FORBIDDEN", field: "socialWorker.email" },
+      });
+      expect(await contactsOf(JAYDEN)).toEqual(before);
+    });
+
+    it("records Jayden's new social worker, keeps his on-call manager, and tells the alerts service both", async () => {
+      const [before] = (await contactsOf(JAYDEN)).filter((c) => c.kind === "SOCIAL_WORKER");
+      expect(before).toMatchObject({ name: "Aisha Karim", email: null });
+      let record: { nhsNumber: string } | undefined;
+      const event = await careTeamEvents(async () => {
+        record = await service.recordCareTeam(valid());
+      });
+      expect(record).toMatchObject({ nhsNumber: JAYDEN, source: { agency: "SOCIAL_CARE" } });
+
+      const contacts = await service.createLoaders().contacts(JAYDEN);
+      expect(contacts?.get("SOCIAL_WORKER")).toMatchObject({
+        person: {
+          name: "Sam Okoro",
+          role: "Social worker",
+          phone: "01632 960 360",
+          email: "sam.okoro@avonvale.gov.example",
+          team: null,
+        },
+        recordedBy: "Graham Boateng",
+        source: { agency: "SOCIAL_CARE", department: "Children's Services" },
+      });
+      expect(contacts?.get("ON_CALL_MANAGER")?.person.name).toBe("Fiona Castell");
+
+      expect(event).toMatchObject({
+        agency: "SOCIAL_CARE",
+        childId: JAYDEN,
+        area: "north-avonvale",
+        occurredAt: event.recordedAt,
+        summary:
+          "Jayden Okafor (999 000 0026): allocated social worker Sam Okoro, named on-call manager Fiona Castell.",
+        data: {
+          socialWorker: { name: "Sam Okoro", email: "sam.okoro@avonvale.gov.example" },
+          onCallManager: { name: "Fiona Castell", email: "fiona.castell@avonvale.gov.example" },
+        },
+      });
+
+      const [audit] = (await auditLog()).filter((e) => e.operation === "recordCareTeam");
+      expect(audit).toMatchObject({ action: "WRITE", outcome: "OK", child_ids: JSON.stringify([JAYDEN]) });
+      expect(JSON.parse(audit.before_json!)).toEqual([before]);
+      expect(JSON.parse(audit.after_json!)).toEqual([
+        expect.objectContaining({ kind: "SOCIAL_WORKER", name: "Sam Okoro" }),
+      ]);
+    });
+
+    it("replaces them on a later call, one row each, and the event names the people as they now are", async () => {
+      const onCall = await careTeamEvents(() =>
+        service.recordCareTeam({
+          childId: TOMASZ,
+          onCallManager: { name: "Priya Shah", role: "Service manager", email: "priya.shah@avonvale.gov.example" },
+          recordedBy: "Graham Boateng",
+        }),
+      );
+      expect(onCall.data).toEqual({
+        socialWorker: null,
+        onCallManager: { name: "Priya Shah", email: "priya.shah@avonvale.gov.example" },
+      });
+
+      const both = await careTeamEvents(() =>
+        service.recordCareTeam({
+          childId: TOMASZ,
+          socialWorker: { ...SAM, team: "Children in Care Team 1" },
+          onCallManager: { name: "Dev Mistry", phone: "07700 900 470" },
+          recordedBy: "Priya Shah",
+        }),
+      );
+      expect(both.data).toEqual({
+        socialWorker: { name: "Sam Okoro", email: "sam.okoro@avonvale.gov.example" },
+        onCallManager: null,
+      });
+      expect(both.summary).toBe(
+        "Tomasz Nowakowski (999 000 0042): allocated social worker Sam Okoro, named on-call manager Dev Mistry (no email recorded).",
+      );
+
+      const rows = await contactsOf(TOMASZ);
+      expect(rows.map((c) => [c.kind, c.name, c.role, c.team, c.recorded_by])).toEqual([
+        ["ON_CALL_MANAGER", "Dev Mistry", "Named on-call manager", null, "Priya Shah"],
+        ["SOCIAL_WORKER", "Sam Okoro", "Social worker", "Children in Care Team 1", "Priya Shah"],
       ]);
     });
   });

@@ -3,7 +3,7 @@ import { createSocialCareCommands } from "./commands.js";
 import { createSocialCareReads } from "./reads.js";
 import type { SocialCareDatabase } from "./store.js";
 
-export { SOCIAL_CARE_SYSTEM, toLegalStatus, type SocialCareLoaders } from "./reads.js";
+export { SOCIAL_CARE_SYSTEM, toLegalStatus, toSocialCareRecord, type SocialCareLoaders } from "./reads.js";
 
 /**
  * The one place social-care data is read and written: resolvers call this, never the store. Reads (per-request
