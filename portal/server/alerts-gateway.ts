@@ -13,15 +13,6 @@ import { PortalAcknowledgeAlertDocument, PortalMyAlertsDocument } from "./genera
 export const MY_ALERTS_QUERY: string = PortalMyAlertsDocument.toString().trim();
 export const ACKNOWLEDGE_ALERT_MUTATION: string = PortalAcknowledgeAlertDocument.toString().trim();
 
-export const ALERT_KINDS = [
-  "MISSING_REPORTED",
-  "FOUND",
-  "HELD_AT_POLICE_STATION",
-  "LEGAL_STATUS_CHANGED",
-  "PROTOCOL_OVERDUE",
-  "MENTAL_HEALTH_ESCALATION_DUE",
-] as const;
-
 /** The longest note the alerts service keeps with an acknowledgement. */
 export const NOTE_MAX_LENGTH = 500;
 

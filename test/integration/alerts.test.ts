@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isOutOfHours, loadAlertConfigs } from "@safeguarding/alerts-subgraph";
 import { findDemoUser } from "@safeguarding/shared/demo-users";
-import { DEMO_CHILD, startCluster, writerFor, type Cluster } from "../support/cluster.js";
+import { DEMO_CHILD, freePort, startCluster, writerFor, type Cluster } from "../support/cluster.js";
 
 /**
  * Alerts end to end (issue 12): a police write through the gateway, its event in the police outbox, the relay, the
@@ -282,18 +281,6 @@ describe("alerts over the embedded transport (no NATS_URL)", () => {
     expect(alert.summary).toMatch(/999 000 0026/);
   });
 });
-
-/** A free port for a broker of the test's own, which it stops and starts again on the same port and store. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function startBroker(port: number, storeDir: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {

@@ -184,7 +184,7 @@ const agencyKeyFile = (dataDir: string, agency: string) =>
   join(dataDir, "keys", `gateway-assertion.${agency}.jwk.json`);
 
 /** A port nothing listens on now, for a process that must know its own address before it starts. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { JWK } from "jose";
-import type { HttpRoute } from "@safeguarding/kit";
+import { BodyTooLarge, readBody, type HttpRoute } from "@safeguarding/kit";
 import {
   EVENTS_SIGNATURE_HEADER,
   EventFormatError,
@@ -11,26 +11,6 @@ import {
 import type { Logger } from "@safeguarding/shared/log";
 
 export const MAX_EVENTS_BODY_BYTES = 256 * 1024;
-
-class TooLarge extends Error {}
-
-function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new TooLarge());
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
-}
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -65,7 +45,7 @@ export function eventsRoute(options: {
     try {
       body = await readBody(request, MAX_EVENTS_BODY_BYTES);
     } catch (error) {
-      if (!(error instanceof TooLarge)) throw error;
+      if (!(error instanceof BodyTooLarge)) throw error;
       refuse(
         response,
         413,

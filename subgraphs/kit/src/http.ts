@@ -119,9 +119,11 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-class BodyTooLarge extends Error {}
+/** A request body longer than the limit readBody was given. */
+export class BodyTooLarge extends Error {}
 
-function readBody(request: IncomingMessage, limit: number): Promise<string> {
+/** The request body as text, refused (BodyTooLarge) past `limit` bytes without reading the rest into memory. */
+export function readBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
