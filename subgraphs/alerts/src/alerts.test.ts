@@ -9,6 +9,7 @@ import {
   AMBER,
   careTeamEvent,
   CHRIS,
+  DUTY,
   event,
   GRAHAM,
   HELEN,
@@ -24,6 +25,8 @@ import {
 } from "./testing.js";
 
 const configs = loadAlertConfigs(ALERTS_CONFIG_DIR);
+/** A social worker the tests allocate for a while (invented, like everyone here). */
+const AISHA = { name: "Aisha Karim", email: "aisha.karim@avonvale.gov.example" };
 
 describe.each(testBackends())("alerts on $name", (backend) => {
   let opened: TestStore;
@@ -116,11 +119,11 @@ describe.each(testBackends())("alerts on $name", (backend) => {
 
   it("a care team change replaces an earlier one only if it happened later", async () => {
     const child = "9990000026";
-    await alerts.handleEvent(careTeamEvent({ socialWorker: SAM, onCallManager: null }, "2026-12-02T09:00:00Z"));
+    await alerts.handleEvent(careTeamEvent({ socialWorker: AISHA, onCallManager: null }, "2026-12-02T09:00:00Z"));
     const team = () => db.selectFrom("care_teams").selectAll().where("child_id", "=", AMBER).executeTakeFirstOrThrow();
-    expect(await team()).toMatchObject({ social_worker_email: SAM.email });
+    expect(await team()).toMatchObject({ social_worker_email: AISHA.email });
     await alerts.handleEvent(careTeamEvent({ socialWorker: LEAH, onCallManager: null }, "2026-12-01T12:00:00Z"));
-    expect(await team()).toMatchObject({ social_worker_email: SAM.email });
+    expect(await team()).toMatchObject({ social_worker_email: AISHA.email });
     await alerts.handleEvent(careTeamEvent({ socialWorker: LEAH, onCallManager: FIONA }, "2026-12-02T09:00:00.500Z"));
     expect(await team()).toMatchObject({ social_worker_email: LEAH.email, on_call_manager_email: FIONA.email });
     // A child social care has said nothing about: the duty team.
@@ -189,6 +192,45 @@ describe.each(testBackends())("alerts on $name", (backend) => {
       await alerts.escalateDue();
       expect(await recipientsOf(missing.id)).toEqual([[LEAH.email, "allocated social worker"]]);
     });
+  });
+
+  it("tells a social worker allocated later of the child's alerts still open, once, and not of acknowledged ones", async () => {
+    const MAISIE = "9990000034";
+    const team = (socialWorker: typeof LEAH | null, occurredAt: string) =>
+      event("CARE_TEAM_CHANGED", {
+        childId: MAISIE,
+        occurredAt,
+        recordedAt: occurredAt,
+        summary: "Care team recorded.",
+        data: { socialWorker, onCallManager: null },
+      });
+    await alerts.handleEvent(team(null, "2026-12-01T09:00:00Z"));
+    const open = event("MISSING_REPORTED", { childId: MAISIE });
+    const done = event("FOUND", { childId: MAISIE });
+    const [toDuty] = await alerts.handleEvent(open);
+    expect(toDuty).toMatchObject({
+      recipient_email: DUTY.email,
+      reason: "no allocated social worker known: duty team",
+    });
+    const [doneAlert] = await alerts.handleEvent(done);
+    await db
+      .updateTable("alerts")
+      .set({ acknowledged_at: IN_HOURS.toISOString(), acknowledged_by: DUTY.name })
+      .where("id", "=", doneAlert.id)
+      .execute();
+
+    const allocation = team(AISHA, "2026-12-09T10:45:00Z");
+    const told = await alerts.handleEvent(allocation);
+    expect(told.map((a) => [a.event_id, a.recipient_email, a.reason, a.escalate_at])).toEqual([
+      [open.id, AISHA.email, "allocated social worker (allocated after this alert was raised)", null],
+    ]);
+    // The same allocation again (a redelivery), or another event after it, tells her nothing twice.
+    expect(await alerts.handleEvent(allocation)).toEqual([]);
+    expect(await alerts.handleEvent(team(AISHA, "2026-12-09T10:50:00Z"))).toEqual([]);
+    expect(await recipientsOf(open.id)).toEqual([
+      [AISHA.email, "allocated social worker (allocated after this alert was raised)"],
+      [DUTY.email, "no allocated social worker known: duty team"],
+    ]);
   });
 
   it("a child held at a police station, unacknowledged for the area's 15 minutes, escalates to the on-call manager", async () => {

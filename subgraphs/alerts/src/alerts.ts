@@ -132,6 +132,57 @@ export function createAlertsService(db: Kysely<AlertsDatabase>, options: AlertsS
       .execute();
   }
 
+  /**
+   * Whoever holds the case now must know what is still open: a social worker allocated while alerts about the child
+   * wait unacknowledged (told to the duty team because none was known, or to the worker before) is told of each of
+   * those events too. Their alert keeps no deadline of its own, so the event escalates when it would have.
+   */
+  async function tellAllocatedWorker(trx: Kysely<AlertsDatabase>, childId: string, at: Date): Promise<AlertRow[]> {
+    const worker = (await careTeam(trx, childId))?.socialWorker;
+    if (!worker) return [];
+    const email = worker.email.toLowerCase();
+    const alerts = await trx
+      .selectFrom("alerts")
+      .selectAll()
+      .where("child_id", "=", childId)
+      .orderBy("raised_at")
+      .orderBy("id")
+      .execute();
+    const byEvent = new Map<string, AlertRow[]>();
+    for (const alert of alerts) byEvent.set(alert.event_id, [...(byEvent.get(alert.event_id) ?? []), alert]);
+    const told: AlertRow[] = [];
+    for (const [eventId, ofEvent] of byEvent) {
+      const caseHolders = ofEvent.filter((a) => a.reason === REASONS.dutyTeam || a.reason === REASONS.socialWorker);
+      if (caseHolders.length === 0) continue;
+      if (ofEvent.some((a) => a.acknowledged_at !== null || a.recipient_email === email)) continue;
+      const alert: AlertRow = {
+        ...caseHolders[0],
+        id: randomUUID(),
+        reason: REASONS.allocatedSince,
+        recipient_name: worker.name,
+        recipient_email: email,
+        raised_at: at.toISOString(),
+        escalate_at: null,
+        escalation_level: 0,
+        acknowledged_at: null,
+        acknowledged_by: null,
+        acknowledge_note: null,
+      };
+      await trx.insertInto("alerts").values(alert).execute();
+      await appendAudit(
+        trx,
+        systemEntry(eventId, "raised", childId, {
+          alertId: alert.id,
+          kind: alert.kind,
+          recipient: alert.recipient_email,
+          reason: alert.reason,
+        }),
+      );
+      told.push(alert);
+    }
+    return told;
+  }
+
   async function raise(trx: Kysely<AlertsDatabase>, event: SafeguardingEvent & { kind: AlertKind }, at: Date) {
     const config = options.configs.forArea(event.area);
     const minutes = config.escalation.afterMinutes[event.kind];
@@ -191,7 +242,7 @@ export function createAlertsService(db: Kysely<AlertsDatabase>, options: AlertsS
       if (Number(seen.numInsertedOrUpdatedRows ?? 0n) === 0) return [];
       if (event.kind === "CARE_TEAM_CHANGED") {
         await rememberCareTeam(trx, event, at);
-        return [];
+        return tellAllocatedWorker(trx, event.childId, at);
       }
       if (!isAlertKind(event.kind)) return [];
       return raise(trx, event as SafeguardingEvent & { kind: AlertKind }, at);

@@ -4,6 +4,7 @@ import { isOutOfHours, rotaOnCallManager, type AlertAreaConfig, type CallOrderSt
 export const REASONS = {
   socialWorker: "allocated social worker",
   dutyTeam: "no allocated social worker known: duty team",
+  allocatedSince: "allocated social worker (allocated after this alert was raised)",
   edt: "out of hours: EDT",
   onCallManager: "out of hours: on-call manager",
   controlRoom: "police control room",
