@@ -1,9 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   appendAudit,
@@ -15,72 +12,18 @@ import {
   type AuditLogTable,
   type AuditTables,
 } from "./audit.js";
-import { openStore, type Store } from "./store.js";
+import { openStore } from "./store.js";
+import { storeTestBackends, type TestStore } from "./store-testing.js";
 
 const JAYDEN = "9990000026";
 const TOMASZ = "9990000042";
 const MAISIE = "9990000034";
 const GENESIS = "0".repeat(64);
 
-interface AuditBackend {
-  name: "sqlite" | "postgres";
-  open(): Promise<{ store: Store<AuditTables>; cleanup(): Promise<void> }>;
-}
-
 const migrations = { "0001_audit": auditMigration };
-
-async function admin(adminUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/** The same real stores testing.ts gives subgraphs: an SQLite file in a temp dir, and a fresh PostgreSQL database. */
-const backends: AuditBackend[] = [
-  {
-    name: "sqlite",
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), "audit-test-"));
-      const store = await openStore<AuditTables>({ name: "audit", sqlitePath: join(dir, "audit.db"), migrations });
-      return {
-        store,
-        async cleanup() {
-          await store.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
-const adminUrl = process.env.TEST_DATABASE_URL;
-if (adminUrl) {
-  backends.push({
-    name: "postgres",
-    async open() {
-      const name = `audit_test_${randomBytes(6).toString("hex")}`;
-      await admin(adminUrl, `CREATE DATABASE ${name}`);
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      const store = await openStore<AuditTables>({
-        name: "audit",
-        databaseUrl: url.toString(),
-        sqlitePath: "",
-        migrations,
-      });
-      return {
-        store,
-        async cleanup() {
-          await store.close();
-          await admin(adminUrl, `DROP DATABASE ${name} WITH (FORCE)`);
-        },
-      };
-    },
-  });
-}
+const backends = storeTestBackends<AuditTables>("audit", ({ dataDir, databaseUrl }) =>
+  openStore<AuditTables>({ name: "audit", databaseUrl, sqlitePath: join(dataDir, "audit.db"), migrations }),
+);
 
 function entry(overrides: Partial<AuditEntryInput> = {}): AuditEntryInput {
   return {
@@ -111,7 +54,7 @@ function rehash(row: AuditLogTable): string {
 }
 
 describe.each(backends)("audit log on $name", (backend) => {
-  let opened: Awaited<ReturnType<AuditBackend["open"]>>;
+  let opened: TestStore<AuditTables>;
   let db: Kysely<AuditTables>;
 
   beforeAll(async () => {

@@ -1,11 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   EVENTS_SIGNATURE_HEADER,
@@ -19,67 +16,13 @@ import {
 import { createRootLogger, type Logger } from "./log.js";
 import { metricsText } from "./metrics.js";
 import { describeFailure, EventPublishError, httpEventPublisher, startRelay, type EventPublisher } from "./outbox.js";
-import { openStore, type Store } from "./store.js";
-
-interface OutboxBackend {
-  name: "sqlite" | "postgres";
-  open(): Promise<{ store: Store<OutboxTables>; cleanup(): Promise<void> }>;
-}
+import { openStore } from "./store.js";
+import { storeTestBackends, type TestStore } from "./store-testing.js";
 
 const migrations = { "910_outbox": outboxMigration };
-
-async function admin(adminUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/** The real stores every agency runs on: an SQLite file in a temp dir, and a fresh PostgreSQL database on CI. */
-const backends: OutboxBackend[] = [
-  {
-    name: "sqlite",
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), "outbox-test-"));
-      const store = await openStore<OutboxTables>({ name: "outbox", sqlitePath: join(dir, "outbox.db"), migrations });
-      return {
-        store,
-        async cleanup() {
-          await store.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
-const adminUrl = process.env.TEST_DATABASE_URL;
-if (adminUrl) {
-  backends.push({
-    name: "postgres",
-    async open() {
-      const name = `outbox_test_${randomBytes(6).toString("hex")}`;
-      await admin(adminUrl, `CREATE DATABASE ${name}`);
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      const store = await openStore<OutboxTables>({
-        name: "outbox",
-        databaseUrl: url.toString(),
-        sqlitePath: "",
-        migrations,
-      });
-      return {
-        store,
-        async cleanup() {
-          await store.close();
-          await admin(adminUrl, `DROP DATABASE ${name} WITH (FORCE)`);
-        },
-      };
-    },
-  });
-}
+const backends = storeTestBackends<OutboxTables>("outbox", ({ dataDir, databaseUrl }) =>
+  openStore<OutboxTables>({ name: "outbox", databaseUrl, sqlitePath: join(dataDir, "outbox.db"), migrations }),
+);
 
 let sequence = 0;
 /** An event recorded a millisecond after the previous one, so "oldest first" has one right answer. */
@@ -134,7 +77,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_0
 }
 
 describe.each(backends)("outbox relay on $name", (backend) => {
-  let opened: Awaited<ReturnType<OutboxBackend["open"]>>;
+  let opened: TestStore<OutboxTables>;
   let db: Kysely<OutboxTables>;
 
   beforeAll(async () => {

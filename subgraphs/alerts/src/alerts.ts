@@ -132,6 +132,22 @@ export function createAlertsService(db: Kysely<AlertsDatabase>, options: AlertsS
       .execute();
   }
 
+  /** Stores one alert and its audit entry ("raised" or "escalated"), in the caller's transaction. */
+  async function store(trx: Kysely<AlertsDatabase>, alert: AlertRow, step: "raised" | "escalated"): Promise<AlertRow> {
+    await trx.insertInto("alerts").values(alert).execute();
+    await appendAudit(
+      trx,
+      systemEntry(alert.event_id, step, alert.child_id, {
+        alertId: alert.id,
+        kind: alert.kind,
+        recipient: alert.recipient_email,
+        reason: alert.reason,
+        ...(step === "escalated" ? { level: alert.escalation_level } : {}),
+      }),
+    );
+    return alert;
+  }
+
   /**
    * Whoever holds the case now must know what is still open: a social worker allocated while alerts about the child
    * wait unacknowledged (told to the duty team because none was known, or to the worker before) is told of each of
@@ -151,7 +167,7 @@ export function createAlertsService(db: Kysely<AlertsDatabase>, options: AlertsS
     const byEvent = new Map<string, AlertRow[]>();
     for (const alert of alerts) byEvent.set(alert.event_id, [...(byEvent.get(alert.event_id) ?? []), alert]);
     const told: AlertRow[] = [];
-    for (const [eventId, ofEvent] of byEvent) {
+    for (const ofEvent of byEvent.values()) {
       const caseHolders = ofEvent.filter((a) => a.reason === REASONS.dutyTeam || a.reason === REASONS.socialWorker);
       if (caseHolders.length === 0) continue;
       if (ofEvent.some((a) => a.acknowledged_at !== null || a.recipient_email === email)) continue;
@@ -168,17 +184,7 @@ export function createAlertsService(db: Kysely<AlertsDatabase>, options: AlertsS
         acknowledged_by: null,
         acknowledge_note: null,
       };
-      await trx.insertInto("alerts").values(alert).execute();
-      await appendAudit(
-        trx,
-        systemEntry(eventId, "raised", childId, {
-          alertId: alert.id,
-          kind: alert.kind,
-          recipient: alert.recipient_email,
-          reason: alert.reason,
-        }),
-      );
-      told.push(alert);
+      told.push(await store(trx, alert, "raised"));
     }
     return told;
   }
@@ -207,17 +213,7 @@ export function createAlertsService(db: Kysely<AlertsDatabase>, options: AlertsS
         acknowledged_by: null,
         acknowledge_note: null,
       };
-      await trx.insertInto("alerts").values(alert).execute();
-      await appendAudit(
-        trx,
-        systemEntry(event.id, "raised", event.childId, {
-          alertId: alert.id,
-          kind: alert.kind,
-          recipient: alert.recipient_email,
-          reason,
-        }),
-      );
-      raised.push(alert);
+      raised.push(await store(trx, alert, "raised"));
     }
     return raised;
   }
@@ -290,18 +286,7 @@ export function createAlertsService(db: Kysely<AlertsDatabase>, options: AlertsS
         acknowledged_by: null,
         acknowledge_note: null,
       };
-      await trx.insertInto("alerts").values(alert).execute();
-      await appendAudit(
-        trx,
-        systemEntry(eventId, "escalated", alert.child_id, {
-          alertId: alert.id,
-          kind,
-          recipient: alert.recipient_email,
-          reason: alert.reason,
-          level: alert.escalation_level,
-        }),
-      );
-      return alert;
+      return store(trx, alert, "escalated");
     });
   }
 

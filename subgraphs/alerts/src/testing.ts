@@ -1,78 +1,19 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
+import { randomUUID } from "node:crypto";
 import type { CareTeamData, EventKind, SafeguardingEvent } from "@safeguarding/shared/events";
-import type { Store } from "@safeguarding/shared/store";
+import {
+  storeTestBackends,
+  type TestBackend,
+  type TestStore as SharedTestStore,
+} from "@safeguarding/shared/store-testing";
 import { openAlertsStore, type AlertsDatabase } from "./store.js";
 
 /** Test support (not built): the stores the tests run on, and events as agencies write them. */
 
-export interface TestStore {
-  store: Store<AlertsDatabase>;
-  /** For a service started on this store (the SQLite file's folder, or the PostgreSQL URL). */
-  location: { dataDir?: string; databaseUrl?: string };
-  cleanup(): Promise<void>;
-}
-
-export interface TestBackend {
-  name: "sqlite" | "postgres";
-  open(): Promise<TestStore>;
-}
-
-async function admin(adminUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+export type TestStore = SharedTestStore<AlertsDatabase>;
 
 /** SQLite in a temp folder always; a fresh PostgreSQL database per test file too when TEST_DATABASE_URL is set. */
-export function testBackends(): TestBackend[] {
-  const backends: TestBackend[] = [
-    {
-      name: "sqlite",
-      async open() {
-        const dir = mkdtempSync(join(tmpdir(), "alerts-test-"));
-        const store = await openAlertsStore({ dataDir: dir });
-        return {
-          store,
-          location: { dataDir: dir },
-          async cleanup() {
-            await store.close();
-            rmSync(dir, { recursive: true, force: true });
-          },
-        };
-      },
-    },
-  ];
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (adminUrl)
-    backends.push({
-      name: "postgres",
-      async open() {
-        const name = `alerts_test_${randomBytes(6).toString("hex")}`;
-        await admin(adminUrl, `CREATE DATABASE ${name}`);
-        const url = new URL(adminUrl);
-        url.pathname = `/${name}`;
-        const dir = mkdtempSync(join(tmpdir(), "alerts-test-"));
-        const store = await openAlertsStore({ databaseUrl: url.toString() });
-        return {
-          store,
-          location: { databaseUrl: url.toString(), dataDir: dir },
-          async cleanup() {
-            await store.close();
-            await admin(adminUrl, `DROP DATABASE ${name} WITH (FORCE)`);
-            rmSync(dir, { recursive: true, force: true });
-          },
-        };
-      },
-    });
-  return backends;
+export function testBackends(): TestBackend<AlertsDatabase>[] {
+  return storeTestBackends<AlertsDatabase>("alerts", (location) => openAlertsStore(location));
 }
 
 export const AMBER = "9990000018";

@@ -1,36 +1,13 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
 import { GraphQLError } from "graphql";
 import { expect } from "vitest";
 import { openSubgraphStore, type SubgraphDefinition } from "./app.js";
 import type { RequestBase, RequestContext } from "./service.js";
 import type { AccessGrant, AccessPurpose, ChildFacts, Role } from "@safeguarding/shared/identity";
 import { newAccessRecord } from "@safeguarding/shared/request-audit";
-import type { Store } from "@safeguarding/shared/store";
+import { storeTestBackends, type TestBackend } from "@safeguarding/shared/store-testing";
 import type { SubjectTables } from "./subjects.js";
 
-export interface TestStore<DB> {
-  store: Store<DB>;
-  cleanup(): Promise<void>;
-}
-
-export interface TestBackend<DB> {
-  name: "sqlite" | "postgres";
-  open(): Promise<TestStore<DB>>;
-}
-
-async function admin(adminUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+export type { TestBackend, TestStore } from "@safeguarding/shared/store-testing";
 
 /**
  * The real stores a subgraph's tests run against: an SQLite file in a temp dir always, and a fresh PostgreSQL
@@ -39,43 +16,7 @@ async function admin(adminUrl: string, statement: string): Promise<void> {
 export function testBackends<DB extends SubjectTables, C extends RequestContext>(
   definition: SubgraphDefinition<DB, C>,
 ): TestBackend<DB>[] {
-  const backends: TestBackend<DB>[] = [
-    {
-      name: "sqlite",
-      async open() {
-        const dir = mkdtempSync(join(tmpdir(), `${definition.name}-test-`));
-        const store = await openSubgraphStore(definition, { dataDir: dir });
-        return {
-          store,
-          async cleanup() {
-            await store.close();
-            rmSync(dir, { recursive: true, force: true });
-          },
-        };
-      },
-    },
-  ];
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (adminUrl) {
-    backends.push({
-      name: "postgres",
-      async open() {
-        const name = `${definition.name.replace(/\W/g, "_")}_test_${randomBytes(6).toString("hex")}`;
-        await admin(adminUrl, `CREATE DATABASE ${name}`);
-        const url = new URL(adminUrl);
-        url.pathname = `/${name}`;
-        const store = await openSubgraphStore(definition, { databaseUrl: url.toString() });
-        return {
-          store,
-          async cleanup() {
-            await store.close();
-            await admin(adminUrl, `DROP DATABASE ${name} WITH (FORCE)`);
-          },
-        };
-      },
-    });
-  }
-  return backends;
+  return storeTestBackends<DB>(definition.name, (location) => openSubgraphStore(definition, location));
 }
 
 /**
