@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { AGENCIES, agencyUrl, type AgencyCode, type AgencyRow } from "@safeguarding/shared/agencies";
 import { defaultDataDir, intFromEnv } from "@safeguarding/shared/config";
-import { metricsExposureFromEnv, type MetricsExposure } from "@safeguarding/kit";
+import { metricsExposureFromEnv, type EventTransportOptions, type MetricsExposure } from "@safeguarding/kit";
 import { DEFAULT_LIMITS, type OperationLimits } from "./limits.js";
 import { rateLimitConfigFromEnv, type RateLimitConfig } from "./rate-limit.js";
 import { trustedProxiesFrom, type TrustedProxies } from "./request-context.js";
@@ -65,6 +65,17 @@ export interface GatewayConfig {
   readPath: "one-trip" | "per-fetch";
   /** /metrics: on METRICS_PORT when set, and on the public port too outside production. */
   metrics: MetricsExposure;
+  /**
+   * The protocol watch (docs/ALERTS.md): how often it checks every watched child's protocol for steps gone overdue
+   * (PROTOCOL_WATCH_MS, default a minute; 0: never), and how long ago a step may have fallen due and still be raised
+   * (PROTOCOL_WATCH_LOOKBACK_DAYS, default 14).
+   */
+  protocolWatch: { intervalMs: number; lookbackDays: number };
+  /**
+   * Where the gateway's outbox relay carries the PROTOCOL_OVERDUE events the watch records: as every agency's
+   * (NATS_URL, else ALERTS_EVENTS_URL signed with EVENTS_SECRET_FILE). false: no relay (tests).
+   */
+  events?: EventTransportOptions | false;
 }
 
 export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
@@ -92,6 +103,10 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): Gatew
     trustedDocumentsPath: process.env.TRUSTED_DOCUMENTS || undefined,
     readPath: readPathFromEnv(process.env.READ_PATH),
     metrics: metricsExposureFromEnv(production),
+    protocolWatch: {
+      intervalMs: intFromEnv("PROTOCOL_WATCH_MS", 60_000),
+      lookbackDays: intFromEnv("PROTOCOL_WATCH_LOOKBACK_DAYS", 14),
+    },
     ...overrides,
   };
 }

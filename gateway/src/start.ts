@@ -8,11 +8,19 @@ import {
 } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { Kysely } from "kysely";
-import { enforcePolicyOnSchema, operationNamePlugin, serveHttp, type RunningHttp } from "@safeguarding/kit";
+import {
+  enforcePolicyOnSchema,
+  operationNamePlugin,
+  serveHttp,
+  startEventRelay,
+  type RunningHttp,
+} from "@safeguarding/kit";
 import { loadGlossary } from "@safeguarding/glossary";
 import { loadProtocolConfigs } from "@safeguarding/protocol-engine";
 import { createAssertionSigner } from "@safeguarding/shared/assertion";
 import { auditMigration } from "@safeguarding/shared/audit";
+import { outboxMigration } from "@safeguarding/shared/events";
+import { serviceLog } from "@safeguarding/shared/log";
 import { gatewayAssertionSecret } from "@safeguarding/shared/keys";
 import { compactNhsNumber } from "@safeguarding/shared/nhs-number";
 import { openStore } from "@safeguarding/shared/store";
@@ -36,6 +44,7 @@ import { createAuditSchema, loadAllocationFacts } from "./subgraphs/access-log.j
 import { createChildIndexSchema } from "./subgraphs/child-index.js";
 import { createGlossarySchema } from "./subgraphs/glossary.js";
 import { createProtocolSchema } from "./subgraphs/protocol.js";
+import { createProtocolWatch, protocolWatchMigration, type ProtocolWatch } from "./protocol/watch.js";
 import { loadTrustedDocuments, trustedDocumentsPlugin } from "./trusted-documents.js";
 
 // @apollo/gateway reports anonymous usage to Apollo unless this is set; nothing leaves these machines.
@@ -48,6 +57,8 @@ export const SUPERGRAPH_PATH = new URL("../dist/supergraph.graphql", import.meta
 export interface RunningGateway extends RunningHttp {
   /** The gateway's audit trail (tests read it). */
   audit: Kysely<any>;
+  /** The protocol watch: started on the configured interval once the gateway listens. */
+  protocolWatch: ProtocolWatch;
 }
 
 /**
@@ -61,7 +72,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     name: "gateway",
     databaseUrl: config.databaseUrl,
     sqlitePath: join(config.dataDir, "gateway.db"),
-    migrations: { "900_audit_log": auditMigration },
+    // The gateway's own trail, and the outbox its protocol watch raises PROTOCOL_OVERDUE into (docs/ALERTS.md).
+    migrations: {
+      "900_audit_log": auditMigration,
+      "910_outbox": outboxMigration,
+      "920_protocol_watch": protocolWatchMigration,
+    },
   });
   const signer = await createAssertionSigner(await gatewayAssertionSecret(config.dataDir, config.production));
   const authenticator = createAuthenticator(await authConfigFromEnv(config.dataDir, config.production));
@@ -83,11 +99,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const indexSchema = guard(createChildIndexSchema(config.agencies, config.subgraphTimeoutMs, onePath ?? undefined));
   const glossarySchema = guard(createGlossarySchema(glossary));
   // A bad protocol configuration file stops start-up here, naming the file and the field.
+  const protocolConfigs = loadProtocolConfigs(config.protocolConfigDir);
   const protocolSchema = guard(
     createProtocolSchema({
       agencies: config.agencies,
       timeoutMs: config.subgraphTimeoutMs,
-      configs: loadProtocolConfigs(config.protocolConfigDir),
+      configs: protocolConfigs,
       glossary,
     }),
   );
@@ -156,6 +173,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   await apollo.start();
   const unwatchBreakers = watchAgencyBreakers(config.agencies);
+  // Steps that fall overdue as time passes: checked on a timer, raised through the gateway's own outbox.
+  const relay = await startEventRelay("gateway", audit, { dataDir: config.dataDir, events: config.events });
+  const protocolWatch = createProtocolWatch({
+    agencies: config.agencies,
+    timeoutMs: config.subgraphTimeoutMs,
+    configs: protocolConfigs,
+    signer,
+    db: audit.db as Kysely<any>,
+    lookbackDays: config.protocolWatch.lookbackDays,
+    log: serviceLog("gateway"),
+    onRaised: () => relay?.nudge(),
+  });
 
   const http = await serveHttp<GatewayContext>({
     apollo,
@@ -200,11 +229,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
   });
 
+  protocolWatch.start(config.protocolWatch.intervalMs);
+
   return {
     ...http,
     audit: audit.db,
+    protocolWatch,
     async close() {
       await http.close();
+      // A pass in progress finishes; what it recorded stays in the outbox for the next start if not yet sent.
+      await protocolWatch.stop();
+      await relay?.close();
       unwatchBreakers();
       await apollo.stop();
       await limiter.close();

@@ -339,6 +339,8 @@ export async function startCluster(
     SOCIAL_CARE_URL: urlFor("social-care"),
     HEALTH_URL: urlFor("health"),
     ALERTS_URL: alerts.url,
+    // The protocol watch's events travel on the gateway's own relay, as the agencies' do.
+    ALERTS_EVENTS_URL: `${alertsBase}/events`,
     SUBGRAPH_TIMEOUT_MS: "3000",
     ...options.env,
   });

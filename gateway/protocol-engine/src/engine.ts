@@ -422,3 +422,25 @@ export const RULE_AGENCIES: Record<ProtocolRule, readonly ("POLICE" | "SOCIAL_CA
   MENTAL_HEALTH_ESCALATION: ["HEALTH"],
   STRATEGY_MINUTES_SHARING: ["SOCIAL_CARE"],
 };
+
+/** The agency whose record closes each rule's flag: the one to chase, and the one an overdue flag's alert names. */
+export const RULE_OWNERS: Record<ProtocolRule, "POLICE" | "SOCIAL_CARE" | "HEALTH"> = {
+  RETURN_INTERVIEW: "SOCIAL_CARE",
+  STRATEGY_DISCUSSION: "SOCIAL_CARE",
+  RISK_MANAGEMENT_MEETING: "SOCIAL_CARE",
+  SENIOR_MANAGER_NOTIFICATION: "POLICE",
+  POLICE_PROTECTION_LIMIT: "POLICE",
+  MENTAL_HEALTH_ESCALATION: "HEALTH",
+  STRATEGY_MINUTES_SHARING: "SOCIAL_CARE",
+};
+
+/** Each rule's step in a few words, as the action card and alerts name it. */
+export const RULE_NAMES: Record<ProtocolRule, string> = {
+  RETURN_INTERVIEW: "Return home interview",
+  STRATEGY_DISCUSSION: "Strategy discussion",
+  RISK_MANAGEMENT_MEETING: "Risk-management meeting",
+  SENIOR_MANAGER_NOTIFICATION: "Senior manager told",
+  POLICE_PROTECTION_LIMIT: "Police protection limit",
+  MENTAL_HEALTH_ESCALATION: "Mental-health assessment",
+  STRATEGY_MINUTES_SHARING: "Strategy minutes shared",
+};

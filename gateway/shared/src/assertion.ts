@@ -195,7 +195,7 @@ export async function createAssertionVerifier(agencyKey: JWK, audience: string):
         purpose: purposeFrom(payload.purpose),
         requestId: stringOr(payload.rid, "unknown")!,
         facts,
-        via: payload.via === "protocol" ? "protocol" : null,
+        via: payload.via === "protocol" || payload.via === "watch" ? payload.via : null,
       };
     },
   };

@@ -91,10 +91,11 @@ export interface AccessGrant {
   /** Per NHS number; a child with no entry has no facts (conditions fail closed). */
   facts: Record<string, ChildFacts>;
   /**
-   * "protocol" when the gateway's protocol engine reads on the user's behalf; "local" for the service's own code
-   * (seeding, tests) writing outside any request. Null for the user's own requests.
+   * "protocol" when the gateway's protocol engine reads on the user's behalf; "watch" when the gateway's protocol
+   * watch reads on nobody's behalf, to find the steps that have fallen overdue (gateway/src/protocol/watch.ts);
+   * "local" for the service's own code (seeding, tests) writing outside any request. Null for the user's own requests.
    */
-  via: "protocol" | "local" | null;
+  via: "protocol" | "watch" | "local" | null;
 }
 
 export function factsFor(grant: AccessGrant, childId: string | null | undefined): ChildFacts {

@@ -110,6 +110,14 @@ const POLICE_WRITE: Rule = { allow: POLICE, why: "Only police roles write police
 const SOCIAL_CARE_WRITE: Rule = { allow: SOCIAL_CARE, why: "Only social-care roles write social-care records." };
 const HEALTH_WRITE: Rule = { allow: ["HEALTH_CAMHS"], why: "Only health roles write health records." };
 const PUBLIC: TypeRule = { default: { allow: "ANYONE" } };
+/**
+ * Which children have records the protocol must keep checking: asked by the gateway's protocol watch, which reads as
+ * the protocol engine for nobody in particular (gateway/src/protocol/watch.ts). It names children, nothing more.
+ */
+const PROTOCOL_WATCH: Rule = {
+  allow: [PROTOCOL_ENGINE],
+  why: "Only the gateway's protocol watch asks which children have protocol steps that may fall due; it answers NHS numbers and nothing else.",
+};
 
 export const ACCESS_POLICY: Record<string, TypeRule> = {
   Query: {
@@ -133,6 +141,9 @@ export const ACCESS_POLICY: Record<string, TypeRule> = {
       socialCareSubjectSearch: { allow: CASE },
       healthSubjects: { allow: CASE },
       healthSubjectSearch: { allow: CASE },
+      policeProtocolWatch: PROTOCOL_WATCH,
+      socialCareProtocolWatch: PROTOCOL_WATCH,
+      healthProtocolWatch: PROTOCOL_WATCH,
       myAlerts: MY_ALERTS,
     },
   },
@@ -286,7 +297,7 @@ export function allowedGiven(principal: Principal | null, rule: Rule | null, fac
 /** The principal a grant acts as: the user's role, or the protocol engine reading on their behalf. */
 export function principalOf(grant: AccessGrant | null): Principal | null {
   if (!grant) return null;
-  return grant.via === "protocol" ? PROTOCOL_ENGINE : grant.identity.role;
+  return grant.via === "protocol" || grant.via === "watch" ? PROTOCOL_ENGINE : grant.identity.role;
 }
 
 export type Decision = { allowed: true } | { allowed: false; message: string };

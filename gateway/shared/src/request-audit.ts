@@ -32,7 +32,9 @@ export function auditedCaller(
       ? "SERVICE"
       : grant.via === "protocol"
         ? `${identity.role} via protocol engine`
-        : identity.role;
+        : grant.via === "watch"
+          ? "PROTOCOL_WATCH"
+          : identity.role;
   return {
     userId: identity.userId,
     userName: identity.name,

@@ -1,5 +1,5 @@
 import type { Glossary } from "@safeguarding/glossary";
-import { readableTime, type ProtocolFlag, type ProtocolRule } from "@safeguarding/protocol-engine";
+import { readableTime, RULE_NAMES, RULE_OWNERS, type ProtocolFlag } from "@safeguarding/protocol-engine";
 import { agencyDisplayName } from "@safeguarding/shared/agencies";
 import { RECENTLY_FOUND_HOURS } from "@safeguarding/shared/identity";
 import type { AgencyCode } from "../config.js";
@@ -95,25 +95,6 @@ export interface ActionCard {
 export const REFUSAL_TERM = "police-powers-to-return-or-hold-a-child";
 
 const PROTOCOL_SYSTEM = "Safeguarding Gateway protocol check";
-/** The agency whose record closes each flag: the one to chase. */
-const FLAG_AGENCY: Record<ProtocolRule, AgencyCode> = {
-  RETURN_INTERVIEW: "SOCIAL_CARE",
-  STRATEGY_DISCUSSION: "SOCIAL_CARE",
-  RISK_MANAGEMENT_MEETING: "SOCIAL_CARE",
-  SENIOR_MANAGER_NOTIFICATION: "POLICE",
-  POLICE_PROTECTION_LIMIT: "POLICE",
-  MENTAL_HEALTH_ESCALATION: "HEALTH",
-  STRATEGY_MINUTES_SHARING: "SOCIAL_CARE",
-};
-const RULE_NAMES: Record<ProtocolRule, string> = {
-  RETURN_INTERVIEW: "Return home interview",
-  STRATEGY_DISCUSSION: "Strategy discussion",
-  RISK_MANAGEMENT_MEETING: "Risk-management meeting",
-  SENIOR_MANAGER_NOTIFICATION: "Senior manager told",
-  POLICE_PROTECTION_LIMIT: "Police protection limit",
-  MENTAL_HEALTH_ESCALATION: "Mental-health assessment",
-  STRATEGY_MINUTES_SHARING: "Strategy minutes shared",
-};
 const MARKERS: Record<string, string> = {
   MISSING_FROM_CARE: "Missing from care",
   CSE_RISK: "Risk of sexual exploitation",
@@ -417,7 +398,7 @@ function flagRisk(flag: ProtocolFlag, protocol: ChildProtocol): ActionCard["risk
     detail: `${RULE_NAMES[flag.rule]}: ${status}.`,
     asOf: protocol.evaluatedAt,
     source: {
-      agency: FLAG_AGENCY[flag.rule],
+      agency: RULE_OWNERS[flag.rule],
       system: PROTOCOL_SYSTEM,
       department: `Missing-from-care protocol (${protocol.configuration})`,
     },

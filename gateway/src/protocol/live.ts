@@ -93,39 +93,59 @@ export async function fetchLiveRecord(
   id: string,
   now: Date,
 ): Promise<LiveChildRecord> {
+  const [record] = await fetchLiveRecords(agencies, timeoutMs, context, [id], now);
+  return record;
+}
+
+/**
+ * One request per agency for several children (the protocol watch's batches): each agency's identity records and
+ * sections for all of them. The records come back in the order of `ids`; an agency that did not answer is failed for
+ * every one of them.
+ */
+export async function fetchLiveRecords(
+  agencies: readonly AgencyEndpoint[],
+  timeoutMs: number,
+  context: AgencyCallContext,
+  ids: readonly string[],
+  now: Date,
+): Promise<LiveChildRecord[]> {
   const { answers, failed } = await askEveryAgency<AgencyAnswer>(
     agencies,
     timeoutMs,
     context,
     protocolFactsQuery,
-    { ids: [id], representations: [{ __typename: "Child", id }] },
+    { ids, representations: ids.map((id) => ({ __typename: "Child", id })) },
     // The engine reads what its rules need on the user's behalf; what it shows is checked against the user's role.
+    // (The protocol watch's context signs its own grant, for nobody: watch.ts.)
     "protocol",
   );
-  const record: LiveChildRecord = {
-    id,
-    fetchedAt: now,
-    identity: null,
-    area: null,
-    police: undefined,
-    socialCare: undefined,
-    health: undefined,
-    failed,
-  };
-  const subjects: AreaSubject[] = [];
-  for (const { agency, data } of answers) {
-    subjects.push(...(data.subjects ?? []).filter((s) => s.nhsNumber === id));
-    const entity = data._entities?.[0] ?? null;
-    if (agency.agency === "POLICE") record.police = entity?.police ?? null;
-    if (agency.agency === "SOCIAL_CARE") record.socialCare = entity?.socialCare ?? null;
-    if (agency.agency === "HEALTH") record.health = entity?.health ?? null;
-  }
-  if (subjects.length > 0) {
-    record.identity = mergeIdentity(id, subjects);
-    const byAgency = new Map(subjects.map((s) => [s.source.agency, s.area]));
-    record.area = IDENTITY_PREFERENCE.map((a) => byAgency.get(a)).find((area) => area) ?? null;
-  }
-  return record;
+  return ids.map((id, index) => {
+    const record: LiveChildRecord = {
+      id,
+      fetchedAt: now,
+      identity: null,
+      area: null,
+      police: undefined,
+      socialCare: undefined,
+      health: undefined,
+      failed,
+    };
+    const subjects: AreaSubject[] = [];
+    for (const { agency, data } of answers) {
+      subjects.push(...(data.subjects ?? []).filter((s) => s.nhsNumber === id));
+      // _entities answers in the order of the representations.
+      const entity = data._entities?.[index] ?? null;
+      if (agency.agency === "POLICE") record.police = entity?.police ?? null;
+      if (agency.agency === "SOCIAL_CARE") record.socialCare = entity?.socialCare ?? null;
+      if (agency.agency === "HEALTH") record.health = entity?.health ?? null;
+    }
+    if (subjects.length > 0) {
+      record.identity = mergeIdentity(id, subjects);
+      const byAgency = new Map(subjects.map((s) => [s.source.agency, s.area]));
+      record.area = IDENTITY_PREFERENCE.map((a) => byAgency.get(a)).find((area) => area) ?? null;
+    }
+    return record;
+  });
 }
 
 const date = (value: string) => new Date(value);

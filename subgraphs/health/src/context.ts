@@ -14,6 +14,7 @@ export interface HealthContext extends RequestContext {
   subjects: RequestSubjects;
   health: HealthService;
   loaders: HealthLoaders;
+  protocolWatch: HealthService["protocolWatch"];
 }
 
 export function createContextFactory(db: Kysely<HealthDatabase>) {
@@ -24,5 +25,6 @@ export function createContextFactory(db: Kysely<HealthDatabase>) {
     subjects: subjects.forRequest(),
     health,
     loaders: health.createLoaders(),
+    protocolWatch: health.protocolWatch,
   });
 }

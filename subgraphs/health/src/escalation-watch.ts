@@ -3,6 +3,7 @@ import type { ProtocolConfigs } from "@safeguarding/protocol-engine";
 import { summaryChild, summaryLine, summaryTime, type SubjectTable } from "@safeguarding/kit";
 import { recordEvent, type SafeguardingEvent } from "@safeguarding/shared/events";
 import type { Logger } from "@safeguarding/shared/log";
+import { periodic } from "@safeguarding/shared/periodic";
 import { MentalHealthAssessmentStatus } from "./entities.js";
 import type { HealthDatabase } from "./store.js";
 
@@ -142,44 +143,6 @@ export function createEscalationWatch({
     return raised;
   }
 
-  // Passes run one after another, whether the timer or a caller asked for them.
-  let queue: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | null = null;
-  let started = false;
-  let stopped = false;
-
-  function checkDue(): Promise<SafeguardingEvent[]> {
-    const next = queue.then(pass, pass);
-    queue = next.catch(() => undefined);
-    return next;
-  }
-
-  function schedule(delayMs: number, intervalMs: number) {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      timer = null;
-      try {
-        await checkDue();
-      } catch (error) {
-        log.error({ event: "escalation-watch-failed", error: (error as Error).message }, "escalation check failed");
-      }
-      schedule(intervalMs, intervalMs);
-    }, delayMs);
-    timer.unref();
-  }
-
-  return {
-    checkDue,
-    start(intervalMs) {
-      if (intervalMs <= 0 || started || stopped) return;
-      started = true;
-      schedule(0, intervalMs);
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await queue;
-    },
-  };
+  const watch = periodic(pass, log, { event: "escalation-watch-failed", message: "escalation check failed" });
+  return { checkDue: watch.runNow, start: watch.start, stop: watch.stop };
 }

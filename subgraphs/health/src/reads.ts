@@ -133,6 +133,18 @@ export function createHealthReads(db: Kysely<HealthDatabase>) {
   return {
     createLoaders,
     assessment: (id: string) => findAssessment(db, id),
+
+    /** Children with a mental-health assessment requested since `since`. */
+    async protocolWatch(since: Date): Promise<string[]> {
+      const rows = await db
+        .selectFrom("mental_health_assessments")
+        .select("nhs_number")
+        .distinct()
+        .where("requested_at", ">=", since.toISOString())
+        .orderBy("nhs_number")
+        .execute();
+      return rows.map((r) => r.nhs_number);
+    },
   };
 }
 

@@ -159,11 +159,16 @@ export async function openSubgraphStore<DB extends SubjectTables, C extends Requ
 }
 
 /**
- * Starts the agency's outbox relay on its store. The transport's settings are read here, at start, so a production
- * agency without EVENTS_SECRET_FILE (and no NATS_URL) stops with that message rather than failing every write's
- * event later; a broker or alerts service that is down is only retried.
+ * Starts a service's outbox relay on its store: every agency's, and the gateway's for its protocol watch. The
+ * transport's settings are read here, at start, so a production service without EVENTS_SECRET_FILE (and no NATS_URL)
+ * stops with that message rather than failing every event later; a broker or alerts service that is down is only
+ * retried.
  */
-async function startEventRelay<DB>(name: string, store: Store<DB>, options: StartOptions): Promise<Relay | null> {
+export async function startEventRelay<DB>(
+  name: string,
+  store: Store<DB>,
+  options: Pick<StartOptions, "events" | "dataDir">,
+): Promise<Relay | null> {
   if (options.events === false) return null;
   const events = options.events ?? {};
   const log = serviceLog(name);

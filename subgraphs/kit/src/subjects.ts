@@ -222,6 +222,12 @@ export interface HasSubjects {
    * allocated social worker), for each child asked about, relative to the caller.
    */
   accessFacts?: (nhsNumbers: string[], grant: AccessGrant) => Promise<Map<string, Partial<ChildFacts>>>;
+  /**
+   * The children whose records in this agency the missing-from-care protocol must keep checking: those with a
+   * record that is still open (a child still missing, a request still unanswered) or that happened since `since`.
+   * The gateway's protocol watch asks every agency and evaluates the protocol for each child named.
+   */
+  protocolWatch(since: Date): Promise<string[]>;
 }
 
 /**
@@ -252,6 +258,19 @@ export function createSubjectQueries(prefix: string): Function {
           allocatedToCaller: known?.allocatedSocialWorker ?? null,
         };
       });
+    }
+
+    @Query(() => [ID], {
+      name: `${prefix}ProtocolWatch`,
+      description: "NHS numbers of the children whose protocol steps may fall due: for the gateway's protocol watch.",
+    })
+    @Directive("@inaccessible")
+    async protocolWatch(@Arg("since", () => Date) since: Date, @Ctx() context: HasSubjects): Promise<string[]> {
+      if (Number.isNaN(since.getTime())) throw badInput("since must be a date and time.", "since");
+      const children = await context.protocolWatch(since);
+      context.access.detail = `children the protocol watches, with records open or since ${since.toISOString()}`;
+      for (const id of children) context.access.childIds.add(id);
+      return children;
     }
 
     @Query(() => [AgencySubject], { name: `${prefix}SubjectSearch` })

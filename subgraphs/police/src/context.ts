@@ -15,6 +15,7 @@ export interface PoliceContext extends RequestContext {
   police: PoliceService;
   loaders: PoliceLoaders;
   accessFacts: PoliceService["accessFacts"];
+  protocolWatch: PoliceService["protocolWatch"];
 }
 
 export function createContextFactory(db: Kysely<PoliceDatabase>) {
@@ -26,5 +27,6 @@ export function createContextFactory(db: Kysely<PoliceDatabase>) {
     police,
     loaders: police.createLoaders(),
     accessFacts: (nhsNumbers) => police.accessFacts(nhsNumbers),
+    protocolWatch: police.protocolWatch,
   });
 }

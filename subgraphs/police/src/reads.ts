@@ -119,6 +119,19 @@ export function createPoliceReads(db: Kysely<PoliceDatabase>) {
   return {
     createLoaders,
 
+    /** Children with a missing episode reported or closed, or police protection started, since `since`. */
+    async protocolWatch(since: Date): Promise<string[]> {
+      const at = since.toISOString();
+      const rows = await db
+        .selectFrom("missing_episodes")
+        .select("nhs_number")
+        .where((eb) => eb.or([eb("reported_at", ">=", at), eb("found_at", ">=", at)]))
+        .union(db.selectFrom("police_protection").select("nhs_number").where("started_at", ">=", at))
+        .orderBy("nhs_number")
+        .execute();
+      return rows.map((r) => r.nhs_number);
+    },
+
     /**
      * Which of these children are missing now or were found within the last RECENTLY_FOUND_HOURS (for the access
      * policy's conditions).

@@ -20,6 +20,7 @@ export interface SocialCareContext extends RequestContext {
   socialCare: SocialCareService;
   loaders: SocialCareLoaders;
   accessFacts: SocialCareService["accessFacts"];
+  protocolWatch: SocialCareService["protocolWatch"];
 }
 
 export function createContextFactory(db: Kysely<SocialCareDatabase>) {
@@ -31,5 +32,6 @@ export function createContextFactory(db: Kysely<SocialCareDatabase>) {
     socialCare,
     loaders: socialCare.createLoaders(),
     accessFacts: socialCare.accessFacts,
+    protocolWatch: socialCare.protocolWatch,
   });
 }

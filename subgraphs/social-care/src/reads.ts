@@ -215,6 +215,21 @@ export function createSocialCareReads(db: Kysely<SocialCareDatabase>) {
   return {
     createLoaders,
 
+    /**
+     * Children with a strategy discussion held since `since`: the only protocol step social care's own records start
+     * (sharing its minutes). The other steps social care owns start from police's missing episodes.
+     */
+    async protocolWatch(since: Date): Promise<string[]> {
+      const rows = await db
+        .selectFrom("strategy_discussions")
+        .select("nhs_number")
+        .distinct()
+        .where("held_at", ">=", since.toISOString())
+        .orderBy("nhs_number")
+        .execute();
+      return rows.map((r) => r.nhs_number);
+    },
+
     /** Whether the caller is each child's allocated social worker (matched on their email address). */
     async accessFacts(nhsNumbers: string[], grant: AccessGrant): Promise<Map<string, Partial<ChildFacts>>> {
       const email = grant.identity.email?.trim().toLowerCase();
