@@ -67,7 +67,8 @@ export interface GatewayConfig {
   metrics: MetricsExposure;
   /**
    * The protocol watch (docs/ALERTS.md): how often it checks every watched child's protocol for steps gone overdue
-   * (PROTOCOL_WATCH_MS, default a minute; 0: never), and how long ago a step may have fallen due and still be raised
+   * (PROTOCOL_WATCH_MS, default 5 minutes: the shortest watched timescale is an hour, and every pass is a read each
+   * agency audits; 0: never), and how long ago a step may have fallen due and still be raised
    * (PROTOCOL_WATCH_LOOKBACK_DAYS, default 14).
    */
   protocolWatch: { intervalMs: number; lookbackDays: number };
@@ -104,7 +105,7 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}): Gatew
     readPath: readPathFromEnv(process.env.READ_PATH),
     metrics: metricsExposureFromEnv(production),
     protocolWatch: {
-      intervalMs: intFromEnv("PROTOCOL_WATCH_MS", 60_000),
+      intervalMs: intFromEnv("PROTOCOL_WATCH_MS", 300_000),
       lookbackDays: intFromEnv("PROTOCOL_WATCH_LOOKBACK_DAYS", 14),
     },
     ...overrides,

@@ -976,7 +976,21 @@ async function main() {
     "select request_id, user_id, child_ids, action, outcome from audit_log where request_id like $1",
     [`dl${runId}-%`],
   );
+  // Both replicas run the protocol watch on the one gateway database: each overdue step is raised once between them,
+  // and the relays have published every event.
+  const { rows: watchPasses } = await auditClient.query(
+    "select count(*)::int as n from audit_log where operation = 'protocolWatch'",
+  );
+  const { rows: watchRaised } = await auditClient.query(
+    `select (select count(*)::int from protocol_watch_raised) as raised,
+            (select count(*)::int from outbox where kind = 'PROTOCOL_OVERDUE') as events`,
+  );
   await auditClient.end();
+  check(watchPasses[0].n > 0, "the gateways' protocol watch recorded no pass in the audit trail");
+  check(
+    watchRaised[0].raised === watchRaised[0].events,
+    `the protocol watch raised ${watchRaised[0].raised} steps but wrote ${watchRaised[0].events} PROTOCOL_OVERDUE events`,
+  );
   const entries = new Map();
   for (const row of rows) entries.set(row.request_id, [...(entries.get(row.request_id) ?? []), row]);
   const duplicated = [...entries].filter(([, list]) => list.length > 1);
@@ -1032,6 +1046,7 @@ Served by: ${replicaNames.map((name) => `${name} ${served[name]}`).join(", ")}
 Audit:     ${delivered.size} answered reads, each in the gateway's trail exactly once under the x-request-id it was answered with
            ${unanswered.length} entries written by ${KILLED} for reads it ran but never answered (each read answered once by ${SURVIVOR})
            ${verified.results.map((r) => `${r.store} ${r.status} (${r.entries})`).join(", ")}
+Watch:     ${watchPasses[0].n} protocol-watch passes over both replicas; ${watchRaised[0].raised} overdue steps raised, each once
 Alert:     ${alerted.kind} for ${alerted.childId} in ${alerted.recipient}'s myAlerts through nginx ${alerted.afterMs === null ? "never (within the wait)" : `${alerted.afterMs} ms after the write was answered`} (reason: ${alerted.reason})
 Time:      ${elapsed.toFixed(1)} s`);
 }

@@ -10,7 +10,7 @@ import { scrape, startTraceCollector, type CollectedSpan, type Scrape } from "..
  */
 const AGENCIES: AgencyName[] = ["police", "social-care", "health"];
 const SERVICES = ["gateway", ...AGENCIES] as const;
-const GATEWAY_OPERATIONS = ["GatewayRead", "Subjects", "Search", "Allocation", "ProtocolFacts"];
+const GATEWAY_OPERATIONS = ["GatewayRead", "Subjects", "Search", "Allocation", "ProtocolFacts", "ProtocolWatch"];
 const CONTROL_ROOM_CHILD = CLIENT_OPERATIONS.find((operation) => operation.name === "ControlRoomChild")!.body;
 const READ = `{ child(id: "${DEMO_CHILD}", ${PURPOSE}) {
   givenName police { missingEpisodes { id } } socialCare { legalStatus { code } } health { gpPractice { name } }

@@ -339,8 +339,11 @@ export async function startCluster(
     SOCIAL_CARE_URL: urlFor("social-care"),
     HEALTH_URL: urlFor("health"),
     ALERTS_URL: alerts.url,
-    // The protocol watch's events travel on the gateway's own relay, as the agencies' do.
+    // The protocol watch's events travel on the gateway's own relay, as the agencies' do. The watch itself is off
+    // unless a test turns it on (protocol-watch.test.ts): its passes are background traffic that would move the
+    // counts other files measure exactly (agency calls, metrics, Leah's alerts).
     ALERTS_EVENTS_URL: `${alertsBase}/events`,
+    PROTOCOL_WATCH_MS: "0",
     SUBGRAPH_TIMEOUT_MS: "3000",
     ...options.env,
   });

@@ -80,7 +80,8 @@ export function operationLabel(name: string | null | undefined, known: ReadonlyS
 
 /**
  * The operations the gateway sends every agency (the read path's GatewayRead, the child index's Subjects and Search,
- * the access log's Allocation, the protocol's ProtocolFacts): an agency's request metrics are labelled with these.
+ * the access log's Allocation, the protocol's ProtocolFacts, the protocol watch's ProtocolWatch): an agency's request
+ * metrics are labelled with these.
  */
 export const GATEWAY_TO_AGENCY_OPERATIONS: ReadonlySet<string> = new Set([
   "GatewayRead",
@@ -88,6 +89,7 @@ export const GATEWAY_TO_AGENCY_OPERATIONS: ReadonlySet<string> = new Set([
   "Search",
   "Allocation",
   "ProtocolFacts",
+  "ProtocolWatch",
 ]);
 
 let processMetrics = false;

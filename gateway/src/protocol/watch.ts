@@ -33,8 +33,9 @@ import { evaluateLiveProtocol, fetchLiveRecords, type LiveChildRecord } from "./
  *    status is raised once however often the watch runs, on however many gateways;
  * 4. the gateway's outbox relay carries the event to the alerts service like any agency's (docs/ALERTS.md).
  *
- * The watch reads as the protocol engine for nobody in particular (`via: "watch"`): every agency records the read in
- * its audit trail as PROTOCOL_WATCH, and the gateway records each pass, with the children it read, in its own.
+ * The watch reads as the protocol engine for nobody in particular (`via: "watch"`): every agency records each read in
+ * its audit trail as PROTOCOL_WATCH, and the gateway records each pass in its own, naming the children it raised an
+ * alert about, under the same request id.
  */
 
 const DAY_MS = 86_400_000;
@@ -138,7 +139,7 @@ export function longestTimescaleDays(configs: ProtocolConfigs): number {
 }
 
 /** sha256 of what makes a flag the same flag: it is raised once in each status. */
-export function flagKey(childId: string, flag: Pick<ProtocolFlag, "rule" | "status" | "evidence">): string {
+export function flagKey(childId: string, flag: ProtocolFlag): string {
   const evidence = [...flag.evidence].sort().join(",");
   return createHash("sha256").update(`${childId}|${flag.rule}|${flag.status}|${evidence}`).digest("hex");
 }
@@ -255,7 +256,13 @@ export function createProtocolWatch(options: ProtocolWatchOptions): ProtocolWatc
     const raised: SafeguardingEvent[] = [];
     const evaluated: string[] = [];
     for (let start = 0; start < children.length; start += batchSize) {
-      const records = await fetchLiveRecords(agencies, timeoutMs, context, children.slice(start, start + batchSize), at);
+      const records = await fetchLiveRecords(
+        agencies,
+        timeoutMs,
+        context,
+        children.slice(start, start + batchSize),
+        at,
+      );
       for (const record of records) {
         if (!record.identity) continue;
         evaluated.push(record.id);
@@ -269,7 +276,12 @@ export function createProtocolWatch(options: ProtocolWatchOptions): ProtocolWatc
           } catch (error) {
             // Rolled back, so it is tried again next pass; one child's flag must not hold up the others.
             log.error(
-              { event: "protocol-overdue-failed", childId: record.id, rule: flag.rule, error: (error as Error).message },
+              {
+                event: "protocol-overdue-failed",
+                childId: record.id,
+                rule: flag.rule,
+                error: (error as Error).message,
+              },
               "could not record PROTOCOL_OVERDUE",
             );
           }
@@ -277,7 +289,11 @@ export function createProtocolWatch(options: ProtocolWatchOptions): ProtocolWatc
       }
     }
     const unavailable = [...context.unavailableAgencies.keys()] as AgencyCode[];
-    // The pass read these children's records: the gateway's trail says so, as it does for a person's read.
+    // Every agency has recorded each read of a child's record in its own trail, under this request id. The gateway's
+    // entry names the children the pass raised alerts about: those are what an auditor looking at a child's access
+    // log needs to see; a pass that found nothing new for a child would otherwise add an entry to her log every few
+    // minutes and bury the reads by people.
+    const alerted = [...new Set(raised.map((e) => e.childId))].sort();
     await appendAudit(db, {
       requestId,
       service: "gateway",
@@ -290,12 +306,13 @@ export function createProtocolWatch(options: ProtocolWatchOptions): ProtocolWatc
       purposeCode: null,
       purposeReference: null,
       agreement: null,
-      childIds: evaluated,
+      childIds: alerted,
       fieldsReturned: [],
       fieldsDenied: [],
       outcome: unavailable.length > 0 ? "PARTIAL" : "OK",
       detail:
-        `checked the protocol for ${evaluated.length} children; raised ${raised.length} PROTOCOL_OVERDUE` +
+        `checked the protocol for ${evaluated.length} children (each agency's trail records its reads under this ` +
+        `request id); raised ${raised.length} PROTOCOL_OVERDUE` +
         (unavailable.length > 0 ? `; not answered by ${unavailable.join(", ")}` : ""),
     });
     if (unavailable.length > 0)

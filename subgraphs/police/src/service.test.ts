@@ -92,6 +92,26 @@ describe.each(backends)("police service on $name", (backend) => {
   });
   afterAll(async () => opened?.cleanup());
 
+  describe("protocolWatch: the children whose protocol steps may still fall due", () => {
+    const daysAgo = (days: number) => hoursAgo(days * 24);
+
+    it("names children with an episode reported or closed since the time given, and police protection started since", async () => {
+      // Before any write in this file: Amber's episodes 24, 12 and 0 days ago, Tomasz's 20 and 1; Jayden's only
+      // episode is 80 days old and Reuben's 33.
+      const watched = await service.protocolWatch(daysAgo(30));
+      expect(watched).toEqual(expect.arrayContaining([DEMO_CHILD_ID, TOMASZ]));
+      expect(watched).not.toContain(JAYDEN);
+      expect(watched).not.toContain(REUBEN);
+      expect(new Set(watched).size).toBe(watched.length);
+      // Reuben's episode is in a 34-day look.
+      expect(await service.protocolWatch(daysAgo(34))).toContain(REUBEN);
+    });
+
+    it("names nobody when nothing has happened since", async () => {
+      expect(await service.protocolWatch(hoursAhead(1))).toEqual([]);
+    });
+  });
+
   describe("reportMissing", () => {
     const valid = (): ReportMissing => ({
       childId: REUBEN,
