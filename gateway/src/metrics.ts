@@ -49,6 +49,27 @@ export const agencyBreakerOpened = new Counter({
   registers: [metricsRegistry],
 });
 
+export const protocolWatchPassDuration = new Histogram({
+  name: "safeguarding_protocol_watch_pass_seconds",
+  help: "Time of each protocol-watch pass (asking the agencies, reading and evaluating every watched child, raising what is overdue), by outcome: ok, partial (an agency did not answer: the rules reading its facts were not evaluated), failed.",
+  labelNames: ["outcome"] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+  registers: [metricsRegistry],
+});
+
+export const protocolWatchChildren = new Gauge({
+  name: "safeguarding_protocol_watch_children",
+  help: "Children whose protocol the last completed pass evaluated.",
+  registers: [metricsRegistry],
+});
+
+export const protocolWatchRaised = new Counter({
+  name: "safeguarding_protocol_watch_raised_total",
+  help: "PROTOCOL_OVERDUE events the protocol watch recorded, by rule (each flag once per status).",
+  labelNames: ["rule"] as const,
+  registers: [metricsRegistry],
+});
+
 export const rateLimitRefusals = new Counter({
   name: "safeguarding_gateway_rate_limit_refusals_total",
   help: "Requests refused by the rate limiter, by reason (limit: 429, over the per-minute budget; unavailable: 503, the shared limiter did not answer) and caller (user, or anonymous: no valid token, counted by address).",

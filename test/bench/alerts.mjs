@@ -126,6 +126,9 @@ async function startCluster(transport) {
       AUTH_ISSUER: identityProvider.url,
       ...Object.fromEntries(AGENCIES.map((a) => [`${a.envPrefix}_URL`, agencies[a.name].url])),
       ALERTS_URL: alerts.url,
+      // What is timed is a police write's alert; the protocol watch's alerts (issue 12's PROTOCOL_OVERDUE) would only
+      // add to Leah's list at start. child-query.mjs times a pass of the watch.
+      PROTOCOL_WATCH_MS: "0",
     });
     started.push(gateway);
     return {

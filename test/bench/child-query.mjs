@@ -114,6 +114,8 @@ async function startCluster(children, extraEnv = {}) {
       RATE_LIMIT_PER_MINUTE: "100000000",
       AUTH_ISSUER: identityProvider.url,
       ...Object.fromEntries(AGENCIES.map((a) => [`${a.envPrefix}_URL`, agencies[a.name].url])),
+      // The reads are measured alone; the protocol watch's pass is measured on a gateway of its own (watchPass).
+      PROTOCOL_WATCH_MS: "0",
       ...extra,
     });
   const gateway = await gatewayOf({});
@@ -124,6 +126,7 @@ async function startCluster(children, extraEnv = {}) {
     dataDir,
     agencies,
     gateway,
+    gatewayOf,
     token,
     user,
     ids,
@@ -134,6 +137,33 @@ async function startCluster(children, extraEnv = {}) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One protocol-watch pass over the population (docs/ALERTS.md): a second gateway whose watch runs once as it starts,
+ * then hourly, read off its /metrics. What a pass costs every PROTOCOL_WATCH_MS at this many children.
+ */
+async function watchPass(cluster) {
+  const gateway = await cluster.gatewayOf({ PROTOCOL_WATCH_MS: "3600000" });
+  try {
+    const metricsUrl = new URL("/metrics", gateway.url);
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const text = await (await fetch(metricsUrl)).text();
+      const value = (name) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+      if (value("safeguarding_protocol_watch_pass_seconds_count") >= 1) {
+        const cpu = cpuSeconds(gateway.child.pid);
+        console.log(
+          `protocol watch: one pass over ${value("safeguarding_protocol_watch_children")} watched children took ${value("safeguarding_protocol_watch_pass_seconds_sum").toFixed(2)} s (gateway CPU since start ${cpu.toFixed(1)} s)`,
+        );
+        return;
+      }
+      if (Date.now() > deadline) throw new Error("the protocol watch's first pass did not finish within 300 s");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    gateway.child.kill("SIGTERM");
+  }
 }
 
 // node:http on one kept-alive connection, as autocannon does: what is timed is the gateway, not the client's fetch.
@@ -317,6 +347,8 @@ try {
     console.log("");
     await direct(cluster);
   }
+  console.log("");
+  await watchPass(cluster);
   console.log("\nAgency processes (embedded SQLite):");
   for (const [name, s] of Object.entries(cluster.agencies))
     console.log(

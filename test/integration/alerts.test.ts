@@ -6,7 +6,13 @@ import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isOutOfHours, loadAlertConfigs } from "@safeguarding/alerts-subgraph";
 import { findDemoUser } from "@safeguarding/shared/demo-users";
-import { DEMO_CHILD, freePort, startCluster, writerFor, type Cluster } from "../support/cluster.js";
+import {
+  allocateSocialWorker,
+  DEMO_CHILD,
+  freePort,
+  startCluster,
+  type Cluster,
+} from "../support/cluster.js";
 
 /**
  * Alerts end to end (issue 12): a police write through the gateway, its event in the police outbox, the relay, the
@@ -249,19 +255,7 @@ describe("alerts over the embedded transport (no NATS_URL)", () => {
   it("a newly recorded social worker for Jayden is told when he is reported missing", async () => {
     const jayden = "9990000026";
     const sam = findDemoUser("social-worker-unallocated")!;
-    const recorded = await cluster.query<{ recordCareTeam: { socialWorker: { person: { name: string } } } }>(
-      `mutation($input: RecordCareTeamInput!) { recordCareTeam(input: $input) { socialWorker { person { name } } } }`,
-      {
-        input: {
-          childId: jayden,
-          socialWorker: { name: sam.name, email: sam.email, phone: "01632 960 360" },
-          recordedBy: "Graham Boateng",
-        },
-      },
-      { as: writerFor("recordCareTeam") },
-    );
-    expect(recorded.errors, JSON.stringify(recorded.errors)).toBeUndefined();
-    expect(recorded.data!.recordCareTeam.socialWorker.person.name).toBe(sam.name);
+    await allocateSocialWorker(cluster, jayden, sam.id);
     // The care team travels on social care's relay and the report on the police's: let the first land first.
     await everyEventArrives(cluster, 10_000);
 

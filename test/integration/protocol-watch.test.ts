@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findDemoUser } from "@safeguarding/shared/demo-users";
 import { auditEntries } from "../support/audit.js";
-import { DEMO_CHILD, startCluster, writerFor, type Cluster } from "../support/cluster.js";
+import { allocateSocialWorker, DEMO_CHILD, startCluster, type Cluster } from "../support/cluster.js";
 
 /**
  * PROTOCOL_OVERDUE end to end (issue 12): the gateway's protocol watch asks every agency which children it must keep
@@ -79,18 +79,7 @@ describe("the protocol watch", () => {
   });
 
   it("raises a step that falls overdue after a write: Jayden missing for 30 hours with signs of exploitation and no strategy discussion", async () => {
-    const recorded = await cluster.query(
-      `mutation($input: RecordCareTeamInput!) { recordCareTeam(input: $input) { socialWorker { person { name } } } }`,
-      {
-        input: {
-          childId: JAYDEN,
-          socialWorker: { name: SAM.name, email: SAM.email, phone: "01632 960 360" },
-          recordedBy: "Graham Boateng",
-        },
-      },
-      { as: writerFor("recordCareTeam") },
-    );
-    expect(recorded.errors, JSON.stringify(recorded.errors)).toBeUndefined();
+    await allocateSocialWorker(cluster, JAYDEN, SAM.id);
     expect(await overdue(SAM.id, JAYDEN)).toEqual([]);
 
     const reported = await cluster.query(

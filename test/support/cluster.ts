@@ -183,6 +183,29 @@ async function productionKeyEnv(dataDir: string, issuer: string): Promise<Record
 const agencyKeyFile = (dataDir: string, agency: string) =>
   join(dataDir, "keys", `gateway-assertion.${agency}.jwk.json`);
 
+/**
+ * Social care records a demo user as a child's allocated social worker (recordCareTeam, as the user writerFor names),
+ * and the test waits for nothing: the CARE_TEAM_CHANGED event travels on social care's relay.
+ */
+export async function allocateSocialWorker(cluster: Cluster, childId: string, userId: string): Promise<void> {
+  const user = findDemoUser(userId);
+  if (!user) throw new Error(`No demo user "${userId}".`);
+  const recorded = await cluster.query<{ recordCareTeam: { socialWorker: { person: { name: string } } } }>(
+    `mutation($input: RecordCareTeamInput!) { recordCareTeam(input: $input) { socialWorker { person { name } } } }`,
+    {
+      input: {
+        childId,
+        socialWorker: { name: user.name, email: user.email, phone: "01632 960 360" },
+        recordedBy: "Graham Boateng",
+      },
+    },
+    { as: writerFor("recordCareTeam") },
+  );
+  if (recorded.errors) throw new Error(`recordCareTeam failed: ${JSON.stringify(recorded.errors)}`);
+  if (recorded.data?.recordCareTeam.socialWorker.person.name !== user.name)
+    throw new Error(`recordCareTeam did not record ${user.name}: ${JSON.stringify(recorded.data)}`);
+}
+
 /** A port nothing listens on now, for a process that must know its own address before it starts. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -17,6 +17,7 @@ import type { Logger } from "@safeguarding/shared/log";
 import { periodic } from "@safeguarding/shared/periodic";
 import { askEveryAgency, type AgencyCallContext } from "../agencies.js";
 import type { AgencyCode, AgencyEndpoint } from "../config.js";
+import { protocolWatchChildren, protocolWatchPassDuration, protocolWatchRaised } from "../metrics.js";
 import { evaluateLiveProtocol, fetchLiveRecords, type LiveChildRecord } from "./live.js";
 
 /**
@@ -327,6 +328,20 @@ export function createProtocolWatch(options: ProtocolWatchOptions): ProtocolWatc
     return { checkedAt: at, children: evaluated, raised, unavailable };
   }
 
-  const watch = periodic(pass, log, { event: "protocol-watch-failed", message: "protocol watch failed" });
+  async function measuredPass(): Promise<WatchPass> {
+    const stop = protocolWatchPassDuration.startTimer();
+    try {
+      const result = await pass();
+      stop({ outcome: result.unavailable.length > 0 ? "partial" : "ok" });
+      protocolWatchChildren.set(result.children.length);
+      for (const event of result.raised) protocolWatchRaised.inc({ rule: String(event.data.rule) });
+      return result;
+    } catch (error) {
+      stop({ outcome: "failed" });
+      throw error;
+    }
+  }
+
+  const watch = periodic(measuredPass, log, { event: "protocol-watch-failed", message: "protocol watch failed" });
   return { check: watch.runNow, start: watch.start, stop: watch.stop };
 }
