@@ -6,13 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isOutOfHours, loadAlertConfigs } from "@safeguarding/alerts-subgraph";
 import { findDemoUser } from "@safeguarding/shared/demo-users";
-import {
-  allocateSocialWorker,
-  DEMO_CHILD,
-  freePort,
-  startCluster,
-  type Cluster,
-} from "../support/cluster.js";
+import { allocateSocialWorker, DEMO_CHILD, freePort, startCluster, type Cluster } from "../support/cluster.js";
 
 /**
  * Alerts end to end (issue 12): a police write through the gateway, its event in the police outbox, the relay, the
