@@ -50,6 +50,8 @@ export interface AlertsServiceOptions {
   now?: () => Date;
   /** Called after a commit with the alerts it raised (the email notifier); never awaited. */
   onRaised?: (alerts: AlertRow[]) => void;
+  /** Email is configured: each alert is stored with the email owed for it (email_deliveries), in one transaction. */
+  email?: boolean;
 }
 
 const system = localActor(SERVICE);
@@ -135,6 +137,18 @@ export function createAlertsService(db: Kysely<AlertsDatabase>, options: AlertsS
   /** Stores one alert and its audit entry ("raised" or "escalated"), in the caller's transaction. */
   async function store(trx: Kysely<AlertsDatabase>, alert: AlertRow, step: "raised" | "escalated"): Promise<AlertRow> {
     await trx.insertInto("alerts").values(alert).execute();
+    if (options.email)
+      await trx
+        .insertInto("email_deliveries")
+        .values({
+          alert_id: alert.id,
+          state: "WAITING",
+          attempts: 0,
+          next_at: alert.raised_at,
+          last_error: null,
+          sent_at: null,
+        })
+        .execute();
     await appendAudit(
       trx,
       systemEntry(alert.event_id, step, alert.child_id, {

@@ -5,7 +5,9 @@ import { appendAudit } from "@safeguarding/shared/audit";
 import type { AlertKind } from "@safeguarding/shared/events";
 import type { Logger } from "@safeguarding/shared/log";
 import { auditedCaller, localActor } from "@safeguarding/shared/request-audit";
+import { periodic } from "@safeguarding/shared/periodic";
 import { SERVICE, type AlertRow } from "./alerts.js";
+import type { AlertsDatabase } from "./store.js";
 
 /**
  * Email tells a person that an alert is waiting, never what it says: an inbox is not a safe place for a child's name,
@@ -107,105 +109,149 @@ export function notifySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Not
 }
 
 export interface AlertNotifier {
-  /** Queues an email for each alert; returns at once (handleEvent never waits for a mail server). */
-  enqueue(alerts: AlertRow[]): void;
-  /** Resolves when every queued email has been sent or given up on (tests, and a clean stop). */
+  /** Whether email is configured: the alerts service records the email owed with each alert only then. */
+  readonly enabled: boolean;
+  /** Looks for emails due now, after a commit that recorded some; returns at once (nothing waits for a mail server). */
+  nudge(): void;
+  /** Resolves once nothing is due now: every email owed has been sent, given up on, or waits for its retry time. */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface NotifierOptions {
-  db: Kysely<any>;
+  db: Kysely<AlertsDatabase>;
   settings: NotifySettings;
   log: Logger;
   /** Waits before each retry; its length is how many retries (default 3: after 2 s, 10 s and 60 s). */
   retryDelaysMs?: number[];
+  /** How often it looks for emails due between nudges (default 1 s; a retry falls due with time, not a write). */
+  checkMs?: number;
+  now?: () => Date;
 }
+
+/** How many emails one pass sends at most; the next pass (at once, when idle() asks) takes the rest. */
+const BATCH = 50;
 
 /**
  * Sends after the commit, outside the event's transaction: a slow or broken mail server delays no alert and loses
- * none (it is in the portal either way). A failed send is retried a few times, then logged and given up on. Each
- * delivery is audited ("delivered"). Retries live in memory: a restart forgets emails still waiting.
+ * none (it is in the portal either way). The email owed for each alert is a row in the store (email_deliveries),
+ * written with the alert, so a failed send is retried at its time (2 s, 10 s, 60 s) even across a restart, then given
+ * up on and audited as such. Each delivery is audited ("delivered"), in the transaction that marks it sent. A crash
+ * between the mail server's acceptance and that commit sends it once more at the next start: at least once.
+ * Written by hand over the store because the work is a query and an update per email; a job queue (BullMQ and the
+ * like) would add a broker the alerts service does not otherwise need.
  */
 export function createNotifier(options: NotifierOptions): AlertNotifier {
+  const { db, log } = options;
   const { sender, portalBaseUrl } = options.settings;
   const delays = options.retryDelaysMs ?? [2_000, 10_000, 60_000];
-  const pending = new Set<Promise<void>>();
-  /** Retries waiting for their time, each ended early (and given up) when the notifier closes. */
-  const waiting = new Map<NodeJS.Timeout, () => void>();
-  let closed = false;
+  const now = options.now ?? (() => new Date());
 
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        waiting.delete(timer);
-        resolve();
-      }, ms);
-      waiting.set(timer, resolve);
-    });
-
-  async function deliver(alert: AlertRow, channel: AlertSender): Promise<void> {
-    const message = alertMessage(alert, portalBaseUrl);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await channel.send(message);
-        break;
-      } catch (error) {
-        if (closed || attempt >= delays.length) {
-          options.log.error(
-            { alertId: alert.id, attempts: attempt + 1, error: String(error) },
-            "alert email not sent; gave up",
-          );
-          return;
-        }
-        options.log.warn(
-          { alertId: alert.id, attempt: attempt + 1, error: String(error) },
-          "alert email failed; retrying",
-        );
-        await wait(delays[attempt]);
-        if (closed) {
-          options.log.error({ alertId: alert.id }, "alert email not sent; the service stopped");
-          return;
-        }
-      }
-    }
-    await appendAudit(options.db, {
+  const audit = (trx: Kysely<AlertsDatabase>, alert: Due, operation: string, outcome: "OK" | "ERROR", after: unknown) =>
+    appendAudit(trx, {
       requestId: alert.event_id,
       service: SERVICE,
       action: "WRITE",
-      operation: "delivered",
+      operation,
       ...auditedCaller(localActor(SERVICE).grant),
       childIds: [alert.child_id],
       fieldsReturned: [],
       fieldsDenied: [],
-      outcome: "OK",
-      after: { alertId: alert.id, channel: channel.channel, recipient: alert.recipient_email },
-    }).catch((error: unknown) =>
-      options.log.error({ alertId: alert.id, error: String(error) }, "alert email sent but not audited"),
-    );
+      outcome,
+      after,
+    });
+
+  type Due = {
+    id: string;
+    kind: string;
+    recipient_email: string;
+    event_id: string;
+    child_id: string;
+    attempts: number;
+  };
+
+  async function deliver(alert: Due, channel: AlertSender): Promise<void> {
+    const at = now();
+    const attempts = alert.attempts + 1;
+    try {
+      await channel.send(alertMessage(alert, portalBaseUrl));
+    } catch (error) {
+      const reason = String(error);
+      if (attempts > delays.length) {
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable("email_deliveries")
+            .set({ state: "GAVE_UP", attempts, last_error: reason })
+            .where("alert_id", "=", alert.id)
+            .execute();
+          await audit(trx, alert, "not delivered", "ERROR", {
+            alertId: alert.id,
+            channel: channel.channel,
+            recipient: alert.recipient_email,
+            attempts,
+          });
+        });
+        log.error({ alertId: alert.id, attempts, error: reason }, "alert email not sent; gave up");
+        return;
+      }
+      await db
+        .updateTable("email_deliveries")
+        .set({ attempts, last_error: reason, next_at: new Date(at.getTime() + delays[attempts - 1]).toISOString() })
+        .where("alert_id", "=", alert.id)
+        .execute();
+      log.warn({ alertId: alert.id, attempt: attempts, error: reason }, "alert email failed; retrying");
+      return;
+    }
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("email_deliveries")
+        .set({ state: "SENT", attempts, sent_at: at.toISOString(), last_error: null })
+        .where("alert_id", "=", alert.id)
+        .execute();
+      await audit(trx, alert, "delivered", "OK", {
+        alertId: alert.id,
+        channel: channel.channel,
+        recipient: alert.recipient_email,
+      });
+    });
   }
 
-  async function idle(): Promise<void> {
-    while (pending.size > 0) await Promise.all([...pending]);
+  /** Sends what is due now, oldest first; returns how many it tried. */
+  async function pass(): Promise<number> {
+    if (!sender) return 0;
+    const due = await db
+      .selectFrom("email_deliveries as d")
+      .innerJoin("alerts as a", "a.id", "d.alert_id")
+      .select(["a.id", "a.kind", "a.recipient_email", "a.event_id", "a.child_id", "d.attempts"])
+      .where("d.state", "=", "WAITING")
+      .where("d.next_at", "<=", now().toISOString())
+      .orderBy("d.next_at")
+      .limit(BATCH)
+      .execute();
+    for (const alert of due) {
+      try {
+        await deliver(alert, sender);
+      } catch (error) {
+        // The store did not take the outcome: the row is still WAITING and is tried again next pass.
+        log.error({ alertId: alert.id, error: String(error) }, "alert email outcome not recorded");
+      }
+    }
+    return due.length;
   }
+
+  const passes = periodic(pass, log, { event: "email-pass-failed", message: "alert email pass failed" });
+  if (sender) passes.start(options.checkMs ?? 1000);
 
   return {
-    idle,
-    enqueue(alerts) {
-      if (!sender || closed) return;
-      for (const alert of alerts) {
-        const job = deliver(alert, sender).finally(() => pending.delete(job));
-        pending.add(job);
-      }
+    enabled: sender !== null,
+    nudge() {
+      if (sender) void passes.runNow().catch(() => undefined);
+    },
+    async idle() {
+      while ((await passes.runNow()) > 0);
     },
     async close() {
-      closed = true;
-      for (const [timer, resolve] of waiting) {
-        clearTimeout(timer);
-        resolve();
-      }
-      waiting.clear();
-      await idle();
+      await passes.stop();
       sender?.close();
     },
   };

@@ -1,8 +1,6 @@
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import type { JWK } from "jose";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testGrant } from "@safeguarding/kit/testing";
 import { agencyAssertionKey, ASSERTION_HEADER, createAssertionSigner } from "@safeguarding/shared/assertion";
@@ -19,36 +17,13 @@ import {
   LEAH,
   OUT_OF_HOURS,
   SAM,
+  startMailServer,
   testBackends,
   testClock,
   type TestStore,
 } from "./testing.js";
 
 const secretJwk = (): JWK => ({ kty: "oct", k: randomBytes(32).toString("base64url") });
-
-/** A real SMTP server on a free port, keeping every message it receives. */
-async function startMailServer() {
-  const messages: { to: string[]; body: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        messages.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          body: Buffer.concat(chunks).toString("utf8"),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { messages, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 describe.each(testBackends())("the alerts service over HTTP on $name", (backend) => {
   let opened: TestStore;

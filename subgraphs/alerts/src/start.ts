@@ -72,11 +72,13 @@ export async function startAlertsService(options: AlertsStartOptions = {}): Prom
     settings: options.notify ?? notifySettingsFromEnv(),
     log,
     retryDelaysMs: options.retryDelaysMs,
+    now: options.now,
   });
   const alerts = createAlertsService(store.db, {
     configs,
     now: options.now,
-    onRaised: (raised) => notifier.enqueue(raised),
+    email: notifier.enabled,
+    onRaised: () => notifier.nudge(),
   });
   const handle = async (event: SafeguardingEvent) => {
     await alerts.handleEvent(event);

@@ -47,10 +47,26 @@ export interface AlertTable {
   acknowledge_note: string | null;
 }
 
+/**
+ * The email owed for an alert, written in the alert's own transaction when email is configured: the mail server being
+ * down, or the service restarting, delays an email and loses none.
+ */
+export interface EmailDeliveryTable {
+  alert_id: string;
+  /** WAITING until sent (SENT) or given up on after the last retry (GAVE_UP). */
+  state: "WAITING" | "SENT" | "GAVE_UP";
+  attempts: number;
+  /** When it is next tried. */
+  next_at: string;
+  last_error: string | null;
+  sent_at: string | null;
+}
+
 export interface AlertsDatabase extends AuditTables {
   events_seen: EventSeenTable;
   care_teams: CareTeamTable;
   alerts: AlertTable;
+  email_deliveries: EmailDeliveryTable;
 }
 
 const initial: Migration = {
@@ -99,10 +115,28 @@ const initial: Migration = {
   },
 };
 
+const emailDeliveries: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable("email_deliveries")
+      .addColumn("alert_id", "varchar(36)", (c) => c.primaryKey().references("alerts.id"))
+      .addColumn("state", "varchar(16)", (c) => c.notNull())
+      .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("next_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("last_error", "text")
+      .addColumn("sent_at", "varchar(32)")
+      .execute();
+    // The notifier's question, "what is due now", answered from the index.
+    await db.schema.createIndex("email_deliveries_due").on("email_deliveries").columns(["state", "next_at"]).execute();
+  },
+};
+
 export const alertsMigrations: Record<string, Migration> = {
   "001_alerts": initial,
   // The service's own audit trail, after its own tables, as every agency keeps one.
   "900_audit_log": auditMigration,
+  // Named after the audit log's so that a store made before it migrates in order.
+  "910_email_deliveries": emailDeliveries,
 };
 
 export interface AlertsStoreOptions {

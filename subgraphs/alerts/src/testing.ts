@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
 import type { CareTeamData, EventKind, SafeguardingEvent } from "@safeguarding/shared/events";
 import {
   storeTestBackends,
@@ -67,5 +69,46 @@ export function testClock(start: Date) {
     advance(minutes: number) {
       current = new Date(current.getTime() + minutes * 60_000);
     },
+  };
+}
+
+/**
+ * A real SMTP server on a free port, keeping every message it receives. While `refusing` is set it answers every
+ * recipient with a temporary failure (451), as a mail server that is down or full would.
+ */
+export async function startMailServer() {
+  const messages: { to: string[]; body: string }[] = [];
+  const state = { refusing: false };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onRcptTo(_address, _session, callback) {
+      if (!state.refusing) return callback();
+      const error = Object.assign(new Error("Mailbox busy, try again later"), { responseCode: 451 });
+      callback(error);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        messages.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    messages,
+    port,
+    /** Refuse (true) or take (false) mail from now on. */
+    refuse(on: boolean) {
+      state.refusing = on;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
