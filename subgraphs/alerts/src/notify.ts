@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Updateable } from "kysely";
 import { createTransport } from "nodemailer";
 import { NotifyClient } from "notifications-node-client";
 import { appendAudit } from "@safeguarding/shared/audit";
@@ -7,7 +7,7 @@ import type { Logger } from "@safeguarding/shared/log";
 import { auditedCaller, localActor } from "@safeguarding/shared/request-audit";
 import { periodic } from "@safeguarding/shared/periodic";
 import { SERVICE, type AlertRow } from "./alerts.js";
-import type { AlertsDatabase } from "./store.js";
+import type { AlertsDatabase, EmailDeliveryTable } from "./store.js";
 
 /**
  * Email tells a person that an alert is waiting, never what it says: an inbox is not a safe place for a child's name,
@@ -170,6 +170,20 @@ export function createNotifier(options: NotifierOptions): AlertNotifier {
     attempts: number;
   };
 
+  /** Marks the email sent or given up on, with its audit entry, in one transaction. */
+  async function settle(
+    alert: Due,
+    change: Updateable<EmailDeliveryTable>,
+    operation: "delivered" | "not delivered",
+    outcome: "OK" | "ERROR",
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable("email_deliveries").set(change).where("alert_id", "=", alert.id).execute();
+      await audit(trx, alert, operation, outcome, { alertId: alert.id, recipient: alert.recipient_email, ...detail });
+    });
+  }
+
   async function deliver(alert: Due, channel: AlertSender): Promise<void> {
     const at = now();
     const attempts = alert.attempts + 1;
@@ -178,18 +192,9 @@ export function createNotifier(options: NotifierOptions): AlertNotifier {
     } catch (error) {
       const reason = String(error);
       if (attempts > delays.length) {
-        await db.transaction().execute(async (trx) => {
-          await trx
-            .updateTable("email_deliveries")
-            .set({ state: "GAVE_UP", attempts, last_error: reason })
-            .where("alert_id", "=", alert.id)
-            .execute();
-          await audit(trx, alert, "not delivered", "ERROR", {
-            alertId: alert.id,
-            channel: channel.channel,
-            recipient: alert.recipient_email,
-            attempts,
-          });
+        await settle(alert, { state: "GAVE_UP", attempts, last_error: reason }, "not delivered", "ERROR", {
+          channel: channel.channel,
+          attempts,
         });
         log.error({ alertId: alert.id, attempts, error: reason }, "alert email not sent; gave up");
         return;
@@ -202,17 +207,8 @@ export function createNotifier(options: NotifierOptions): AlertNotifier {
       log.warn({ alertId: alert.id, attempt: attempts, error: reason }, "alert email failed; retrying");
       return;
     }
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable("email_deliveries")
-        .set({ state: "SENT", attempts, sent_at: at.toISOString(), last_error: null })
-        .where("alert_id", "=", alert.id)
-        .execute();
-      await audit(trx, alert, "delivered", "OK", {
-        alertId: alert.id,
-        channel: channel.channel,
-        recipient: alert.recipient_email,
-      });
+    await settle(alert, { state: "SENT", attempts, sent_at: at.toISOString(), last_error: null }, "delivered", "OK", {
+      channel: channel.channel,
     });
   }
 
