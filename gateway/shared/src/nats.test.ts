@@ -4,14 +4,17 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JWK } from "jose";
 import {
+  EVENTS_SIGNATURE_HEADER,
   eventSubject,
   outboxMigration,
   parseEvent,
   recordEvent,
+  signEventBody,
   type NatsSettings,
   type NewEvent,
   type OutboxTables,
@@ -48,6 +51,16 @@ if (!brokerUp && !process.env.CI)
 const describeWithBroker = brokerUp || process.env.CI ? describe : describe.skip;
 
 /** Each run's own stream and subjects, removed afterwards: a stream left behind lives on in the machine's broker. */
+/** The events secret every publisher here signs with, and every consumer checks. */
+const SECRET: JWK = { kty: "oct", k: randomBytes(32).toString("base64url") };
+
+/** NATS headers carrying the body's signature under `secret`, as a relay sends them. */
+function signedWith(secret: JWK, body: string) {
+  const h = headers();
+  h.set(EVENTS_SIGNATURE_HEADER, signEventBody(secret, body));
+  return h;
+}
+
 function testSettings(url: string): NatsSettings {
   const run = randomBytes(4).toString("hex");
   return { url, stream: `TEST_EVENTS_${run}`, subjectPrefix: `test.${run}.events` };
@@ -120,7 +133,7 @@ describeWithBroker("NATS transport against the machine's broker", () => {
   });
 
   it("keeps one message when the same event is published twice", async () => {
-    const publisher = natsEventPublisher(settings, testLog().log);
+    const publisher = natsEventPublisher(settings, testLog().log, SECRET);
     const event = missingReported();
     const before = (await jsm.streams.info(settings.stream)).state.messages;
     try {
@@ -139,7 +152,7 @@ describeWithBroker("NATS transport against the machine's broker", () => {
   it("hands every event to the handler once and acks it; a handler that throws gets the event again", async () => {
     const durable = `alerts_${randomBytes(3).toString("hex")}`;
     const events = [missingReported(), missingReported({ kind: "FOUND" }), missingReported()];
-    const publisher = natsEventPublisher(settings, testLog().log);
+    const publisher = natsEventPublisher(settings, testLog().log, SECRET);
     await publisher.publish(events);
     await publisher.close();
 
@@ -147,6 +160,7 @@ describeWithBroker("NATS transport against the machine's broker", () => {
     let thrown = 0;
     const { log, lines } = testLog();
     const consumer = consumeEvents(settings, {
+      secret: SECRET,
       durable,
       log,
       retryDelayMs: 50,
@@ -177,14 +191,18 @@ describeWithBroker("NATS transport against the machine's broker", () => {
   it("discards a message that is not an event, and goes on to the next", async () => {
     const durable = `alerts_${randomBytes(3).toString("hex")}`;
     const js = jetstream(nc);
-    await js.publish(`${settings.subjectPrefix}.POLICE.MISSING_REPORTED`, "{not json");
+    // Signed with the events secret, so it is the body, not the signature, that is refused.
+    await js.publish(`${settings.subjectPrefix}.POLICE.MISSING_REPORTED`, "{not json", {
+      headers: signedWith(SECRET, "{not json"),
+    });
     const after = missingReported();
-    const publisher = natsEventPublisher(settings, testLog().log);
+    const publisher = natsEventPublisher(settings, testLog().log, SECRET);
     await publisher.publish([after]);
     await publisher.close();
     const handled: string[] = [];
     const { log, lines } = testLog();
     const consumer = consumeEvents(settings, {
+      secret: SECRET,
       durable,
       log,
       handle: async (event) => void handled.push(event.id),
@@ -199,9 +217,42 @@ describeWithBroker("NATS transport against the machine's broker", () => {
     }
   });
 
+  it("discards an event not signed with the events secret, unsigned or forged, and never hands it over", async () => {
+    const durable = `alerts_${randomBytes(3).toString("hex")}`;
+    const js = jetstream(nc);
+    const forged = missingReported({ summary: "Forged: a child reported missing" });
+    const body = JSON.stringify(forged);
+    const subject = eventSubject(forged, settings.subjectPrefix);
+    await js.publish(subject, body);
+    await js.publish(subject, body, {
+      headers: signedWith({ kty: "oct", k: randomBytes(32).toString("base64url") }, body),
+    });
+    const after = missingReported();
+    const publisher = natsEventPublisher(settings, testLog().log, SECRET);
+    await publisher.publish([after]);
+    await publisher.close();
+    const handled: string[] = [];
+    const { log, lines } = testLog();
+    const consumer = consumeEvents(settings, {
+      secret: SECRET,
+      durable,
+      log,
+      handle: async (event) => void handled.push(event.id),
+    });
+    try {
+      await waitFor(() => handled.includes(after.id));
+      expect(handled).not.toContain(forged.id);
+      expect(lines.filter((l) => l.message === "event signature does not verify; discarded")).toHaveLength(2);
+      await waitFor(async () => (await jsm.consumers.info(settings.stream, durable)).num_ack_pending === 0);
+    } finally {
+      await consumer.close();
+      await jsm.consumers.delete(settings.stream, durable).catch(() => undefined);
+    }
+  });
+
   it("starts without a broker: publishing fails at once with a reason, and close() does not hang", async () => {
     const port = await freePort();
-    const publisher = natsEventPublisher({ ...settings, url: `nats://127.0.0.1:${port}` }, testLog().log);
+    const publisher = natsEventPublisher({ ...settings, url: `nats://127.0.0.1:${port}` }, testLog().log, SECRET);
     await expect(publisher.publish([missingReported()])).rejects.toThrow(/^the NATS broker could not be reached/);
     await publisher.close();
   });
@@ -259,13 +310,14 @@ if (!haveServer && !process.env.CI) console.warn(`The broker-down test is skippe
     const relayLog = testLog();
     const relay = startRelay({
       db: store.db,
-      publisher: natsEventPublisher(settings, relayLog.log),
+      publisher: natsEventPublisher(settings, relayLog.log, SECRET),
       log: relayLog.log,
       intervalMs: 50,
       maxBackoffMs: 500,
     });
     const handled: string[] = [];
     const consumer = consumeEvents(settings, {
+      secret: SECRET,
       durable: "alerts",
       log: testLog().log,
       handle: async (event) => void handled.push(event.id),

@@ -1,4 +1,4 @@
-import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers, nanos, type NatsConnection } from "@nats-io/transport-node";
 import {
   AckPolicy,
   DeliverPolicy,
@@ -13,7 +13,16 @@ import {
   type JsMsg,
 } from "@nats-io/jetstream";
 import { ExponentialBackoff, type IBackoff } from "cockatiel";
-import { eventSubject, parseEvent, type NatsSettings, type SafeguardingEvent } from "./events.js";
+import type { JWK } from "jose";
+import {
+  EVENTS_SIGNATURE_HEADER,
+  eventSubject,
+  parseEvent,
+  signEventBody,
+  verifyEventBody,
+  type NatsSettings,
+  type SafeguardingEvent,
+} from "./events.js";
 import type { Logger } from "./log.js";
 import { describeFailure, EventPublishError, type EventPublisher } from "./outbox.js";
 
@@ -21,6 +30,10 @@ import { describeFailure, EventPublishError, type EventPublisher } from "./outbo
  * The NATS JetStream transport of events (issue 12, docs/ALERTS.md): agencies' relays publish into one stream, the
  * alerts service reads it with a durable consumer. Only this file knows NATS; the relay sees an EventPublisher and
  * the alerts service a handler of SafeguardingEvent.
+ *
+ * Every message carries an HMAC of its body under the events secret (the header x-safeguarding-events-signature, as
+ * the HTTP transport's POST does), and the consumer discards one that does not verify: a process that can reach the
+ * broker but does not hold the secret cannot raise an alert.
  */
 
 /** How long the broker keeps a message id to drop a repeat: far longer than any relay retries a confirmed event. */
@@ -81,7 +94,7 @@ async function openConnection(settings: NatsSettings, name: string): Promise<Nat
  * waits for each PubAck before the next, so they arrive in order. A duplicate ack (the broker had it already) is a
  * confirmation too. It connects on the first publish, not when created, so an agency starts while the broker is down.
  */
-export function natsEventPublisher(settings: NatsSettings, log: Logger): EventPublisher {
+export function natsEventPublisher(settings: NatsSettings, log: Logger, secret: JWK): EventPublisher {
   let opening: Promise<{ nc: NatsConnection; js: JetStreamClient; connected: boolean }> | null = null;
   let closed = false;
 
@@ -123,9 +136,13 @@ export function natsEventPublisher(settings: NatsSettings, log: Logger): EventPu
       if (!link.connected) throw new Error("the NATS broker is not connected; the client is reconnecting");
       for (const [index, event] of events.entries()) {
         try {
-          await link.js.publish(eventSubject(event, settings.subjectPrefix), JSON.stringify(event), {
+          const body = JSON.stringify(event);
+          const signed = headers();
+          signed.set(EVENTS_SIGNATURE_HEADER, signEventBody(secret, body));
+          await link.js.publish(eventSubject(event, settings.subjectPrefix), body, {
             msgID: event.id,
             timeout: PUBLISH_TIMEOUT_MS,
+            headers: signed,
           });
         } catch (error) {
           throw new EventPublishError(`the NATS broker did not confirm an event (${describeFailure(error)})`, index, {
@@ -153,6 +170,8 @@ export interface ConsumeEventsOptions {
    */
   handle: (event: SafeguardingEvent) => Promise<void>;
   log: Logger;
+  /** The events secret: a message whose signature does not verify under it is discarded. */
+  secret: JWK;
   /** First redelivery delay after a failed handle; doubles with each delivery, up to a minute. */
   retryDelayMs?: number;
 }
@@ -187,6 +206,15 @@ export function consumeEvents(settings: NatsSettings, options: ConsumeEventsOpti
     });
 
   async function take(message: JsMsg): Promise<void> {
+    if (!verifyEventBody(options.secret, message.string(), message.headers?.get(EVENTS_SIGNATURE_HEADER))) {
+      // Not from a holder of the events secret (or altered on the way): never handled, never redelivered.
+      log.error(
+        { subject: message.subject, streamSequence: message.seq },
+        "event signature does not verify; discarded",
+      );
+      message.term();
+      return;
+    }
     let event: SafeguardingEvent;
     try {
       event = parseEvent(message.json());

@@ -23,7 +23,10 @@ try {
     escalationCheckMs: intFromEnv("ALERTS_ESCALATION_CHECK_MS", DEFAULT_ESCALATION_CHECK_MS),
     metrics: metricsExposureFromEnv(isProduction()),
     log,
-    subscribe: nats ? async (handle) => consumeEvents(nats, { durable: "alerts", handle, log }) : undefined,
+    // The relays sign each message with the events secret; one that does not verify is discarded.
+    subscribe: nats
+      ? async (handle, secret) => consumeEvents(nats, { durable: "alerts", handle, log, secret })
+      : undefined,
   });
   // scripts/start.mjs and the test cluster wait for this line: keep `event`, `url` and `startMs`.
   log.info(

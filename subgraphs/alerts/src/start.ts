@@ -19,6 +19,8 @@ export const DEFAULT_ESCALATION_CHECK_MS = 5_000;
 /** Hands each event from a broker to `handle` and acknowledges it only once `handle` resolves (committed). */
 export type EventSubscription = (
   handle: (event: SafeguardingEvent) => Promise<void>,
+  /** The events secret: a message not signed with it is discarded. */
+  secret: JWK,
 ) => Promise<{ close(): Promise<void> }>;
 
 export interface AlertsStartOptions {
@@ -32,7 +34,7 @@ export interface AlertsStartOptions {
   configs?: AlertConfigs;
   /** The key the gateway MACs this service's assertions with; by default from configuration. */
   assertionKey?: JWK;
-  /** The secret /events bodies are signed with; by default eventsSecret(dataDir). */
+  /** The secret events are signed with, on /events and over NATS; by default eventsSecret(dataDir). */
   eventsSecret?: JWK;
   /** The clock of every decision (tests move it). */
   now?: () => Date;
@@ -41,7 +43,7 @@ export interface AlertsStartOptions {
   /** Email; by default from SMTP_URL / NOTIFY_API_KEY (none when neither is set). */
   notify?: NotifySettings;
   retryDelaysMs?: number[];
-  /** The NATS consumer, when events come over JetStream: called once at start with handleEvent. */
+  /** The NATS consumer, when events come over JetStream: called once at start with handleEvent and the events secret. */
   subscribe?: EventSubscription;
   metrics?: MetricsExposure;
   log?: Logger;
@@ -110,7 +112,7 @@ export async function startAlertsService(options: AlertsStartOptions = {}): Prom
       : null;
   let subscription: { close(): Promise<void> } | null = null;
   try {
-    subscription = options.subscribe ? await options.subscribe(handle) : null;
+    subscription = options.subscribe ? await options.subscribe(handle, secret) : null;
   } catch (error) {
     await timer?.stop();
     await service.close();

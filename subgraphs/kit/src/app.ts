@@ -96,7 +96,7 @@ export interface EventTransportOptions {
   nats?: NatsSettings | null;
   /** The alerts service's events endpoint, when over HTTP; by default alertsEventsUrl(). */
   httpUrl?: string;
-  /** The events secret that signs HTTP batches; by default eventsSecret() (EVENTS_SECRET_FILE in production). */
+  /** The events secret either transport signs with; by default eventsSecret() (EVENTS_SECRET_FILE in production). */
   secret?: JWK;
   /** How often the relay looks for waiting events between writes (it is nudged after each mutation anyway). */
   intervalMs?: number;
@@ -173,12 +173,11 @@ export async function startEventRelay<DB>(
   const events = options.events ?? {};
   const log = serviceLog(name);
   const nats = events.nats === undefined ? natsSettingsFromEnv() : events.nats;
+  // Either transport signs what it carries with the events secret.
+  const secret = events.secret ?? (await eventsSecret(options.dataDir ?? defaultDataDir(), isProduction()));
   const publisher = nats
-    ? natsEventPublisher(nats, log)
-    : httpEventPublisher({
-        url: events.httpUrl ?? alertsEventsUrl(),
-        secret: events.secret ?? (await eventsSecret(options.dataDir ?? defaultDataDir(), isProduction())),
-      });
+    ? natsEventPublisher(nats, log, secret)
+    : httpEventPublisher({ url: events.httpUrl ?? alertsEventsUrl(), secret });
   return startRelay({ db: store.db as Kysely<any>, publisher, log, service: name, intervalMs: events.intervalMs });
 }
 
