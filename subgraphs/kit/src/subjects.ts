@@ -223,9 +223,10 @@ export interface HasSubjects {
    */
   accessFacts?: (nhsNumbers: string[], grant: AccessGrant) => Promise<Map<string, Partial<ChildFacts>>>;
   /**
-   * The children whose records in this agency the missing-from-care protocol must keep checking: those with a
-   * record that is still open (a child still missing, a request still unanswered) or that happened since `since`.
-   * The gateway's protocol watch asks every agency and evaluates the protocol for each child named.
+   * The children whose records in this agency the missing-from-care protocol must keep checking: those with a record
+   * a protocol step starts from (an episode reported or closed, police protection started, a strategy discussion
+   * held, an assessment requested) since `since`. The gateway's protocol watch asks every agency, with `since` far
+   * enough back for every step that can fall due within its look-back, and evaluates each child named.
    */
   protocolWatch(since: Date): Promise<string[]>;
 }
@@ -268,7 +269,7 @@ export function createSubjectQueries(prefix: string): Function {
     async protocolWatch(@Arg("since", () => Date) since: Date, @Ctx() context: HasSubjects): Promise<string[]> {
       if (Number.isNaN(since.getTime())) throw badInput("since must be a date and time.", "since");
       const children = await context.protocolWatch(since);
-      context.access.detail = `children the protocol watches, with records open or since ${since.toISOString()}`;
+      context.access.detail = `children the protocol watches, with records since ${since.toISOString()}`;
       for (const id of children) context.access.childIds.add(id);
       return children;
     }
