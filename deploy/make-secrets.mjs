@@ -43,6 +43,12 @@ export const ENV_VARIABLES = [
   "ALERTS_DB_PASSWORD",
   // The portal's client secret at the identity provider: the provider's secrets file holds the same value.
   "PORTAL_OIDC_CLIENT_SECRET",
+  // Each service's password at the NATS broker (deploy/nats.conf reads them from the broker's environment).
+  "NATS_POLICE_PASSWORD",
+  "NATS_SOCIAL_CARE_PASSWORD",
+  "NATS_HEALTH_PASSWORD",
+  "NATS_GATEWAY_PASSWORD",
+  "NATS_ALERTS_PASSWORD",
 ];
 
 /** An Ed25519 signing key as the services read it: a private and a public JSON Web Key with the same kid. */
@@ -58,6 +64,9 @@ function ed25519Pair(name) {
 
 // URL-safe, so a password can sit in a postgres:// URL without escaping.
 const password = () => randomBytes(24).toString("base64url");
+// The broker reads its users' passwords from its environment as configuration values (deploy/nats.conf): letters
+// and digits only, starting with a letter, so none can be read as a number or anything but a plain string.
+const natsPassword = () => `p${randomBytes(24).toString("hex")}`;
 
 /**
  * Writes a complete set into `secretsDir` and `envFile` and returns what it wrote. Key files are readable by their
@@ -65,7 +74,9 @@ const password = () => randomBytes(24).toString("base64url");
  */
 export function makeSecrets({ secretsDir, envFile }) {
   mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
-  const env = Object.fromEntries(ENV_VARIABLES.map((name) => [name, password()]));
+  const env = Object.fromEntries(
+    ENV_VARIABLES.map((name) => [name, name.startsWith("NATS_") ? natsPassword() : password()]),
+  );
   const assertion = {
     kty: "oct",
     k: randomBytes(32).toString("base64url"),

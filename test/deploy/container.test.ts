@@ -213,6 +213,25 @@ describe("deploy/compose.yaml", () => {
     }
   });
 
+  it("gives every service that uses the broker a user of its own, declared in deploy/nats.conf with its password", () => {
+    const conf = readFileSync(join(repoRoot, "deploy", "nats.conf"), "utf8");
+    const mounted = services.nats.volumes?.find((v) => v.split(":")[1] === "/etc/nats/nats.conf");
+    expect(mounted?.split(":")[0]).toBe("./nats.conf");
+    expect(services.nats.command).toEqual(expect.arrayContaining(["-c", "/etc/nats/nats.conf"]));
+    const users = built.filter(([, s]) => s.environment?.NATS_URL);
+    expect(new Set(users.map(([, s]) => s.build.target))).toEqual(
+      new Set([...AGENCIES.map((a) => a.name), "alerts", "gateway"]),
+    );
+    for (const [name, s] of users) {
+      const user = s.environment!.NATS_USER;
+      expect(user, name).toBe(s.build.target);
+      const variable = `NATS_${user.toUpperCase().replace("-", "_")}_PASSWORD`;
+      expect(s.environment!.NATS_PASSWORD, name).toBe(`\${${variable}:?run npm run deploy:secrets}`);
+      expect(services.nats.environment?.[variable], name).toBe(`\${${variable}:?run npm run deploy:secrets}`);
+      expect(conf, name).toMatch(new RegExp(`user: ${user}\\s+password: \\$${variable}\\s`));
+    }
+  });
+
   it("gives each service the gateway calls only the assertion key derived for its own audience", () => {
     const declared = compose.secrets as Record<string, { file: string }>;
     const holders = built.filter(([, s]) => s.environment?.GATEWAY_ASSERTION_KEY_FILE);

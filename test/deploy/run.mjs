@@ -1,5 +1,5 @@
 // `npm run test:deploy`: the topology of deploy/compose.yaml, run as processes with the machine's nginx, PostgreSQL,
-// Redis and NATS, in production mode, from a folder laid out as the Dockerfile's runtime stage lays out the image:
+// Redis and nats-server (its own broker, from compose's command and deploy/nats.conf), in production mode, from a folder laid out as the Dockerfile's runtime stage lays out the image:
 //
 //   nginx (deploy/nginx.conf) ─► gateway-1, gateway-2 ─► police, social-care, health     portal, identity provider
 //                                     │ audit trail, rate limit    │ one database and role each
@@ -16,7 +16,7 @@
 // intact. Then a police officer reports the demo child missing through nginx, and the alert must reach her allocated
 // social worker's myAlerts through nginx within seconds (agency outbox → relay → JetStream → alerts service). It
 // prints what each replica served and how long the alert took. Everything it makes (processes, databases, roles,
-// Redis keys, the JetStream stream, files) is removed at the end, whether it passed or not.
+// Redis keys, the broker and its store, files) is removed at the end, whether it passed or not.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -28,7 +28,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect as connectNats } from "@nats-io/transport-node";
 import { importJWK, SignJWT } from "jose";
 import pg from "pg";
@@ -64,14 +64,11 @@ const step = (message) => console.log(`[${seconds().padStart(5)} s] ${message}`)
 
 const POSTGRES_ADMIN_URL = new URL(process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 const REDIS_URL = new URL(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379");
-const NATS_URL = new URL(process.env.NATS_TEST_URL ?? "nats://127.0.0.1:4222");
+/** The broker's binary (Debian's nats-server package, which .ci/run installs). */
+const NATS_SERVER = process.env.NATS_SERVER ?? "/usr/sbin/nats-server";
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const databasePrefix = `sg_deploy_${runId}_`;
 const redisPrefix = `sg:deploy:${runId}:`;
-// The run's own stream and subjects on the machine's broker (NATS_STREAM, NATS_SUBJECT_PREFIX), deleted at the end:
-// the agencies and the alerts service of this run see only each other's events.
-const natsStream = `SG_DEPLOY_${runId.toUpperCase()}`;
-const natsSubjectPrefix = `sg.deploy.${runId}`;
 const workDir = mkdtempSync(join(tmpdir(), "sg-deploy-"));
 
 // ---- Clean-up: everything registered here is undone in reverse order, on success, failure or Ctrl-C ----
@@ -297,9 +294,9 @@ function localEnvironment(context, service) {
     } else if (url.protocol === "redis:") {
       url.host = REDIS_URL.host;
     } else if (url.protocol === "nats:") {
-      url.host = NATS_URL.host;
-      env.NATS_STREAM = natsStream;
-      env.NATS_SUBJECT_PREFIX = natsSubjectPrefix;
+      // This run's own broker, with compose's users and permissions: the stream and subjects are the defaults.
+      if (!context.natsPort) throw new Error(`${service}: ${key} points at NATS, which is not running.`);
+      url.host = `127.0.0.1:${context.natsPort}`;
     } else {
       const port = addresses[url.hostname];
       if (port === undefined) throw new Error(`${service}: ${key} points at "${url.hostname}", which is not running.`);
@@ -526,23 +523,65 @@ async function connectionRefused(role, password, database) {
 
 // ---- NATS ----
 
-/** Connects to the machine's broker (NATS_TEST_URL) for a look or a clean-up; the services connect themselves. */
-async function withBroker(action) {
-  const nc = await connectNats({ servers: NATS_URL.toString(), timeout: 2000, reconnect: false });
-  try {
-    return await action(await jetstreamManager(nc));
-  } finally {
-    await nc.close();
+/**
+ * Starts nats-server as compose's `nats` service runs it: its command (deploy/nats.conf, JetStream, the monitoring
+ * port), with its environment (the users' passwords from this run's .env), the store in this run's folder, and
+ * ports of this machine. Ready when its health endpoint says JetStream is on, as compose's health check asks.
+ */
+async function startBroker(context) {
+  const definition = context.compose.services.nats;
+  const [binary, ...args] = definition.command;
+  if (binary !== "nats-server") throw new Error(`nats: the command runs "${binary}", not nats-server.`);
+  const mounted = Object.fromEntries((definition.volumes ?? []).map((v) => v.split(":").slice(0, 2).reverse()));
+  const port = await freePort();
+  const monitor = await freePort();
+  const local = [];
+  for (let i = 0; i < args.length; i++) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (flag === "-c") {
+      if (!mounted[value]?.startsWith("./")) throw new Error(`nats: ${value} is not mounted from deploy/.`);
+      local.push(flag, join(repoRoot, "deploy", mounted[value]));
+    } else if (flag === "-sd") local.push(flag, join(workDir, "nats"));
+    else if (flag === "-m") local.push(flag, String(monitor));
+    else {
+      local.push(flag);
+      continue;
+    }
+    i += 1;
+  }
+  const env = { PATH: process.env.PATH };
+  for (const [key, value] of Object.entries(definition.environment ?? {}))
+    env[key] = interpolate(value, context.variables);
+  const child = spawn(NATS_SERVER, [...local, "-a", "127.0.0.1", "-p", String(port)], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  services.push({ name: "nats", child });
+  const output = [];
+  createInterface({ input: child.stderr }).on("line", (line) => output.push(line));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const healthy = await fetch(`http://127.0.0.1:${monitor}/healthz?js-enabled-only=true`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (healthy) return port;
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`nats-server did not become healthy:\n${output.join("\n")}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-/** Deletes this run's stream (and with it the alerts service's durable consumer), if the services made it. */
-async function deleteStream() {
-  await withBroker(async (jsm) => {
-    const names = [];
-    for await (const name of jsm.streams.names()) names.push(name);
-    if (names.includes(natsStream)) await jsm.streams.delete(natsStream);
-  });
+/** Whether a user may do more than its permissions in deploy/nats.conf allow: it must not. */
+async function natsRefuses(port, user, password, action) {
+  const nc = await connectNats({ servers: `nats://127.0.0.1:${port}`, user, pass: password, timeout: 2000 });
+  try {
+    await action(nc);
+    return false;
+  } catch (error) {
+    return /permission/i.test(String(error?.message));
+  } finally {
+    await nc.close().catch(() => {});
+  }
 }
 
 // ---- Tokens, as the identity provider would sign them ----
@@ -593,15 +632,8 @@ async function preflight() {
   } finally {
     redis.disconnect();
   }
-  try {
-    // JetStream must be on, not just the server: the relays and the alerts service need streams.
-    await withBroker((jsm) => jsm.getAccountInfo());
-  } catch (error) {
-    throw new Error(
-      `NATS with JetStream does not answer at ${NATS_URL.host} (NATS_TEST_URL): ${error.message} (start nats-server with -js).`,
-      { cause: error },
-    );
-  }
+  if (!existsSync(NATS_SERVER))
+    throw new Error(`${NATS_SERVER} is not installed: apt-get install -y nats-server (the test runs its own broker).`);
 }
 
 async function graphql(url, token, query, variables, headers = {}) {
@@ -736,8 +768,6 @@ async function main() {
       }
     },
   ]);
-  // Registered before any service starts: the first agency or the alerts service to connect adds the stream.
-  undo.push(["delete this run's JetStream stream", deleteStream]);
 
   const targets = serviceTargets(dockerfile);
   step("Replaying the image's runtime stage into a folder (npm ci --omit=dev, then every COPY)");
@@ -761,6 +791,10 @@ async function main() {
     secretsDir,
     imageRoot,
   };
+  step(
+    "Starting nats-server as compose runs it (deploy/nats.conf: a user per service, each allowed only what it does)",
+  );
+  context.natsPort = await startBroker(context);
   const byTarget = (target) =>
     Object.keys(compose.services).filter((name) => compose.services[name].build?.target === target);
   const agencies = ["police", "social-care", "health"].flatMap(byTarget);
@@ -799,6 +833,23 @@ async function main() {
     const ready = await fetch(service.url.replace(/\/graphql$/, "") + "/ready");
     check(ready.ok, `${service.name} is not ready: ${await ready.text()}`);
   }
+  // What deploy/nats.conf forbids, now that the alerts service has made the stream and its consumer.
+  const natsPassword = (name) => secrets.env[`NATS_${name.toUpperCase().replace("-", "_")}_PASSWORD`];
+  const brokerRefusals = {
+    "no user": await connectNats({ servers: `nats://127.0.0.1:${context.natsPort}`, timeout: 2000 })
+      .then((nc) => nc.close().then(() => false))
+      .catch((error) => /authorization/i.test(String(error?.message))),
+    "police publishing health's event": await natsRefuses(context.natsPort, "police", natsPassword("police"), (nc) =>
+      jetstream(nc).publish("safeguarding.events.HEALTH.MENTAL_HEALTH_ESCALATION_DUE", "{}"),
+    ),
+    "police reading the alerts consumer": await natsRefuses(context.natsPort, "police", natsPassword("police"), (nc) =>
+      jetstreamManager(nc).then((jsm) => jsm.consumers.info("SAFEGUARDING_EVENTS", "alerts")),
+    ),
+  };
+  for (const [what, refused] of Object.entries(brokerRefusals))
+    check(refused, `the broker did not refuse ${what} (deploy/nats.conf)`);
+  step(`Broker: refused ${Object.keys(brokerRefusals).join("; ")}`);
+
   const nginx = await startNginx(replicas, nginxPort);
   const nginxGraphql = `${nginx.url}/graphql`;
   step(`nginx on ${nginx.url} in front of ${replicaList.map((r) => `${r.name} (:${r.port})`).join(", ")}`);
@@ -984,10 +1035,13 @@ async function main() {
   );
   const { rows: watchRaised } = await auditClient.query(
     `select (select count(*)::int from protocol_watch_raised) as raised,
-            (select count(*)::int from outbox where kind = 'PROTOCOL_OVERDUE') as events`,
+            (select count(*)::int from outbox where kind = 'PROTOCOL_OVERDUE') as events,
+            (select count(*)::int from outbox where published_at is null) as waiting`,
   );
   await auditClient.end();
   check(watchPasses[0].n > 0, "the gateways' protocol watch recorded no complete pass in the audit trail");
+  // Published as the broker's gateway user, which may publish PROTOCOL_OVERDUE and nothing else.
+  check(watchRaised[0].waiting === 0, `${watchRaised[0].waiting} PROTOCOL_OVERDUE events were never published`);
   check(
     watchRaised[0].raised === watchRaised[0].events,
     `the protocol watch raised ${watchRaised[0].raised} steps but wrote ${watchRaised[0].events} PROTOCOL_OVERDUE events`,
@@ -1047,7 +1101,7 @@ Served by: ${replicaNames.map((name) => `${name} ${served[name]}`).join(", ")}
 Audit:     ${delivered.size} answered reads, each in the gateway's trail exactly once under the x-request-id it was answered with
            ${unanswered.length} entries written by ${KILLED} for reads it ran but never answered (each read answered once by ${SURVIVOR})
            ${verified.results.map((r) => `${r.store} ${r.status} (${r.entries})`).join(", ")}
-Watch:     ${watchPasses[0].n} protocol-watch passes over both replicas; ${watchRaised[0].raised} overdue steps raised, each once
+Watch:     ${watchPasses[0].n} protocol-watch passes over both replicas; ${watchRaised[0].raised} overdue steps raised, each once, all published
 Alert:     ${alerted.kind} for ${alerted.childId} in ${alerted.recipient}'s myAlerts through nginx ${alerted.afterMs === null ? "never (within the wait)" : `${alerted.afterMs} ms after the write was answered`} (reason: ${alerted.reason})
 Time:      ${elapsed.toFixed(1)} s`);
 }

@@ -80,15 +80,28 @@ export interface NatsSettings {
   url: string;
   stream: string;
   subjectPrefix: string;
+  /**
+   * The service's own user at the broker (NATS_USER, NATS_PASSWORD), when the broker asks for one: deploy/nats.conf
+   * gives each service a user allowed only what it does (an agency publishes its own events, the alerts service
+   * consumes). The client takes no credentials from the URL, hence two settings.
+   */
+  user?: string;
+  password?: string;
 }
 
-/** NATS_URL, NATS_STREAM, NATS_SUBJECT_PREFIX; null when NATS_URL is unset (events then travel over HTTP). */
+/**
+ * NATS_URL, NATS_STREAM, NATS_SUBJECT_PREFIX, NATS_USER and NATS_PASSWORD; null when NATS_URL is unset (events then
+ * travel over HTTP).
+ */
 export function natsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): NatsSettings | null {
   if (!env.NATS_URL) return null;
+  if (Boolean(env.NATS_USER) !== Boolean(env.NATS_PASSWORD))
+    throw new Error("NATS_USER and NATS_PASSWORD go together: set both, or neither for a broker without users.");
   return {
     url: env.NATS_URL,
     stream: env.NATS_STREAM || EVENTS_STREAM,
     subjectPrefix: env.NATS_SUBJECT_PREFIX || EVENTS_SUBJECT_PREFIX,
+    ...(env.NATS_USER ? { user: env.NATS_USER, password: env.NATS_PASSWORD } : {}),
   };
 }
 

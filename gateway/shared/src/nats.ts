@@ -78,6 +78,7 @@ async function openConnection(settings: NatsSettings, name: string): Promise<Nat
   try {
     return await connect({
       servers: settings.url,
+      ...(settings.user ? { user: settings.user, pass: settings.password } : {}),
       name,
       timeout: CONNECT_TIMEOUT_MS,
       reconnect: true,
