@@ -13,6 +13,7 @@ import {
   eventSubject,
   outboxMigration,
   parseEvent,
+  natsSettingsFromEnv,
   recordEvent,
   signEventBody,
   type NatsSettings,
@@ -368,4 +369,27 @@ if (!haveServer && !process.env.CI) console.warn(`The broker-down test is skippe
       await nc?.close();
     }
   }, 90_000);
+});
+
+describe("the NATS settings from the environment", () => {
+  it("is off without NATS_URL, takes the defaults, and takes a user only with its password", () => {
+    expect(natsSettingsFromEnv({})).toBeNull();
+    expect(natsSettingsFromEnv({ NATS_URL: "nats://nats:4222" })).toEqual({
+      url: "nats://nats:4222",
+      stream: "SAFEGUARDING_EVENTS",
+      subjectPrefix: "safeguarding.events",
+    });
+    expect(
+      natsSettingsFromEnv({ NATS_URL: "nats://nats:4222", NATS_USER: "police", NATS_PASSWORD: "p1" }),
+    ).toMatchObject({
+      user: "police",
+      password: "p1",
+    });
+    expect(() => natsSettingsFromEnv({ NATS_URL: "nats://nats:4222", NATS_USER: "police" })).toThrow(
+      /NATS_USER and NATS_PASSWORD go together/,
+    );
+    expect(() => natsSettingsFromEnv({ NATS_URL: "nats://nats:4222", NATS_PASSWORD: "p1" })).toThrow(
+      /NATS_USER and NATS_PASSWORD go together/,
+    );
+  });
 });
