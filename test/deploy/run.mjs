@@ -33,6 +33,7 @@ import { connect as connectNats } from "@nats-io/transport-node";
 import { importJWK, SignJWT } from "jose";
 import pg from "pg";
 import { makeSecrets } from "../../deploy/make-secrets.mjs";
+import { reportDemoChildMissing } from "../support/demo-missing.mjs";
 import {
   interpolate,
   loadCompose,
@@ -677,38 +678,12 @@ async function checkAlertPath(issuer, nginxGraphql) {
     if (status !== 200 || body.errors) throw new Error(`${query.slice(0, 60)}…: ${status} ${JSON.stringify(body)}`);
     return body.data;
   };
-  const write = async (mutation, input) => {
-    const type = `${mutation[0].toUpperCase()}${mutation.slice(1)}Input`;
-    return (await ask(reporter, `mutation($input: ${type}!) { ${mutation}(input: $input) { id status } }`, { input }))[
-      mutation
-    ];
-  };
-  const minutesAgo = (m) => new Date(Date.now() - m * 60_000).toISOString();
   const before = new Set((await ask(socialWorker, MY_ALERTS)).myAlerts.map((alert) => alert.id));
-  const record = await ask(
-    reporter,
-    `query($id: ID!) { child(id: $id, purpose: { code: MISSING_EPISODE, reference: "DEPLOY-TEST" }) { police { missingEpisodes { id status } } } }`,
-    { id: DEMO_CHILD },
+  const episode = await reportDemoChildMissing(
+    (query, variables) => ask(reporter, query, variables),
+    DEMO_CHILD,
+    "DEPLOY-TEST",
   );
-  const open = record.child.police.missingEpisodes.find((episode) => episode.status === "MISSING");
-  if (open)
-    await write("recordFound", {
-      episodeId: open.id,
-      foundAt: minutesAgo(30),
-      foundLocation: "Avonvale bus station",
-      foundBy: "PC 1180 Sam Reid",
-      returnedTo: "PLACEMENT",
-    });
-  const episode = await write("reportMissing", {
-    childId: DEMO_CHILD,
-    reportedAt: minutesAgo(1),
-    reportedBy: "Sandra Okoye, foster carer",
-    lastSeenAt: minutesAgo(10),
-    lastSeenLocation: "Orchard Lane",
-    riskLevel: "HIGH",
-    cseIndicators: false,
-    department: "Control Room",
-  });
   const answeredAt = Date.now();
   check(episode.status === "MISSING", `reportMissing answered ${JSON.stringify(episode)}`);
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEntries } from "../support/audit.js";
-import { DEMO_CHILD, startCluster, type Cluster } from "../support/cluster.js";
+import { asker, DEMO_CHILD, startCluster, type Cluster } from "../support/cluster.js";
+import { reportDemoChildMissing as reportMissing } from "../support/demo-missing.mjs";
 
 /**
  * A child's alerts nobody has acknowledged (Child.alerts, issue 12), resolved by federation from the alerts service
@@ -19,8 +20,6 @@ const CHILD_WITH_ALERTS = `{ child(id: "${DEMO_CHILD}", ${PURPOSE}) {
   alerts { kind raisedAt summary sourceAgency sentTo { name reason } escalatedTo }
 } }`;
 
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
-
 let cluster: Cluster;
 beforeAll(async () => {
   cluster = await startCluster();
@@ -29,46 +28,8 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-async function policeWrite(mutation: string, input: Record<string, unknown>) {
-  const type = `${mutation[0].toUpperCase()}${mutation.slice(1)}Input`;
-  const result = await cluster.query(
-    `mutation($input: ${type}!) { ${mutation}(input: $input) { id status } }`,
-    { input },
-    { as: REPORTER },
-  );
-  expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
-  return result.data[mutation] as { id: string; status: string };
-}
-
-/** The seed has her missing already and police refuse a second open episode: found first, then missing again. */
 async function reportDemoChildMissing(): Promise<void> {
-  const record = await cluster.query(
-    `{ child(id: "${DEMO_CHILD}", ${PURPOSE}) { police { missingEpisodes { id status } } } }`,
-    {},
-    { as: REPORTER },
-  );
-  expect(record.errors, JSON.stringify(record.errors)).toBeUndefined();
-  const open = (record.data.child.police.missingEpisodes as { id: string; status: string }[]).find(
-    (episode) => episode.status === "MISSING",
-  );
-  if (open)
-    await policeWrite("recordFound", {
-      episodeId: open.id,
-      foundAt: minutesAgo(30),
-      foundLocation: "Avonvale bus station",
-      foundBy: "PC 1180 Sam Reid",
-      returnedTo: "PLACEMENT",
-    });
-  const episode = await policeWrite("reportMissing", {
-    childId: DEMO_CHILD,
-    reportedAt: minutesAgo(1),
-    reportedBy: "Sandra Okoye, foster carer",
-    lastSeenAt: minutesAgo(10),
-    lastSeenLocation: "Orchard Lane",
-    riskLevel: "HIGH",
-    cseIndicators: false,
-    department: "Control Room",
-  });
+  const episode = await reportMissing(asker(cluster, REPORTER), DEMO_CHILD, "ALERTS-CARD-TEST");
   expect(episode.status).toBe("MISSING");
 }
 

@@ -183,6 +183,15 @@ async function productionKeyEnv(dataDir: string, issuer: string): Promise<Record
 const agencyKeyFile = (dataDir: string, agency: string) =>
   join(dataDir, "keys", `gateway-assertion.${agency}.jwk.json`);
 
+/** One demo user's way of asking the cluster's gateway: the data of the answer, or a throw naming its errors. */
+export function asker(cluster: Cluster, userId: string) {
+  return async (query: string, variables: Record<string, unknown>) => {
+    const result = await cluster.query(query, variables, { as: userId });
+    if (result.errors) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(result.errors)}`);
+    return result.data;
+  };
+}
+
 /**
  * Social care records a demo user as a child's allocated social worker (recordCareTeam, as the user writerFor names),
  * and the test waits for nothing: the CARE_TEAM_CHANGED event travels on social care's relay.

@@ -212,7 +212,10 @@ export function createNotifier(options: NotifierOptions): AlertNotifier {
     });
   }
 
-  /** Sends what is due now, oldest first; returns how many it tried. */
+  /**
+   * Sends what is due now, oldest first; returns how many outcomes it recorded (sent, retry set, given up), so that
+   * idle() stops when the store cannot take them rather than trying the same rows for ever.
+   */
   async function pass(): Promise<number> {
     if (!sender) return 0;
     const due = await db
@@ -224,15 +227,17 @@ export function createNotifier(options: NotifierOptions): AlertNotifier {
       .orderBy("d.next_at")
       .limit(BATCH)
       .execute();
+    let recorded = 0;
     for (const alert of due) {
       try {
         await deliver(alert, sender);
+        recorded += 1;
       } catch (error) {
         // The store did not take the outcome: the row is still WAITING and is tried again next pass.
         log.error({ alertId: alert.id, error: String(error) }, "alert email outcome not recorded");
       }
     }
-    return due.length;
+    return recorded;
   }
 
   const passes = periodic(pass, log, { event: "email-pass-failed", message: "alert email pass failed" });

@@ -45,6 +45,15 @@ async function seedRecords(db: Kysely<SocialCareDatabase>, child: DemoChild, now
     team: kind === "ON_CALL_MANAGER" ? "Children's Services senior management" : "Children in Care Team 2",
     ...by("Leah Marsh", 20),
   });
+  /** The on-call service manager the demo's other children share (Amber's own entry says she is named for her). */
+  const onCallFiona = () =>
+    contact(
+      "ON_CALL_MANAGER",
+      "Fiona Castell",
+      "Service manager (on call)",
+      "07700 900 461",
+      "fiona.castell@avonvale.gov.example",
+    );
 
   if (child.nhsNumber === DEMO_CHILD_ID) {
     await db
@@ -319,16 +328,7 @@ async function seedRecords(db: Kysely<SocialCareDatabase>, child: DemoChild, now
       .execute();
     await db
       .insertInto("contacts")
-      .values([
-        contact("SOCIAL_WORKER", "Aisha Karim", "Social worker", "01632 960 345", null),
-        contact(
-          "ON_CALL_MANAGER",
-          "Fiona Castell",
-          "Service manager (on call)",
-          "07700 900 461",
-          "fiona.castell@avonvale.gov.example",
-        ),
-      ])
+      .values([contact("SOCIAL_WORKER", "Aisha Karim", "Social worker", "01632 960 345", null), onCallFiona()])
       .execute();
     return;
   }
@@ -396,16 +396,7 @@ async function seedRecords(db: Kysely<SocialCareDatabase>, child: DemoChild, now
       .execute();
     await db
       .insertInto("contacts")
-      .values([
-        contact("SOCIAL_WORKER", "Kerry Walsh", "Social worker", "01632 960 348", null),
-        contact(
-          "ON_CALL_MANAGER",
-          "Fiona Castell",
-          "Service manager (on call)",
-          "07700 900 461",
-          "fiona.castell@avonvale.gov.example",
-        ),
-      ])
+      .values([contact("SOCIAL_WORKER", "Kerry Walsh", "Social worker", "01632 960 348", null), onCallFiona()])
       .execute();
     await db
       .insertInto("decisions")
