@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from "@apollo/server/plugin/disabled";
@@ -159,6 +160,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     parseOptions: { maxTokens: config.limits.maxTokens },
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
+      // No answer may be cached and serveHttp says so (no-store); Apollo's plugin would work that out per request.
+      ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads from a CDN, which police networks cannot reach; development has /explorer.
       ApolloServerPluginLandingPageDisabled(),
       operationNamePlugin,

@@ -30,6 +30,21 @@ describe.each(["sqlite", "postgres"] as const)("the joined child record on %s", 
     });
   });
 
+  it("marks the joined record as never to be stored by a cache, with its length", async () => {
+    const token = await cluster.token("police-safeguarding");
+    const response = await fetch(cluster.gatewayUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: `{ child(id: "${DEMO_CHILD}", ${PURPOSE}) { givenName police { warningMarkers { marker } } } }`,
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const body = await response.text();
+    expect(Number(response.headers.get("content-length"))).toBe(Buffer.byteLength(body));
+  });
+
   it("joins what all three agencies hold about 999 000 0018", async () => {
     const result = await cluster.query(FULL_CHILD_QUERY, { id: "999 000 0018" });
     expect(result.errors).toBeUndefined();

@@ -244,12 +244,16 @@ export async function serveHttp<TContext extends HttpContext>(options: HttpOptio
             )
           : execute();
       const result = await (span ? span.run(logged) : logged());
-      const responseHeaders: Record<string, string> = {};
+      // Every answer is about a child or a caller and must never sit in a cache on the way (Apollo's cache-control
+      // plugin, which used to say so, is off: no field has a cache hint).
+      const responseHeaders: Record<string, string | number> = { "cache-control": "no-store" };
       for (const [key, value] of result.headers) responseHeaders[key] = value;
-      response.writeHead(result.status ?? 200, responseHeaders);
       if (result.body.kind === "complete") {
+        responseHeaders["content-length"] = Buffer.byteLength(result.body.string);
+        response.writeHead(result.status ?? 200, responseHeaders);
         response.end(result.body.string);
       } else {
+        response.writeHead(result.status ?? 200, responseHeaders);
         for await (const chunk of result.body.asyncIterator) response.write(chunk);
         response.end();
       }
