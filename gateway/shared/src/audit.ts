@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 import pg from "pg";
-import { nodeSqliteDatabase } from "./store.js";
+import { dialectOf, nodeSqliteDatabase, reusableQuery } from "./store.js";
 
 /**
  * The access log the Data Protection Act 2018 s62 asks for: who consulted, disclosed or altered a child's
@@ -188,14 +188,32 @@ function hashOf(row: UnsignedRow): string {
   return createHash("sha256").update(canonicalJson(hashed)).digest("hex");
 }
 
-type Dialect = "postgres" | "sqlite";
+/** The columns of an entry as stored, in the order the append binds them. */
+const STORED_COLUMNS = [...HASHED_COLUMNS, "hash"] as const satisfies readonly (keyof AuditLogTable)[];
 
-function dialectOf(db: Kysely<any>): Dialect {
-  const adapter = db.getExecutor().adapter;
-  if (adapter instanceof PostgresAdapter) return "postgres";
-  if (adapter instanceof SqliteAdapter) return "sqlite";
-  throw new Error("The audit log needs an SQLite or PostgreSQL store; this Kysely instance uses another dialect.");
-}
+// The append's statements, built once per shape (store.ts says why): the head, a chunk of entries, their children.
+const readHead = reusableQuery({
+  shape: () => "audit head",
+  build: (db) => db.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1),
+  parameters: () => [1],
+});
+const insertEntries = reusableQuery({
+  shape: (rows: readonly AuditLogTable[]) => `audit entries ${rows.length}`,
+  build: (db, rows) =>
+    db.insertInto("audit_log").values(rows.map((row) => Object.fromEntries(STORED_COLUMNS.map((c) => [c, row[c]])))),
+  parameters: (rows) => rows.flatMap((row) => STORED_COLUMNS.map((c) => row[c])),
+});
+const insertChildren = reusableQuery({
+  shape: (children: readonly { seq: number; nhs_number: string }[]) => `audit children ${children.length}`,
+  build: (db, children) =>
+    db.insertInto("audit_children").values(children.map(({ seq, nhs_number }) => ({ seq, nhs_number }))),
+  parameters: (children) => children.flatMap(({ seq, nhs_number }) => [seq, nhs_number]),
+});
+const moveHead = reusableQuery({
+  shape: (_seq: number, _hash: string) => "audit head moved",
+  build: (db, seq, hash) => db.updateTable("audit_head").set({ seq, hash }).where("id", "=", 1),
+  parameters: (seq, hash) => [seq, hash, 1],
+});
 
 function stringList(entry: AuditEntryInput, name: "childIds" | "fieldsReturned" | "fieldsDenied"): string[] {
   const list: unknown = entry[name];
@@ -279,7 +297,7 @@ async function appendEntries(
   const appendAll = async (trx: Kysely<AuditTables>) => {
     // On PostgreSQL the advisory lock serialises appenders; on SQLite the write lock does (see below).
     if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${sql.lit(APPEND_LOCK_KEY)})`.execute(trx);
-    const head = await trx.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1).executeTakeFirst();
+    const [head] = (await readHead(trx)) as { seq: number; hash: string }[];
     let previous = head ?? { seq: 0, hash: GENESIS_HASH };
     const rows: AuditLogTable[] = [];
     // Stamped under the lock, so entries that take the default time are in time order as well as seq order.
@@ -296,21 +314,12 @@ async function appendEntries(
       previous = row;
     }
     // Chunks keep every statement well under SQLite's limit on bound parameters.
-    for (let i = 0; i < rows.length; i += 100)
-      await trx
-        .insertInto("audit_log")
-        .values(rows.slice(i, i + 100))
-        .execute();
+    for (let i = 0; i < rows.length; i += 100) await insertEntries(trx, rows.slice(i, i + 100));
     const children = rows.flatMap((row) =>
       [...new Set(JSON.parse(row.child_ids) as string[])].map((nhs_number) => ({ seq: row.seq, nhs_number })),
     );
-    for (let i = 0; i < children.length; i += 400)
-      await trx
-        .insertInto("audit_children")
-        .values(children.slice(i, i + 400))
-        .execute();
-    if (head)
-      await trx.updateTable("audit_head").set({ seq: previous.seq, hash: previous.hash }).where("id", "=", 1).execute();
+    for (let i = 0; i < children.length; i += 400) await insertChildren(trx, children.slice(i, i + 400));
+    if (head) await moveHead(trx, previous.seq, previous.hash);
     else await trx.insertInto("audit_head").values({ id: 1, seq: previous.seq, hash: previous.hash }).execute();
     return rows.map(toRecord);
   };

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import type { Kysely } from "kysely";
+import { reusableQuery } from "@safeguarding/shared/store";
 
 /**
  * Collects the keys asked for in one tick and loads them with one call, so a gateway fetch of N children
@@ -47,6 +48,22 @@ export interface RowsByChildOptions<Row, V> {
  * Rows of one table for the children a request asks about: one query for every child asked for in a tick, each
  * child's rows mapped to what its resolver returns. Create one per request (createLoaders does).
  */
+/** A child table's rows for some children, newest first or filtered as the options say: built once per shape. */
+const childRows = reusableQuery({
+  shape: (table: string, options: RowsByChildOptions<any, unknown>, nhsNumbers: readonly string[]) =>
+    `rows ${table} ${options.whereNull ?? ""} ${options.newestFirst ?? ""} ${nhsNumbers.length}`,
+  build: (db, table, options, nhsNumbers) => {
+    let query = db
+      .selectFrom(table)
+      .selectAll()
+      .where("nhs_number", "in", [...nhsNumbers]);
+    if (options.whereNull) query = query.where(options.whereNull, "is", null);
+    if (options.newestFirst) query = query.orderBy(options.newestFirst, "desc");
+    return query;
+  },
+  parameters: (_table, _options, nhsNumbers) => nhsNumbers,
+});
+
 export function rowsByChild<DB, T extends ChildTable<DB>, V>(
   store: Kysely<DB>,
   table: T,
@@ -55,13 +72,7 @@ export function rowsByChild<DB, T extends ChildTable<DB>, V>(
   // Kysely cannot follow a table chosen by a type parameter; the options' type checks the column names instead.
   const db = store as unknown as Kysely<any>;
   const loader = new DataLoader<string, V>(async (nhsNumbers) => {
-    let query = db
-      .selectFrom(table)
-      .selectAll()
-      .where("nhs_number", "in", [...nhsNumbers]);
-    if (options.whereNull) query = query.where(options.whereNull, "is", null);
-    if (options.newestFirst) query = query.orderBy(options.newestFirst, "desc");
-    const rows = (await query.execute()) as (DB[T] & { nhs_number: string })[];
+    const rows = (await childRows(db, table, options, nhsNumbers)) as (DB[T] & { nhs_number: string })[];
     const byChild = groupBy(rows, (row) => row.nhs_number);
     return nhsNumbers.map((id) => options.map(byChild.get(id) ?? []));
   });

@@ -9,6 +9,7 @@ import { badInput } from "./errors.js";
 import { isoDate } from "./validate.js";
 import type { AccessGrant, ChildFacts } from "@safeguarding/shared/identity";
 import type { AccessRecord } from "@safeguarding/shared/request-audit";
+import { reusableQuery } from "@safeguarding/shared/store";
 
 /** Every agency keeps its own record of who a child is; these two tables have the same shape in each store. */
 export interface SubjectTable {
@@ -98,6 +99,17 @@ export interface RequestSubjects {
   search(name: string, dateOfBirth: string | null, limit: number): Promise<AgencySubject[]>;
 }
 
+/** Subject rows by NHS number (distinct), built once per count: every read of every agency asks it. */
+const subjectRows = reusableQuery({
+  shape: (nhsNumbers: readonly string[]) => `subjects ${nhsNumbers.length}`,
+  build: (db, nhsNumbers) =>
+    db
+      .selectFrom("subjects")
+      .selectAll()
+      .where("nhs_number", "in", [...nhsNumbers]),
+  parameters: (nhsNumbers) => nhsNumbers,
+});
+
 export function createSubjectRepository<DB extends SubjectTables>(store: Kysely<DB>, agency: Agency, system: string) {
   const db = store as unknown as Kysely<SubjectTables>;
   const toSubject = (row: SubjectTable, score: number | null = null): AgencySubject => ({
@@ -114,11 +126,7 @@ export function createSubjectRepository<DB extends SubjectTables>(store: Kysely<
 
   async function byNhsNumbers(nhsNumbers: readonly string[]): Promise<SubjectTable[]> {
     if (nhsNumbers.length === 0) return [];
-    return db
-      .selectFrom("subjects")
-      .selectAll()
-      .where("nhs_number", "in", [...new Set(nhsNumbers)])
-      .execute();
+    return (await subjectRows(db, [...new Set(nhsNumbers)])) as SubjectTable[];
   }
 
   const repository = {
