@@ -32,7 +32,18 @@ export const SUBJECTS_ALIAS = "subjects";
 
 const name = (value: string) => ({ kind: Kind.NAME, value }) as const;
 
-function entitiesOperation(fetch: FetchNode): { operation: OperationDefinitionNode; document: DocumentNode } | null {
+type EntitiesOperation = { operation: OperationDefinitionNode; document: DocumentNode } | null;
+
+/** Plans are cached, so their fetch nodes are too: each fetch's query is parsed and looked at once, not per request. */
+const entitiesOperations = new WeakMap<FetchNode, EntitiesOperation>();
+
+function entitiesOperation(fetch: FetchNode): EntitiesOperation {
+  let found = entitiesOperations.get(fetch);
+  if (found === undefined) entitiesOperations.set(fetch, (found = readEntitiesOperation(fetch)));
+  return found;
+}
+
+function readEntitiesOperation(fetch: FetchNode): EntitiesOperation {
   const document = fetch.operationDocumentNode ?? parse(fetch.operation);
   const operations = document.definitions.filter(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,

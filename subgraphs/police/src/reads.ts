@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { Agency, date, recordedFields, rowsByChild } from "@safeguarding/kit";
 import { RECENTLY_FOUND_HOURS, type ChildFacts } from "@safeguarding/shared/identity";
+import { reusableQuery } from "@safeguarding/shared/store";
 import {
   riskLevelTerm,
   type CseConcern,
@@ -94,6 +95,18 @@ function toOfficerInCase(row: OfficerInCaseTable): OfficerInCase {
   };
 }
 
+/** Of these children, those with an episode still open or closed since `since`: asked on every read. */
+const missingOrRecentlyFound = reusableQuery({
+  shape: (nhsNumbers: readonly string[], _since: string) => `missing or found ${nhsNumbers.length}`,
+  build: (db, nhsNumbers, since) =>
+    db
+      .selectFrom("missing_episodes")
+      .select("nhs_number")
+      .where("nhs_number", "in", [...nhsNumbers])
+      .where((eb) => eb.or([eb("found_at", "is", null), eb("found_at", ">=", since)])),
+  parameters: (nhsNumbers, since) => [...nhsNumbers, since],
+});
+
 /** Everything the police read for the gateway: a child's record, table by table, and the policy's facts. */
 export function createPoliceReads(db: Kysely<PoliceDatabase>) {
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
@@ -138,12 +151,7 @@ export function createPoliceReads(db: Kysely<PoliceDatabase>) {
      */
     async accessFacts(nhsNumbers: string[], now = new Date()): Promise<Map<string, Partial<ChildFacts>>> {
       const since = new Date(now.getTime() - RECENTLY_FOUND_HOURS * 3600_000).toISOString();
-      const rows = await db
-        .selectFrom("missing_episodes")
-        .select("nhs_number")
-        .where("nhs_number", "in", nhsNumbers)
-        .where((eb) => eb.or([eb("found_at", "is", null), eb("found_at", ">=", since)]))
-        .execute();
+      const rows = (await missingOrRecentlyFound(db, nhsNumbers, since)) as { nhs_number: string }[];
       const open = new Set(rows.map((r) => r.nhs_number));
       return new Map(nhsNumbers.map((id) => [id, { missingOrRecentlyFound: open.has(id) }]));
     },

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { Agency, date, jsonList, recordedFields, rowsByChild, type ContactPerson } from "@safeguarding/kit";
 import type { AccessGrant, ChildFacts } from "@safeguarding/shared/identity";
+import { reusableQuery } from "@safeguarding/shared/store";
 import { childProtectionTerm, legalStatusTerm, placementTerm } from "./entities.js";
 import type {
   CaseContact,
@@ -176,6 +177,18 @@ function toEducation(row: EducationTable): Education {
 }
 
 /** Everything social care reads for the gateway: a child's record, table by table, and the policy's facts. */
+/** The allocated social workers' contacts of these children: asked on every read a social worker makes. */
+const socialWorkerContacts = reusableQuery({
+  shape: (nhsNumbers: readonly string[]) => `social workers ${nhsNumbers.length}`,
+  build: (db, nhsNumbers) =>
+    db
+      .selectFrom("contacts")
+      .select(["nhs_number", "email"])
+      .where("nhs_number", "in", [...nhsNumbers])
+      .where("kind", "=", "SOCIAL_WORKER"),
+  parameters: (nhsNumbers) => [...nhsNumbers, "SOCIAL_WORKER"],
+});
+
 export function createSocialCareReads(db: Kysely<SocialCareDatabase>) {
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
   function createLoaders() {
@@ -235,12 +248,7 @@ export function createSocialCareReads(db: Kysely<SocialCareDatabase>) {
       const email = grant.identity.email?.trim().toLowerCase();
       const rows =
         email && grant.identity.role === "SOCIAL_WORKER"
-          ? await db
-              .selectFrom("contacts")
-              .select(["nhs_number", "email"])
-              .where("nhs_number", "in", nhsNumbers)
-              .where("kind", "=", "SOCIAL_WORKER")
-              .execute()
+          ? ((await socialWorkerContacts(db, nhsNumbers)) as { nhs_number: string; email: string | null }[])
           : [];
       const allocated = new Set(rows.filter((r) => r.email?.toLowerCase() === email).map((r) => r.nhs_number));
       return new Map(nhsNumbers.map((id) => [id, { allocatedSocialWorker: allocated.has(id) }]));
