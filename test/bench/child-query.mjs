@@ -11,18 +11,21 @@
 //   scale       sequential reads against 1,000 and 100,000 children per agency: p50 of each and their ratio (--scale)
 //   alerts      a police write's commit to the alert in the recipient's myAlerts, embedded and NATS (alerts.mjs, its
 //               own clusters; --no-alerts skips it, npm run bench:alerts runs it alone)
-import { spawn } from "node:child_process";
-import { Agent, request as httpRequest } from "node:http";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { SERVICE_NODE_ARGS } from "../../scripts/services.mjs";
+import {
+  childLoad,
+  cpuSeconds,
+  quantile,
+  readChild,
+  repoRoot,
+  rssMb,
+  run,
+  SECTIONS,
+  startCluster,
+} from "./cluster.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const { values } = parseArgs({
   options: {
     children: { type: "string", default: "20000" },
@@ -39,105 +42,10 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const connectionCounts = values.connections.split(",").map(Number);
 
-const kit = await import("@safeguarding/kit");
-const { findDemoUser } = await import("@safeguarding/shared/demo-users");
-const { demoAccessToken } = await import("@safeguarding/identity-provider/client");
 const { ASSERTION_HEADER, createAssertionSigner } = await import("@safeguarding/shared/assertion");
 const { loadOrCreateSecret } = await import("@safeguarding/shared/keys");
 const { openAuditReader } = await import("@safeguarding/shared/audit");
 const { AGENCIES } = await import("@safeguarding/shared/agencies");
-
-function run(args, env, stdout = "ignore") {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ["ignore", stdout, "inherit"] });
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(" ")} exited ${code}`))));
-  });
-}
-
-function start(entry, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(root, entry)], {
-      env,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      try {
-        const event = JSON.parse(line);
-        if (event.event === "ready") resolve({ child, url: event.url, startMs: event.startMs });
-      } catch {
-        // not a JSON line
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`${entry} exited ${code}`)));
-  });
-}
-
-/** CPU seconds a process has used (user + system), from /proc. */
-const cpuSeconds = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-
-const SECTIONS = {
-  police: "police { missingEpisodes { id reportedAt riskLevel returnedTo } warningMarkers { marker } }",
-  "social-care": "socialCare { legalStatus { code whoDecidesWhereChildLives } socialWorker { person { name phone } } }",
-  health: "health { gpPractice { name phone } camhsReferrals { status } }",
-};
-const CHILD_QUERY = `query($id: ID!) { child(id: $id, purpose: { code: SAFEGUARDING_ENQUIRY, reference: "BENCH-1" }) { id givenName familyName dateOfBirth ${Object.values(SECTIONS).join(" ")} } }`;
-
-/** Seeds a population and starts the three agencies and the gateway on it, with `extraEnv` for every process. */
-async function startCluster(children, extraEnv = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "sg-bench-"));
-  const env = { ...process.env, ...extraEnv, DATA_DIR: dataDir };
-  const seeded = Date.now();
-  await run([join(root, "scripts/seed.mjs"), "--children", String(children)], env);
-  // The identity provider first: the gateway reads its discovery document at start, and the token comes from it.
-  // One token serves the whole run, so it lasts a working day rather than the provider's default hour.
-  const identityProvider = await start("gateway/identity-provider/dist/main.js", {
-    ...env,
-    IDP_PORT: "0",
-    IDP_ACCESS_TOKEN_TTL_SECONDS: String(8 * 3600),
-  });
-  const agencies = {};
-  for (const agency of AGENCIES)
-    agencies[agency.name] = await start(`subgraphs/${agency.name}/dist/main.js`, {
-      ...env,
-      [`${agency.envPrefix}_PORT`]: "0",
-    });
-  const gatewayOf = async (extra) =>
-    start("gateway/dist/main.js", {
-      ...env,
-      GATEWAY_PORT: "0",
-      // One bench user sends every request: lift the per-user limit (300 a minute by default) for the measurement.
-      RATE_LIMIT_PER_MINUTE: "100000000",
-      AUTH_ISSUER: identityProvider.url,
-      ...Object.fromEntries(AGENCIES.map((a) => [`${a.envPrefix}_URL`, agencies[a.name].url])),
-      // The reads are measured alone; the protocol watch's pass is measured on a gateway of its own (watchPass).
-      PROTOCOL_WATCH_MS: "0",
-      ...extra,
-    });
-  const gateway = await gatewayOf({});
-  const user = findDemoUser("police-safeguarding");
-  const token = await demoAccessToken(identityProvider.url, user.id);
-  const ids = [...kit.syntheticChildren(Math.min(children, 5000))].map((c) => c.nhsNumber);
-  return {
-    dataDir,
-    agencies,
-    gateway,
-    gatewayOf,
-    token,
-    user,
-    ids,
-    seededSeconds: (Date.now() - seeded) / 1000,
-    async stop() {
-      for (const s of [this.gateway, ...Object.values(agencies), identityProvider]) s.child.kill("SIGTERM");
-      await new Promise((r) => setTimeout(r, 500));
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /**
  * One protocol-watch pass over the population (docs/ALERTS.md): a second gateway whose watch runs once as it starts,
@@ -166,44 +74,12 @@ async function watchPass(cluster) {
   }
 }
 
-// node:http on one kept-alive connection, as autocannon does: what is timed is the gateway, not the client's fetch.
-const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
-function post(url, body, headers) {
-  const text = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(
-      url,
-      {
-        method: "POST",
-        agent: keepAlive,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers },
-      },
-      (response) => {
-        const chunks = [];
-        response.on("data", (chunk) => chunks.push(chunk));
-        response.on("end", () => {
-          const json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-          if (response.statusCode !== 200 || json.errors)
-            reject(new Error(`read failed: ${response.statusCode} ${JSON.stringify(json.errors)}`));
-          else resolve(json);
-        });
-      },
-    );
-    request.on("error", reject);
-    request.end(text);
-  });
-}
-
 /** p50 and p99 of `count` reads one after another, nothing else running. */
 async function sequential(cluster, count, idFor) {
   const times = [];
   for (let i = 0; i < count + 5; i += 1) {
     const started = performance.now();
-    await post(
-      cluster.gateway.url,
-      { query: CHILD_QUERY, variables: { id: idFor(i) } },
-      { authorization: `Bearer ${cluster.token}` },
-    );
+    await readChild(cluster, idFor(i));
     if (i >= 5) times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
@@ -229,45 +105,15 @@ async function auditCounts(cluster) {
 /** autocannon through the gateway; CPU and audit entries per read in every process, from the deltas. */
 /** Load for `warmSeconds` that is not measured: the optimiser and the stores settle under load first. */
 async function warm(cluster, connections, warmSeconds = 4) {
-  let next = 0;
-  await autocannon({
-    url: cluster.gateway.url,
-    method: "POST",
-    connections,
-    duration: warmSeconds,
-    headers: { "content-type": "application/json", authorization: `Bearer ${cluster.token}` },
-    requests: [
-      {
-        setupRequest: (request) => ({
-          ...request,
-          body: JSON.stringify({ query: CHILD_QUERY, variables: { id: cluster.ids[next++ % cluster.ids.length] } }),
-        }),
-      },
-    ],
-  });
+  await autocannon(childLoad(cluster, connections, warmSeconds));
 }
 
 async function load(cluster, connections, label) {
   await warm(cluster, connections);
-  let next = 0;
-  const processes = { gateway: cluster.gateway, ...cluster.agencies };
+  const processes = cluster.processes;
   const cpuBefore = Object.fromEntries(Object.entries(processes).map(([n, s]) => [n, cpuSeconds(s.child.pid)]));
   const auditBefore = await auditCounts(cluster);
-  const result = await autocannon({
-    url: cluster.gateway.url,
-    method: "POST",
-    connections,
-    duration: seconds,
-    headers: { "content-type": "application/json", authorization: `Bearer ${cluster.token}` },
-    requests: [
-      {
-        setupRequest: (request) => ({
-          ...request,
-          body: JSON.stringify({ query: CHILD_QUERY, variables: { id: cluster.ids[next++ % cluster.ids.length] } }),
-        }),
-      },
-    ],
-  });
+  const result = await autocannon(childLoad(cluster, connections, seconds));
   // Let reads still in flight when autocannon stopped finish, so every process has recorded them.
   await new Promise((r) => setTimeout(r, 1000));
   const auditAfter = await auditCounts(cluster);
@@ -400,4 +246,4 @@ if (values.scale) {
 }
 
 // Issue 12's figures: alerts.mjs as its own process, with its defaults (its options are its own: npm run bench:alerts).
-if (!values["no-alerts"]) await run([join(root, "test/bench/alerts.mjs")], process.env, "inherit");
+if (!values["no-alerts"]) await run([join(repoRoot, "test/bench/alerts.mjs")], process.env, "inherit");

@@ -1,0 +1,173 @@
+// What the child-read benches share: a seeded cluster of real processes (identity provider, three agencies,
+// gateway) from a checkout, the child query, one read on a kept-alive connection, and CPU and memory off /proc.
+import { spawn } from "node:child_process";
+import { Agent, request as httpRequest } from "node:http";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { SERVICE_NODE_ARGS } from "../../scripts/services.mjs";
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+const { findDemoUser } = await import("@safeguarding/shared/demo-users");
+const { demoAccessToken } = await import("@safeguarding/identity-provider/client");
+const { AGENCIES } = await import("@safeguarding/shared/agencies");
+
+export const SECTIONS = {
+  police: "police { missingEpisodes { id reportedAt riskLevel returnedTo } warningMarkers { marker } }",
+  "social-care": "socialCare { legalStatus { code whoDecidesWhereChildLives } socialWorker { person { name phone } } }",
+  health: "health { gpPractice { name phone } camhsReferrals { status } }",
+};
+export const CHILD_QUERY = `query($id: ID!) { child(id: $id, purpose: { code: SAFEGUARDING_ENQUIRY, reference: "BENCH-1" }) { id givenName familyName dateOfBirth ${Object.values(SECTIONS).join(" ")} } }`;
+
+export function run(args, env, stdout = "ignore") {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", stdout, "inherit"] });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(" ")} exited ${code}`))));
+  });
+}
+
+/** Starts one service of the checkout at `root` and resolves when it prints its ready line. */
+function start(root, entry, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(root, entry)], {
+      env,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      try {
+        const event = JSON.parse(line);
+        if (event.event === "ready") resolve({ child, url: event.url, startMs: event.startMs });
+      } catch {
+        // not a JSON line
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`${entry} exited ${code}`)));
+  });
+}
+
+/** CPU seconds a process has used (user + system), from /proc. */
+export const cpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+export const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+export const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+/**
+ * Seeds a population and starts the three agencies and the gateway of the checkout at `root` (built) on it, with
+ * `extraEnv` for every process.
+ */
+export async function startCluster(children, extraEnv = {}, root = repoRoot) {
+  const dataDir = mkdtempSync(join(tmpdir(), "sg-bench-"));
+  const env = { ...process.env, ...extraEnv, DATA_DIR: dataDir };
+  const seeded = Date.now();
+  await run([join(root, "scripts/seed.mjs"), "--children", String(children)], env);
+  // The identity provider first: the gateway reads its discovery document at start, and the token comes from it.
+  // One token serves the whole run, so it lasts a working day rather than the provider's default hour.
+  const identityProvider = await start(root, "gateway/identity-provider/dist/main.js", {
+    ...env,
+    IDP_PORT: "0",
+    IDP_ACCESS_TOKEN_TTL_SECONDS: String(8 * 3600),
+  });
+  const agencies = {};
+  for (const agency of AGENCIES)
+    agencies[agency.name] = await start(root, `subgraphs/${agency.name}/dist/main.js`, {
+      ...env,
+      [`${agency.envPrefix}_PORT`]: "0",
+    });
+  const gatewayOf = async (extra) =>
+    start(root, "gateway/dist/main.js", {
+      ...env,
+      GATEWAY_PORT: "0",
+      // One bench user sends every request: lift the per-user limit (300 a minute by default) for the measurement.
+      RATE_LIMIT_PER_MINUTE: "100000000",
+      AUTH_ISSUER: identityProvider.url,
+      ...Object.fromEntries(AGENCIES.map((a) => [`${a.envPrefix}_URL`, agencies[a.name].url])),
+      // The reads are measured alone; the protocol watch's pass is measured on a gateway of its own (watchPass).
+      PROTOCOL_WATCH_MS: "0",
+      ...extra,
+    });
+  const gateway = await gatewayOf({});
+  const user = findDemoUser("police-safeguarding");
+  const token = await demoAccessToken(identityProvider.url, user.id);
+  const kit = await import("@safeguarding/kit");
+  const ids = [...kit.syntheticChildren(Math.min(children, 5000))].map((c) => c.nhsNumber);
+  return {
+    dataDir,
+    agencies,
+    gateway,
+    gatewayOf,
+    token,
+    user,
+    ids,
+    seededSeconds: (Date.now() - seeded) / 1000,
+    /** The gateway and each agency, by name: the processes whose CPU a read costs. */
+    get processes() {
+      return { gateway: this.gateway, ...agencies };
+    },
+    async stop() {
+      for (const s of [this.gateway, ...Object.values(agencies), identityProvider]) s.child.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 500));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// node:http on one kept-alive connection per cluster, as autocannon does: what is timed is the gateway, not the
+// client's fetch.
+const agents = new WeakMap();
+/** One child read through the cluster's gateway; throws if it fails or has errors. */
+export function readChild(cluster, id) {
+  let agent = agents.get(cluster);
+  if (!agent) agents.set(cluster, (agent = new Agent({ keepAlive: true, maxSockets: 1 })));
+  const text = JSON.stringify({ query: CHILD_QUERY, variables: { id } });
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      cluster.gateway.url,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(text),
+          authorization: `Bearer ${cluster.token}`,
+        },
+      },
+      (response) => {
+        const chunks = [];
+        response.on("data", (chunk) => chunks.push(chunk));
+        response.on("end", () => {
+          const json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          if (response.statusCode !== 200 || json.errors)
+            reject(new Error(`read failed: ${response.statusCode} ${JSON.stringify(json.errors)}`));
+          else resolve(json);
+        });
+      },
+    );
+    request.on("error", reject);
+    request.end(text);
+  });
+}
+
+/** autocannon options for the child read through the cluster's gateway, ids varied over the population. */
+export function childLoad(cluster, connections, duration) {
+  let next = 0;
+  return {
+    url: cluster.gateway.url,
+    method: "POST",
+    connections,
+    duration,
+    headers: { "content-type": "application/json", authorization: `Bearer ${cluster.token}` },
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ query: CHILD_QUERY, variables: { id: cluster.ids[next++ % cluster.ids.length] } }),
+        }),
+      },
+    ],
+  };
+}
