@@ -12,18 +12,16 @@
 // event is there (its kind, raised after the write), which is then acknowledged so the list stays short. Figures:
 // commit→visible p50/p95/p99/max and how many were not seen within 10 s, and where the time went (from the event's
 // recordedAt and published_at in the police outbox and the alert's raisedAt).
-import { spawn } from "node:child_process";
-import { Agent, request as httpRequest } from "node:http";
+import { Agent } from "node:http";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { SERVICE_NODE_ARGS } from "../../scripts/services.mjs";
+import { postToGateway, startService } from "./cluster.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const { values } = parseArgs({
@@ -60,27 +58,7 @@ function relayIntervalMs() {
   return /intervalMs = options\.intervalMs \?\? (\d+)/.exec(built)?.[1] ?? "unknown";
 }
 
-function start(entry, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(root, entry)], {
-      env,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const timer = setTimeout(() => reject(new Error(`${entry} was not ready within 30 s`)), 30_000);
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      try {
-        const event = JSON.parse(line);
-        if (event.event === "ready") {
-          clearTimeout(timer);
-          resolve({ child, url: event.url, ready: event });
-        }
-      } catch {
-        // not a JSON line
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`${entry} exited ${code}`)));
-  });
-}
+const start = (entry, env) => startService(root, entry, env);
 
 const stopProcess = (p) =>
   new Promise((resolve) => {
@@ -165,35 +143,9 @@ const agents = {
   [WRITER]: new Agent({ keepAlive: true, maxSockets: 1 }),
   [RECIPIENT]: new Agent({ keepAlive: true, maxSockets: 1 }),
 };
-function graphql(cluster, as, query, variables = {}) {
-  const text = JSON.stringify({ query, variables });
+async function graphql(cluster, as, query, variables = {}) {
   const token = as === WRITER ? cluster.writerToken : cluster.recipientToken;
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(
-      cluster.gateway.url,
-      {
-        method: "POST",
-        agent: agents[as],
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(text),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (response) => {
-        const chunks = [];
-        response.on("data", (chunk) => chunks.push(chunk));
-        response.on("end", () => {
-          const json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-          if (response.statusCode !== 200 || json.errors)
-            reject(new Error(`${response.statusCode} ${JSON.stringify(json.errors)}`));
-          else resolve(json.data);
-        });
-      },
-    );
-    request.on("error", reject);
-    request.end(text);
-  });
+  return (await postToGateway(cluster.gateway.url, agents[as], token, query, variables)).data;
 }
 
 const MY_ALERTS = `query { myAlerts(unacknowledgedOnly: true, first: 200) { id kind childId raisedAt } }`;

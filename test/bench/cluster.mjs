@@ -29,22 +29,32 @@ export function run(args, env, stdout = "ignore") {
   });
 }
 
-/** Starts one service of the checkout at `root` and resolves when it prints its ready line. */
-function start(root, entry, env) {
+/**
+ * Starts one service of the checkout at `root` and resolves, with its ready line as `ready`, when it prints it;
+ * rejects if it exits first or is not ready within 30 s.
+ */
+export function startService(root, entry, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(root, entry)], {
       env,
       stdio: ["ignore", "pipe", "inherit"],
     });
+    const timer = setTimeout(() => reject(new Error(`${entry} was not ready within 30 s`)), 30_000);
     createInterface({ input: child.stdout }).on("line", (line) => {
       try {
         const event = JSON.parse(line);
-        if (event.event === "ready") resolve({ child, url: event.url, startMs: event.startMs });
+        if (event.event === "ready") {
+          clearTimeout(timer);
+          resolve({ child, url: event.url, startMs: event.startMs, ready: event });
+        }
       } catch {
         // not a JSON line
       }
     });
-    child.on("exit", (code) => reject(new Error(`${entry} exited ${code}`)));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited ${code}`));
+    });
   });
 }
 
@@ -67,19 +77,19 @@ export async function startCluster(children, extraEnv = {}, root = repoRoot) {
   await run([join(root, "scripts/seed.mjs"), "--children", String(children)], env);
   // The identity provider first: the gateway reads its discovery document at start, and the token comes from it.
   // One token serves the whole run, so it lasts a working day rather than the provider's default hour.
-  const identityProvider = await start(root, "gateway/identity-provider/dist/main.js", {
+  const identityProvider = await startService(root, "gateway/identity-provider/dist/main.js", {
     ...env,
     IDP_PORT: "0",
     IDP_ACCESS_TOKEN_TTL_SECONDS: String(8 * 3600),
   });
   const agencies = {};
   for (const agency of AGENCIES)
-    agencies[agency.name] = await start(root, `subgraphs/${agency.name}/dist/main.js`, {
+    agencies[agency.name] = await startService(root, `subgraphs/${agency.name}/dist/main.js`, {
       ...env,
       [`${agency.envPrefix}_PORT`]: "0",
     });
   const gatewayOf = async (extra) =>
-    start(root, "gateway/dist/main.js", {
+    startService(root, "gateway/dist/main.js", {
       ...env,
       GATEWAY_PORT: "0",
       // One bench user sends every request: lift the per-user limit (300 a minute by default) for the measurement.
@@ -116,24 +126,23 @@ export async function startCluster(children, extraEnv = {}, root = repoRoot) {
   };
 }
 
-// node:http on one kept-alive connection per cluster, as autocannon does: what is timed is the gateway, not the
-// client's fetch.
-const agents = new WeakMap();
-/** One child read through the cluster's gateway; throws if it fails or has errors. */
-export function readChild(cluster, id) {
-  let agent = agents.get(cluster);
-  if (!agent) agents.set(cluster, (agent = new Agent({ keepAlive: true, maxSockets: 1 })));
-  const text = JSON.stringify({ query: CHILD_QUERY, variables: { id } });
+/**
+ * One GraphQL request to the gateway with a bearer token, on node:http over the kept-alive `agent` (as autocannon
+ * does: what is timed is the services, not the client's fetch). Resolves with the whole answer; rejects on a
+ * non-200 status or any error in it.
+ */
+export function postToGateway(url, agent, token, query, variables = {}) {
+  const text = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
     const request = httpRequest(
-      cluster.gateway.url,
+      url,
       {
         method: "POST",
         agent,
         headers: {
           "content-type": "application/json",
           "content-length": Buffer.byteLength(text),
-          authorization: `Bearer ${cluster.token}`,
+          authorization: `Bearer ${token}`,
         },
       },
       (response) => {
@@ -142,7 +151,7 @@ export function readChild(cluster, id) {
         response.on("end", () => {
           const json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
           if (response.statusCode !== 200 || json.errors)
-            reject(new Error(`read failed: ${response.statusCode} ${JSON.stringify(json.errors)}`));
+            reject(new Error(`${response.statusCode} ${JSON.stringify(json.errors)}`));
           else resolve(json);
         });
       },
@@ -150,6 +159,15 @@ export function readChild(cluster, id) {
     request.on("error", reject);
     request.end(text);
   });
+}
+
+/** One kept-alive connection per cluster for reading children one at a time. */
+const agents = new WeakMap();
+/** One child read through the cluster's gateway; throws if it fails or has errors. */
+export function readChild(cluster, id) {
+  let agent = agents.get(cluster);
+  if (!agent) agents.set(cluster, (agent = new Agent({ keepAlive: true, maxSockets: 1 })));
+  return postToGateway(cluster.gateway.url, agent, cluster.token, CHILD_QUERY, { id });
 }
 
 /** autocannon options for the child read through the cluster's gateway, ids varied over the population. */
