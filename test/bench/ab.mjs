@@ -4,12 +4,12 @@
 //   npm run bench:ab -- --base ../base [--env SQLITE_SYNCHRONOUS=NORMAL] [--base-env K=V,K=V]
 // The machine this project is measured on is a shared VM whose speed drifts by a third or more within minutes, so
 // two `npm run bench` runs minutes apart cannot tell a 10 % change from the drift. Here both clusters run at once
-// and take turns: one read at a time alternates between them (--sequential reads each), then autocannon loads each
-// for --slice seconds in turn (--rounds each), so a slow minute slows both alike. Each side's CPU per read is summed
-// over its own turns only. Run it twice with the sides swapped (or --base at this checkout) to see the noise floor.
+// and take turns: one read at a time alternates between them (--sequential reads each), then closed-loop load
+// (cluster.mjs, on connections warmed first) for --slice seconds each in turn (--rounds each), so a slow minute
+// slows both alike. Each side's CPU per read is summed over its own turns only. Run it twice with the sides swapped
+// (or --base at this checkout) to see the noise floor.
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
-import { cpuSeconds, quantile, readChild, childLoad, repoRoot, rssMb, startCluster } from "./cluster.mjs";
+import { cpuSeconds, openChildLoad, quantile, readChild, repoRoot, rssMb, startCluster } from "./cluster.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -57,15 +57,18 @@ try {
       side.reads += 1;
     }
   }
+  for (const side of sides) {
+    side.reads = openChildLoad(side.cluster, Number(values.connections));
+    await side.reads.run(2);
+  }
   for (let round = 0; round < Number(values.rounds); round += 1) {
     for (const side of round % 2 ? [...sides].reverse() : sides) {
       const before = cpuOf(side.cluster);
-      const result = await autocannon(childLoad(side.cluster, Number(values.connections), Number(values.slice)));
-      await new Promise((r) => setTimeout(r, 300));
+      const result = await side.reads.run(Number(values.slice));
       side.loadCpu += cpuOf(side.cluster) - before;
-      side.loadReads += result.requests.total;
+      side.loadReads += result.answered;
       side.loadSeconds += Number(values.slice);
-      side.p99s.push(result.latency.p99);
+      side.p99s.push(Math.round(result.p99));
     }
   }
   for (const side of sides) {
@@ -84,5 +87,8 @@ try {
     );
   }
 } finally {
-  for (const { cluster } of sides) await cluster?.stop();
+  for (const { cluster, reads } of sides) {
+    reads?.close();
+    await cluster?.stop();
+  }
 }

@@ -2,21 +2,22 @@
 //   npm run bench -- --children 20000 --seconds 10 --connections 20,50
 // Every read carries a real bearer token and a purpose and is audited by the gateway and each agency. Ids are varied
 // over the synthetic population. Phases (each can be skipped):
-//   sequential  one unloaded read of the demo child's joined record, 50 times in a row: p50 and p99
-//   load        autocannon through the gateway at each connection count: req/s, p50, p99, failures, CPU and audit
-//               entries per read in every process
+//   load        closed-loop load through the gateway at each connection count, on connections warmed first
+//               (cluster.mjs, openLoad): req/s, p50, p99, failures, CPU and audit entries per read in every process
+//   sequential  then, the processes warm, one unloaded read of the demo child's joined record, 200 times in a row:
+//               p50 and p99
 //   steps       the same load with the read path's steps switched on one at a time, each on a fresh cluster, so
 //               the README's before/after table is printed by this script (--steps)
-//   direct      autocannon straight at each agency's _entities (what one agency can do alone)
+//   direct      the same load straight at each agency's _entities (what one agency can do alone)
 //   scale       sequential reads against 1,000 and 100,000 children per agency: p50 of each and their ratio (--scale)
 //   alerts      a police write's commit to the alert in the recipient's myAlerts, embedded and NATS (alerts.mjs, its
 //               own clusters; --no-alerts skips it, npm run bench:alerts runs it alone)
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
 import {
-  childLoad,
   cpuSeconds,
+  openChildLoad,
+  openLoad,
   quantile,
   readChild,
   repoRoot,
@@ -31,7 +32,7 @@ const { values } = parseArgs({
     children: { type: "string", default: "20000" },
     seconds: { type: "string", default: "10" },
     connections: { type: "string", default: "20,50" },
-    sequential: { type: "string", default: "50" },
+    sequential: { type: "string", default: "200" },
     steps: { type: "boolean", default: false },
     direct: { type: "boolean", default: true },
     "no-direct": { type: "boolean", default: false },
@@ -102,31 +103,28 @@ async function auditCounts(cluster) {
   return counts;
 }
 
-/** autocannon through the gateway; CPU and audit entries per read in every process, from the deltas. */
-/** Load for `warmSeconds` that is not measured: the optimiser and the stores settle under load first. */
-async function warm(cluster, connections, warmSeconds = 4) {
-  await autocannon(childLoad(cluster, connections, warmSeconds));
-}
-
+/**
+ * Load through the gateway at `connections`: warmed for 4 s on the same connections (the optimiser and the stores
+ * settle under load), then timed; CPU and audit entries per read in every process, from the deltas.
+ */
 async function load(cluster, connections, label) {
-  await warm(cluster, connections);
+  const reads = openChildLoad(cluster, connections);
+  await reads.run(4);
   const processes = cluster.processes;
   const cpuBefore = Object.fromEntries(Object.entries(processes).map(([n, s]) => [n, cpuSeconds(s.child.pid)]));
   const auditBefore = await auditCounts(cluster);
-  const result = await autocannon(childLoad(cluster, connections, seconds));
-  // Let reads still in flight when autocannon stopped finish, so every process has recorded them.
-  await new Promise((r) => setTimeout(r, 1000));
+  // run() returns when the last read in flight is answered, so every process has done and recorded all of them.
+  const result = await reads.run(seconds);
+  reads.close();
   const auditAfter = await auditCounts(cluster);
-  // The gateway writes exactly one entry per read it answered, including reads still in flight when autocannon
-  // stopped counting: the fair denominator for work done per read.
+  // The gateway writes exactly one entry per read it answered: the fair denominator for work done per read.
   const total = auditAfter.gateway - auditBefore.gateway;
   const cpu = Object.entries(processes).map(([n, s]) => [n, ((cpuSeconds(s.child.pid) - cpuBefore[n]) * 1000) / total]);
-  const failed = result.non2xx + result.errors + result.timeouts;
   console.log(
-    `${label.padEnd(30)} ${String(connections).padStart(3)} conn ${String(Math.round(result.requests.average)).padStart(6)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   ${failed} failed`,
+    `${label.padEnd(30)} ${String(connections).padStart(3)} conn ${String(Math.round(result.perSecond)).padStart(6)} req/s   p50 ${String(Math.round(result.p50)).padStart(4)} ms   p99 ${String(Math.round(result.p99)).padStart(4)} ms   ${result.failed} failed`,
   );
   console.log(
-    `${"".padEnd(30)} CPU per read ${cpu.reduce((s, [, v]) => s + v, 0).toFixed(2)} ms (${cpu.map(([n, v]) => `${n} ${v.toFixed(2)}`).join(", ")})`,
+    `${"".padEnd(30)} CPU per read ${cpu.reduce((sum, [, v]) => sum + v, 0).toFixed(2)} ms (${cpu.map(([n, v]) => `${n} ${v.toFixed(2)}`).join(", ")})`,
   );
   console.log(
     `${"".padEnd(30)} audit entries per read: ${Object.keys(auditAfter)
@@ -154,26 +152,21 @@ async function direct(cluster) {
   for (const agency of AGENCIES) {
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { id ${SECTIONS[agency.name]} } } }`;
     let next = 0;
-    const result = await autocannon({
+    const calls = openLoad({
       url: cluster.agencies[agency.name].url,
-      method: "POST",
+      headers: { [ASSERTION_HEADER]: await signer.sign(grant, agency.name) },
       connections: connectionCounts[0],
-      duration: seconds,
-      headers: { "content-type": "application/json", [ASSERTION_HEADER]: await signer.sign(grant, agency.name) },
-      requests: [
-        {
-          setupRequest: (request) => ({
-            ...request,
-            body: JSON.stringify({
-              query,
-              variables: { r: [{ __typename: "Child", id: cluster.ids[next++ % cluster.ids.length] }] },
-            }),
-          }),
-        },
-      ],
+      body: () =>
+        JSON.stringify({
+          query,
+          variables: { r: [{ __typename: "Child", id: cluster.ids[next++ % cluster.ids.length] }] },
+        }),
     });
+    await calls.run(2);
+    const result = await calls.run(seconds);
+    calls.close();
     console.log(
-      `direct: ${agency.name.padEnd(22)} ${String(connectionCounts[0]).padStart(3)} conn ${String(Math.round(result.requests.average)).padStart(6)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms`,
+      `direct: ${agency.name.padEnd(22)} ${String(connectionCounts[0]).padStart(3)} conn ${String(Math.round(result.perSecond)).padStart(6)} req/s   p50 ${String(Math.round(result.p50)).padStart(4)} ms   p99 ${String(Math.round(result.p99)).padStart(4)} ms   ${result.failed} failed`,
     );
   }
 }
@@ -184,11 +177,16 @@ const cluster = await startCluster(children);
 try {
   // Warm every path (JIT, plan cache, statement cache) before measuring.
   await sequential(cluster, 200, (i) => cluster.ids[i % cluster.ids.length]);
-  const demo = await sequential(cluster, Number(values.sequential), () => "9990000018");
-  console.log(
-    `one read at a time (demo child, ${values.sequential} reads)   p50 ${demo.p50.toFixed(1)} ms   p99 ${demo.p99.toFixed(1)} ms\n`,
-  );
+  const early = await sequential(cluster, Number(values.sequential), () => "9990000018");
   for (const connections of connectionCounts) await load(cluster, connections, "gateway: child, 3 agencies");
+  // The figure: one read at a time once the processes have run under load, as a service answering a control room
+  // has. The one just after start (200 reads in) is printed too: the optimiser is still compiling then.
+  const demo = await sequential(cluster, Number(values.sequential), () => "9990000018");
+  const oneAtATime = (label, t) =>
+    console.log(`${label.padEnd(44)} p50 ${t.p50.toFixed(1).padStart(5)} ms   p99 ${t.p99.toFixed(1).padStart(5)} ms`);
+  console.log("");
+  oneAtATime(`one read at a time (demo child, ${values.sequential} reads)`, demo);
+  oneAtATime("  the same, 200 reads after start", early);
   if (values.direct && !values["no-direct"]) {
     console.log("");
     await direct(cluster);
