@@ -4,8 +4,8 @@
 //   npm run bench:ab -- --base ../base [--env SQLITE_SYNCHRONOUS=NORMAL] [--base-env K=V,K=V]
 // The machine this project is measured on is a shared VM whose speed drifts by a third or more within minutes, so
 // two `npm run bench` runs minutes apart cannot tell a 10 % change from the drift. Here both clusters run at once
-// and take turns: one read at a time alternates between them (--sequential reads each), then closed-loop load
-// (cluster.mjs, on connections warmed first) for --slice seconds each in turn (--rounds each), so a slow minute
+// and take turns: closed-loop load (cluster.mjs, on connections warmed first) for --slice seconds each in turn
+// (--rounds each), then one read at a time alternating between them (--sequential reads each), so a slow minute
 // slows both alike. Each side's CPU per read is summed over its own turns only. Run it twice with the sides swapped
 // (or --base at this checkout) to see the noise floor.
 import { parseArgs } from "node:util";
@@ -47,6 +47,21 @@ for (const side of sides) {
 const cpuOf = (cluster) => Object.values(cluster.processes).reduce((sum, s) => sum + cpuSeconds(s.child.pid), 0);
 try {
   for (const { cluster } of sides) for (let i = 0; i < 300; i += 1) await readChild(cluster, cluster.ids[i]);
+  for (const side of sides) {
+    side.load = openChildLoad(side.cluster, Number(values.connections));
+    await side.load.run(2);
+  }
+  for (let round = 0; round < Number(values.rounds); round += 1) {
+    for (const side of round % 2 ? [...sides].reverse() : sides) {
+      const before = cpuOf(side.cluster);
+      const result = await side.load.run(Number(values.slice));
+      side.loadCpu += cpuOf(side.cluster) - before;
+      side.loadReads += result.answered;
+      side.loadSeconds += Number(values.slice);
+      side.p99s.push(Math.round(result.p99));
+    }
+  }
+  // One read at a time after the load, the processes warm (as in npm run bench).
   for (let i = 0; i < Number(values.sequential); i += 1) {
     for (const side of i % 2 ? [...sides].reverse() : sides) {
       const before = cpuOf(side.cluster);
@@ -55,20 +70,6 @@ try {
       side.times.push(performance.now() - started);
       side.cpu += cpuOf(side.cluster) - before;
       side.reads += 1;
-    }
-  }
-  for (const side of sides) {
-    side.reads = openChildLoad(side.cluster, Number(values.connections));
-    await side.reads.run(2);
-  }
-  for (let round = 0; round < Number(values.rounds); round += 1) {
-    for (const side of round % 2 ? [...sides].reverse() : sides) {
-      const before = cpuOf(side.cluster);
-      const result = await side.reads.run(Number(values.slice));
-      side.loadCpu += cpuOf(side.cluster) - before;
-      side.loadReads += result.answered;
-      side.loadSeconds += Number(values.slice);
-      side.p99s.push(Math.round(result.p99));
     }
   }
   for (const side of sides) {
@@ -87,8 +88,8 @@ try {
     );
   }
 } finally {
-  for (const { cluster, reads } of sides) {
-    reads?.close();
+  for (const { cluster, load } of sides) {
+    load?.close();
     await cluster?.stop();
   }
 }

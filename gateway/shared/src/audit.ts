@@ -183,9 +183,25 @@ const HASHED_COLUMNS = [
   "prev_hash",
 ] as const satisfies readonly (keyof UnsignedRow)[];
 
+/** The hashed columns in the order canonicalJson sorts keys. */
+const HASHED_COLUMNS_SORTED = [...HASHED_COLUMNS].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * The entry's hash: SHA-256 of the canonical JSON of its hashed columns. Every column holds a string, a number or
+ * null, so JSON.stringify of an object built in sorted key order is exactly canonicalJson of it, without a replacer
+ * call for every value (a tenth of an append's CPU); a value that is not (a driver's Date, say) takes canonicalJson.
+ */
 function hashOf(row: UnsignedRow): string {
-  const hashed = Object.fromEntries(HASHED_COLUMNS.map((column) => [column, row[column]]));
-  return createHash("sha256").update(canonicalJson(hashed)).digest("hex");
+  const hashed: Record<string, unknown> = {};
+  let primitive = true;
+  for (const column of HASHED_COLUMNS_SORTED) {
+    const value = row[column];
+    if (value !== null && typeof value === "object") primitive = false;
+    hashed[column] = value;
+  }
+  return createHash("sha256")
+    .update(primitive ? JSON.stringify(hashed) : canonicalJson(hashed))
+    .digest("hex");
 }
 
 /** The columns of an entry as stored, in the order the append binds them. */
@@ -246,9 +262,10 @@ function entryColumns(entry: AuditEntryInput): Omit<UnsignedRow, "seq" | "at" | 
     purpose_code: entry.purposeCode ?? null,
     purpose_reference: entry.purposeReference ?? null,
     agreement: entry.agreement ?? null,
-    child_ids: canonicalJson(stringList(entry, "childIds")),
-    fields_returned: canonicalJson(stringList(entry, "fieldsReturned")),
-    fields_denied: canonicalJson(stringList(entry, "fieldsDenied")),
+    // A list of strings has no keys to sort: its canonical JSON is its JSON.
+    child_ids: JSON.stringify(stringList(entry, "childIds")),
+    fields_returned: JSON.stringify(stringList(entry, "fieldsReturned")),
+    fields_denied: JSON.stringify(stringList(entry, "fieldsDenied")),
     outcome: entry.outcome,
     detail: entry.detail ?? null,
     before_json: entry.before == null ? null : (canonicalJson(entry.before) ?? null),
