@@ -42,9 +42,21 @@ const sides = [
 ];
 for (const side of sides) {
   side.cluster = await startCluster(Number(values.children), side.env, side.root);
-  Object.assign(side, { times: [], cpu: 0, reads: 0, loadCpu: 0, loadReads: 0, loadSeconds: 0, p99s: [] });
+  Object.assign(side, {
+    times: [],
+    cpu: 0,
+    reads: 0,
+    loadCpu: 0,
+    loadCpuEach: {},
+    loadReads: 0,
+    loadSeconds: 0,
+    p99s: [],
+  });
 }
 const cpuOf = (cluster) => Object.values(cluster.processes).reduce((sum, s) => sum + cpuSeconds(s.child.pid), 0);
+/** CPU seconds of each of the cluster's processes, by name. */
+const cpuEach = (cluster) =>
+  Object.fromEntries(Object.entries(cluster.processes).map(([name, s]) => [name, cpuSeconds(s.child.pid)]));
 try {
   for (const { cluster } of sides) for (let i = 0; i < 300; i += 1) await readChild(cluster, cluster.ids[i]);
   for (const side of sides) {
@@ -53,9 +65,12 @@ try {
   }
   for (let round = 0; round < Number(values.rounds); round += 1) {
     for (const side of round % 2 ? [...sides].reverse() : sides) {
-      const before = cpuOf(side.cluster);
+      const before = cpuEach(side.cluster);
       const result = await side.load.run(Number(values.slice));
-      side.loadCpu += cpuOf(side.cluster) - before;
+      for (const [name, seconds] of Object.entries(cpuEach(side.cluster))) {
+        side.loadCpuEach[name] = (side.loadCpuEach[name] ?? 0) + seconds - before[name];
+        side.loadCpu += seconds - before[name];
+      }
       side.loadReads += result.answered;
       side.loadSeconds += Number(values.slice);
       side.p99s.push(Math.round(result.p99));
@@ -80,6 +95,11 @@ try {
     );
     console.log(
       `  ${values.connections} connections     ${Math.round(side.loadReads / side.loadSeconds)} req/s   CPU per read ${((side.loadCpu * 1000) / side.loadReads).toFixed(2)} ms   p99 per turn ${side.p99s.join(" / ")} ms`,
+    );
+    console.log(
+      `  CPU per read, each  ${Object.entries(side.loadCpuEach)
+        .map(([name, seconds]) => `${name} ${((seconds * 1000) / side.loadReads).toFixed(2)}`)
+        .join(", ")} ms`,
     );
     console.log(
       `  RSS after load      ${Object.entries(side.cluster.processes)
