@@ -185,7 +185,8 @@ export function readChild(cluster, id) {
  *
  * Written here rather than taken from autocannon (used before) for that reason: autocannon opens fresh connections
  * inside the timed window, and Node 24's libuv accepts one connection per event-loop turn, so with the machine
- * saturated the 50th connection's first read waited up to a second, which alone made the p99 at 50 connections.
+ * saturated the 50th connection's first read waited up to a second: connection set-up, not the read path, in the
+ * p99 at 50 connections.
  * A request fails on a non-200 status or any GraphQL error in the answer (autocannon looked at the status only).
  */
 export function openLoad({ url, headers, connections, body }) {
