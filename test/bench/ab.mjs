@@ -2,6 +2,7 @@
 // nothing.
 //   git worktree add ../base HEAD~1 && (cd ../base && npm ci && npm run build)
 //   npm run bench:ab -- --base ../base [--env SQLITE_SYNCHRONOUS=NORMAL] [--base-env K=V,K=V]
+//   npm run bench:ab -- --base . --env SERVICE_NODE_EXTRA_ARGS=--single-threaded-gc   (one side's Node flags)
 // The machine this project is measured on is a shared VM whose speed drifts by a third or more within minutes, so
 // two `npm run bench` runs minutes apart cannot tell a 10 % change from the drift. Here both clusters run at once
 // and take turns: closed-loop load (cluster.mjs, on connections warmed first) for --slice seconds each in turn

@@ -35,7 +35,12 @@ export function run(args, env, stdout = "ignore") {
  */
 export function startService(root, entry, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(root, entry)], {
+    // A side of bench:ab can run with Node flags of its own: --env SERVICE_NODE_EXTRA_ARGS=--flag.
+    const ownFlags =
+      env.SERVICE_NODE_EXTRA_ARGS !== process.env.SERVICE_NODE_EXTRA_ARGS
+        ? (env.SERVICE_NODE_EXTRA_ARGS?.split(" ").filter(Boolean) ?? [])
+        : [];
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...ownFlags, join(root, entry)], {
       env,
       stdio: ["ignore", "pipe", "inherit"],
     });
