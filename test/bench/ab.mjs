@@ -10,7 +10,7 @@
 // slows both alike. Each side's CPU per read is summed over its own turns only. Run it twice with the sides swapped
 // (or --base at this checkout) to see the noise floor.
 import { parseArgs } from "node:util";
-import { cpuSeconds, openChildLoad, quantile, readChild, repoRoot, rssMb, startCluster } from "./cluster.mjs";
+import { cpuEach, openChildLoad, quantile, readChild, repoRoot, rssMb, startCluster } from "./cluster.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -54,10 +54,7 @@ for (const side of sides) {
     p99s: [],
   });
 }
-const cpuOf = (cluster) => Object.values(cluster.processes).reduce((sum, s) => sum + cpuSeconds(s.child.pid), 0);
-/** CPU seconds of each of the cluster's processes, by name. */
-const cpuEach = (cluster) =>
-  Object.fromEntries(Object.entries(cluster.processes).map(([name, s]) => [name, cpuSeconds(s.child.pid)]));
+const cpuOf = (cluster) => Object.values(cpuEach(cluster)).reduce((sum, seconds) => sum + seconds, 0);
 try {
   for (const { cluster } of sides) for (let i = 0; i < 300; i += 1) await readChild(cluster, cluster.ids[i]);
   for (const side of sides) {

@@ -15,6 +15,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
+  cpuEach,
   cpuSeconds,
   openChildLoad,
   openLoad,
@@ -110,8 +111,7 @@ async function auditCounts(cluster) {
 async function load(cluster, connections, label) {
   const reads = openChildLoad(cluster, connections);
   await reads.run(4);
-  const processes = cluster.processes;
-  const cpuBefore = Object.fromEntries(Object.entries(processes).map(([n, s]) => [n, cpuSeconds(s.child.pid)]));
+  const cpuBefore = cpuEach(cluster);
   const auditBefore = await auditCounts(cluster);
   // run() returns when the last read in flight is answered, so every process has done and recorded all of them.
   const result = await reads.run(seconds);
@@ -119,7 +119,7 @@ async function load(cluster, connections, label) {
   const auditAfter = await auditCounts(cluster);
   // The gateway writes exactly one entry per read it answered: the fair denominator for work done per read.
   const total = auditAfter.gateway - auditBefore.gateway;
-  const cpu = Object.entries(processes).map(([n, s]) => [n, ((cpuSeconds(s.child.pid) - cpuBefore[n]) * 1000) / total]);
+  const cpu = Object.entries(cpuEach(cluster)).map(([n, used]) => [n, ((used - cpuBefore[n]) * 1000) / total]);
   console.log(
     `${label.padEnd(30)} ${String(connections).padStart(3)} conn ${String(Math.round(result.perSecond)).padStart(6)} req/s   p50 ${String(Math.round(result.p50)).padStart(4)} ms   p99 ${String(Math.round(result.p99)).padStart(4)} ms   ${result.failed} failed`,
   );

@@ -68,6 +68,9 @@ export const cpuSeconds = (pid) => {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
+/** CPU seconds each of a cluster's processes (the gateway and each agency) has used, by name. */
+export const cpuEach = (cluster) =>
+  Object.fromEntries(Object.entries(cluster.processes).map(([name, s]) => [name, cpuSeconds(s.child.pid)]));
 export const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
 export const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 

@@ -44,10 +44,6 @@ export interface RowsByChildOptions<Row, V> {
   map: (rows: Row[]) => V;
 }
 
-/**
- * Rows of one table for the children a request asks about: one query for every child asked for in a tick, each
- * child's rows mapped to what its resolver returns. Create one per request (createLoaders does).
- */
 /** A child table's rows for some children, newest first or filtered as the options say: built once per shape. */
 const childRows = reusableQuery({
   shape: (table: string, options: RowsByChildOptions<any, unknown>, nhsNumbers: readonly string[]) =>
@@ -64,6 +60,10 @@ const childRows = reusableQuery({
   parameters: (_table, _options, nhsNumbers) => nhsNumbers,
 });
 
+/**
+ * Rows of one table for the children a request asks about: one query for every child asked for in a tick, each
+ * child's rows mapped to what its resolver returns. Create one per request (createLoaders does).
+ */
 export function rowsByChild<DB, T extends ChildTable<DB>, V>(
   store: Kysely<DB>,
   table: T,

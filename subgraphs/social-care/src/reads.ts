@@ -176,7 +176,6 @@ function toEducation(row: EducationTable): Education {
   };
 }
 
-/** Everything social care reads for the gateway: a child's record, table by table, and the policy's facts. */
 /** The allocated social workers' contacts of these children: asked on every read a social worker makes. */
 const socialWorkerContacts = reusableQuery({
   shape: (nhsNumbers: readonly string[]) => `social workers ${nhsNumbers.length}`,
@@ -189,6 +188,7 @@ const socialWorkerContacts = reusableQuery({
   parameters: (nhsNumbers) => [...nhsNumbers, "SOCIAL_WORKER"],
 });
 
+/** Everything social care reads for the gateway: a child's record, table by table, and the policy's facts. */
 export function createSocialCareReads(db: Kysely<SocialCareDatabase>) {
   /** Per-request loaders: one store query per table for however many children a gateway fetch asks for. */
   function createLoaders() {
