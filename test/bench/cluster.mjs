@@ -1,6 +1,7 @@
 // What the child-read benches share: a seeded cluster of real processes (identity provider, three agencies,
 // gateway) from a checkout, the child query, one read on a kept-alive connection, and CPU and memory off /proc.
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { Agent, request as httpRequest } from "node:http";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -71,6 +72,45 @@ export const cpuSeconds = (pid) => {
 /** CPU seconds each of a cluster's processes (the gateway and each agency) has used, by name. */
 export const cpuEach = (cluster) =>
   Object.fromEntries(Object.entries(cluster.processes).map(([name, s]) => [name, cpuSeconds(s.child.pid)]));
+/** The machine's CPU time so far, in clock ticks, from /proc/stat: all of it, and what the hypervisor stole. */
+function machineTicks() {
+  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already counted in user)
+  return { total: fields.slice(0, 8).reduce((sum, n) => sum + n, 0), steal: fields[7] ?? 0 };
+}
+/** Starts a stopwatch on the hypervisor: `stolen()` is the share of CPU time stolen from this VM since, in %. */
+export function stealMeter() {
+  const start = machineTicks();
+  return () => {
+    const now = machineTicks();
+    return now.total > start.total ? (100 * (now.steal - start.steal)) / (now.total - start.total) : 0;
+  };
+}
+
+/**
+ * How fast this machine is just now: the median time, in ms, of nine runs of a fixed piece of work of the kind the
+ * services do (serialise, parse and hash small JSON documents), after eight runs that let the optimiser settle, with
+ * nothing else running. On a shared VM the same code's figures move by a third within minutes; printed beside them,
+ * this says whether a run was the code or the machine.
+ */
+export function speedProbe() {
+  const document = Array.from({ length: 20 }, (_, i) => ({
+    id: `999${String(i).padStart(7, "0")}`,
+    episodes: Array.from({ length: 5 }, (_, j) => ({ at: new Date(86_400_000 * (i + j)).toISOString(), risk: j })),
+  }));
+  const times = [];
+  for (let round = 0; round < 17; round += 1) {
+    const started = performance.now();
+    let digest = "";
+    for (let i = 0; i < 1000; i += 1) {
+      const text = JSON.stringify(JSON.parse(JSON.stringify(document)));
+      digest = createHash("sha256").update(digest).update(text).digest("hex");
+    }
+    if (round >= 8) times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[4];
+}
+
 export const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
 export const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
